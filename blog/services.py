@@ -1,0 +1,137 @@
+"""Writes on the reader side. Views, API views and commands call these; tests call them directly.
+
+Every function validates its input and raises django.core.exceptions.ValidationError keyed by
+the field at fault, so the web form and the API can both answer 400 with the field and reason.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from moderation.queueing import enqueue_classification
+
+from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
+
+User = get_user_model()
+
+PATH_SEGMENT_WIDTH = 10
+
+
+def _clean_text(value: str, *, field: str, max_length: int) -> str:
+    """Plain text as typed, minus what can never be stored or shown safely."""
+    if not isinstance(value, str):
+        raise ValidationError({field: "Must be a string."})
+    if "\x00" in value:
+        raise ValidationError({field: "Must not contain NUL characters."})
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValidationError({field: "Must be valid Unicode text (no lone surrogates)."}) from None
+    if not value.strip():
+        raise ValidationError({field: "Must not be empty."})
+    if len(value) > max_length:
+        raise ValidationError({field: f"Must be at most {max_length} characters (got {len(value)})."})
+    return value.replace("\r\n", "\n")
+
+
+def comment_create(*, article: Article, author, text: str, parent: Comment | None = None) -> Comment:
+    """Store a reader's comment or reply as pending and queue it for classification once the
+    transaction has committed. Replies deeper than the thread cap are shown at the cap."""
+    text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
+    if parent is not None and parent.article_id != article.pk:
+        raise ValidationError({"parent": "The parent comment belongs to another article."})
+
+    max_depth = settings.PARLEY_THREAD_MAX_DEPTH
+    with transaction.atomic():
+        comment = Comment.objects.create(
+            article=article,
+            author=author,
+            parent=parent,
+            text=text,
+            depth=0 if parent is None else min(parent.depth + 1, max_depth),
+        )
+        own = str(comment.pk).zfill(PATH_SEGMENT_WIDTH)
+        if parent is None:
+            prefix = ""
+        elif parent.depth < max_depth:
+            prefix = parent.path + "/"
+        else:  # parent is at the cap: display this reply beside it, under the same ancestor
+            prefix = parent.path.rpartition("/")[0]
+            prefix = prefix + "/" if prefix else ""
+        comment.path = prefix + own
+        comment.save(update_fields=["path"])
+        transaction.on_commit(lambda: enqueue_classification(comment.pk), robust=True)
+    return comment
+
+
+def comment_like(*, comment: Comment, user) -> bool:
+    """Like a published comment once; returns False when this reader had already liked it."""
+    if not comment.is_public:
+        raise ValidationError({"comment": "Only published comments can be liked."})
+    try:
+        with transaction.atomic():
+            CommentLike.objects.create(comment=comment, user=user)
+    except IntegrityError:
+        return False
+    Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    return True
+
+
+def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentReport, bool]:
+    """Report a comment to the moderators. One report per reader per comment: reporting again
+    returns the first report and changes nothing."""
+    reason = _clean_text(reason, field="reason", max_length=settings.PARLEY_REPORT_REASON_MAX_LENGTH).strip()
+    if not comment.is_public and comment.author_id != reporter.pk:
+        raise ValidationError({"comment": "This comment is not published."})
+    existing = CommentReport.objects.filter(comment=comment, reporter=reporter).first()
+    if existing:
+        return existing, False
+    try:
+        with transaction.atomic():
+            report = CommentReport.objects.create(comment=comment, reporter=reporter, reason=reason)
+            Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
+    except IntegrityError:  # the same reader's second click raced the first
+        return CommentReport.objects.get(comment=comment, reporter=reporter), False
+    return report, True
+
+
+def article_like(*, article: Article, user) -> bool:
+    """Like an article once; returns False when this reader had already liked it."""
+    try:
+        with transaction.atomic():
+            ArticleLike.objects.create(article=article, user=user)
+    except IntegrityError:
+        return False
+    Article.objects.filter(pk=article.pk).update(like_count=F("like_count") + 1)
+    return True
+
+
+VIEWED_SESSION_KEY = "parley_viewed_articles"
+
+
+def article_register_view(*, article: Article, session) -> bool:
+    """Count a view once per visitor session, not per reload."""
+    viewed = session.get(VIEWED_SESSION_KEY, [])
+    if article.pk in viewed:
+        return False
+    session[VIEWED_SESSION_KEY] = [*viewed[-499:], article.pk]
+    Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
+    article.view_count += 1
+    return True
+
+
+def user_register(*, username: str, password: str, email: str = ""):
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That username is taken."})
+    user = User(username=username, email=email)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.save()
+    return user

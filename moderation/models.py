@@ -1,0 +1,113 @@
+"""Moderation data: model scores for each comment, the versioned threshold policy, and the
+append-only audit log of every decision (automatic or human).
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from blog.models import Comment
+
+
+class Policy(models.Model):
+    """One saved version of the moderation thresholds. Saving a change creates a new row;
+    exactly one row is active. Decisions record the version they were made under.
+
+    ``thresholds`` maps each toxicity label to ``{"hold": x, "reject": y}`` with 0 <= hold <= reject <= 1:
+    a score at or above ``reject`` rejects, at or above ``hold`` holds for review, and a comment
+    below ``hold`` on every label is published.
+    """
+
+    class OnFailure(models.TextChoices):
+        HOLD = "hold", "hold for a moderator (Classification failed tab)"
+        PUBLISH = "publish", "publish unscored"
+
+    version = models.PositiveIntegerField(unique=True)
+    thresholds = models.JSONField()
+    premoderate_all = models.BooleanField(default=False, help_text="Hold every new comment site-wide.")
+    on_failure = models.CharField(max_length=10, choices=OnFailure.choices, default=OnFailure.HOLD)
+    is_active = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name_plural = "policies"
+        constraints = [models.UniqueConstraint(fields=["is_active"], condition=Q(is_active=True), name="one_active_policy")]
+        # `moderation.change_policy` (Django's default change permission) is the admins' right.
+
+    def __str__(self) -> str:
+        return f"Policy v{self.version}"
+
+
+class Analysis(models.Model):
+    """The models' scores for one comment. One row per comment: a task delivered twice, or a
+    comment swept and re-enqueued, finds this row and scores nothing again."""
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="analysis")
+    scores = models.JSONField(help_text="toxicity label -> probability, Detoxify's label names")
+    toxicity_model = models.CharField(max_length=80)
+    toxicity_model_version = models.CharField(max_length=120)
+    stance_article = models.JSONField(help_text="favor/against/neutral -> probability, toward the article's claim")
+    stance_article_label = models.CharField(max_length=10)
+    stance_parent = models.JSONField(null=True, blank=True, help_text="toward the parent comment, for replies")
+    stance_parent_label = models.CharField(max_length=10, blank=True)
+    stance_model = models.CharField(max_length=80)
+    stance_model_version = models.CharField(max_length=120)
+    toxicity_ms = models.FloatField(help_text="this comment's share of its batch's toxicity scoring time")
+    stance_ms = models.FloatField()
+    batch_size = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "analyses"
+
+    def __str__(self) -> str:
+        return f"Analysis of comment {self.comment_id}"
+
+    @property
+    def max_label(self) -> tuple[str, float]:
+        return max(self.scores.items(), key=lambda kv: kv[1])
+
+
+class ModerationEvent(models.Model):
+    """The audit log: who (a moderator, or the system for automatic decisions) changed a
+    comment's status, when, why, and with which scores and policy. Append-only."""
+
+    class Action(models.TextChoices):
+        AUTO_PUBLISH = "auto_publish", "published automatically"
+        AUTO_HOLD = "auto_hold", "held automatically"
+        AUTO_REJECT = "auto_reject", "rejected automatically"
+        CLASSIFICATION_FAILED = "classification_failed", "classification failed"
+        APPROVE = "approve", "approved"
+        REJECT = "reject", "rejected"
+        ESCALATE = "escalate", "escalated"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_events")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
+    action = models.CharField(max_length=24, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    previous_status = models.CharField(max_length=12)
+    new_status = models.CharField(max_length=12)
+    scores = models.JSONField(null=True, blank=True)
+    policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("can_moderate", "Can work the moderation queue")]
+
+    def __str__(self) -> str:
+        return f"{self.action} on comment {self.comment_id}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValidationError("Audit log entries are never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Audit log entries are never deleted.")

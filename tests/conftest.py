@@ -1,0 +1,30 @@
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import ArticleFactory, UserFactory
+
+
+@pytest.fixture
+def reader(db):
+    return UserFactory(username="alice")
+
+
+@pytest.fixture
+def other_reader(db):
+    return UserFactory(username="bob")
+
+
+@pytest.fixture
+def article(db):
+    return ArticleFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def reader_api(api_client, reader):
+    api_client.force_authenticate(reader)
+    return api_client
