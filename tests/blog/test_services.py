@@ -1,0 +1,75 @@
+"""Comment rules enforced by the service whatever the caller (web form, API, import)."""
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import override_settings
+
+from blog import services
+from tests.factories import ArticleFactory, CommentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_new_comment_is_pending_and_queued_after_commit(reader, django_capture_on_commit_callbacks, monkeypatch):
+    queued = []
+    monkeypatch.setattr(services, "enqueue_classification", queued.append)
+    article = ArticleFactory()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = services.comment_create(article=article, author=reader, text="hello")
+
+    assert comment.status == "pending"
+    assert queued == [comment.pk]
+
+
+def test_rolled_back_comment_queues_nothing(reader, django_capture_on_commit_callbacks, monkeypatch):
+    from django.db import transaction
+
+    queued = []
+    monkeypatch.setattr(services, "enqueue_classification", queued.append)
+    article = ArticleFactory()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.comment_create(article=article, author=reader, text="hello")
+                raise RuntimeError("boom")
+        except RuntimeError:
+            pass
+    assert callbacks == [] and queued == []
+
+
+@pytest.mark.parametrize(
+    "text, reason",
+    [("", "Must not be empty."), ("  \n\t ", "Must not be empty."), ("a\x00b", "Must not contain NUL characters."),
+     ("x" * 5001, "Must be at most 5000 characters"), ("\ud800", "no lone surrogates")],
+)
+def test_bad_comment_text_is_refused_with_the_reason(reader, text, reason):
+    with pytest.raises(ValidationError) as exc:
+        services.comment_create(article=ArticleFactory(), author=reader, text=text)
+    assert reason in " ".join(exc.value.message_dict["text"])
+
+
+def test_reply_to_a_comment_on_another_article_is_refused(reader):
+    other = CommentFactory()
+    with pytest.raises(ValidationError) as exc:
+        services.comment_create(article=ArticleFactory(), author=reader, text="hi", parent=other)
+    assert "another article" in exc.value.message_dict["parent"][0]
+
+
+@override_settings(PARLEY_THREAD_MAX_DEPTH=2)
+def test_replies_beyond_the_depth_cap_attach_at_the_deepest_level(reader):
+    article = ArticleFactory()
+    root = services.comment_create(article=article, author=reader, text="0")
+    d1 = services.comment_create(article=article, author=reader, text="1", parent=root)
+    d2 = services.comment_create(article=article, author=reader, text="2", parent=d1)
+    d3 = services.comment_create(article=article, author=reader, text="3", parent=d2)
+
+    assert [c.depth for c in (root, d1, d2, d3)] == [0, 1, 2, 2]
+    assert d3.parent == d2  # still answers d2 (stance toward the parent uses it)
+    assert d3.path.rsplit("/", 1)[0] == d2.path.rsplit("/", 1)[0]  # displayed beside it
+
+
+def test_comment_text_is_stored_as_typed(reader):
+    text = "<b>bold?</b> & **censored** \n second line"
+    comment = services.comment_create(article=ArticleFactory(), author=reader, text=text)
+    comment.refresh_from_db()
+    assert comment.text == text
