@@ -107,12 +107,17 @@ class Comment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     like_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
+    # Moderation queue order, kept by moderation.priority: a time-invariant rank whose age term
+    # is folded in, so ORDER BY (status, queue_rank DESC, id DESC) pages by keyset on an index.
+    queue_rank = models.FloatField(default=0.0)
+    escalated = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["path"]
         indexes = [
             models.Index(fields=["article", "path"], name="comment_thread_order"),
             models.Index(fields=["status", "created_at"], name="comment_status_age"),
+            models.Index(fields=["status", "-queue_rank", "-id"], name="comment_queue_order"),
         ]
 
     def __str__(self) -> str:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from moderation.models import AuthorStanding
 from moderation.queueing import enqueue_classification
 
 from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
@@ -42,6 +43,11 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
     """Store a reader's comment or reply as pending and queue it for classification once the
     transaction has committed. Replies deeper than the thread cap are shown at the cap."""
     text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
+    standing = AuthorStanding.objects.filter(user=author).first()
+    if standing is not None and not standing.can_post():
+        if standing.banned:
+            raise ValidationError({"author": "You are banned from commenting."})
+        raise ValidationError({"author": f"You are suspended from commenting until {standing.suspended_until:%Y-%m-%d %H:%M} UTC."})
     if parent is not None and parent.article_id != article.pk:
         raise ValidationError({"parent": "The parent comment belongs to another article."})
 

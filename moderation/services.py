@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from blog.models import Comment
 
-from .models import Analysis, ModerationEvent, Policy
+from .models import Analysis, AuthorStanding, ModerationEvent, Policy
 from .policy import HOLD, PUBLISH, REJECT, decide
 
 logger = logging.getLogger(__name__)
@@ -128,6 +128,8 @@ def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
         return "every comment is pre-moderated (site-wide policy)"
     if comment.article.premoderate_comments:
         return "every comment on this article is pre-moderated"
+    if AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists():
+        return "the author is on pre-moderation"
     return None
 
 

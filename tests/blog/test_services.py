@@ -73,3 +73,18 @@ def test_comment_text_is_stored_as_typed(reader):
     comment = services.comment_create(article=ArticleFactory(), author=reader, text=text)
     comment.refresh_from_db()
     assert comment.text == text
+
+
+def test_banned_or_suspended_author_cannot_comment(reader):
+    from django.utils import timezone
+
+    from moderation.models import AuthorStanding
+
+    standing = AuthorStanding.objects.create(user=reader, banned=True)
+    with pytest.raises(ValidationError, match="banned"):
+        services.comment_create(article=ArticleFactory(), author=reader, text="hi")
+    standing.banned = False
+    standing.suspended_until = timezone.now() + timezone.timedelta(days=1)
+    standing.save()
+    with pytest.raises(ValidationError, match="suspended"):
+        services.comment_create(article=ArticleFactory(), author=reader, text="hi")
