@@ -34,3 +34,14 @@ def api_client():
 def reader_api(api_client, reader):
     api_client.force_authenticate(reader)
     return api_client
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_setup, django_db_blocker):
+    """One real worker per test module (models load once), against the test database."""
+    from tests.integration_worker import Worker
+
+    with django_db_blocker.unblock():
+        worker = Worker().start()
+    yield worker
+    worker.stop()
