@@ -1,0 +1,235 @@
+"""Importing saved readers'-blog pages: blog/importing.py and `manage.py import_page`.
+
+The fixtures under tests/blog/fixtures/ are written for these tests in the seed page's format
+(never the seed files themselves: the suite must pass without ../shared)."""
+from datetime import datetime, timezone
+from io import StringIO
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+
+from blog.importing import ImportFormatError, PageAlreadyImported, import_page, parse_page
+from blog.models import Article, Comment
+
+FIXTURES = Path(__file__).parent / "fixtures"
+GOOD = FIXTURES / "good_page.txt"
+SECOND = FIXTURES / "second_page.txt"
+BAD = FIXTURES / "bad_reply_no_user.txt"
+User = get_user_model()
+
+HEADER = "Readers' Blog\n\nA Title\n\nPopularity 1 Viewed 2 times 2024-1-2 03:04 |System category:News| a, b\n\n"
+
+
+def run_import(*files: Path, **options) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("import_page", *map(str, files), stdout=out, stderr=err, **options)
+    return out.getvalue(), err.getvalue()
+
+
+# parse_page: no database
+
+
+def test_parse_reads_the_header_line_with_viewed_glued_to_the_popularity():
+    page = parse_page(GOOD.read_text(encoding="utf-8"))
+    assert page.blog_name == "Readers\u2019 Blog"
+    assert page.title == "Cities Should Put Pedestrians First"
+    assert (page.popularity, page.view_count) == (12, 345)
+    assert page.published == datetime(2024, 3, 9, 8, 5)
+    assert page.category == "Opinion"
+    assert page.tags == ["pedestrians", "streets", "cities"]
+    assert page.declared_comment_count == 3
+    assert page.bio == "Urban planner and occasional cyclist."
+
+
+def test_parse_keeps_the_article_paragraphs_and_drops_word_style_definitions():
+    page = parse_page(GOOD.read_text(encoding="utf-8"))
+    assert len(page.paragraphs) == 3
+    assert page.paragraphs[0].startswith("Our streets were built for people")
+    assert page.paragraphs[1].endswith("Some councillors call that a ** fantasy.")
+    assert page.paragraphs[2] == "Start with one street, measure what happens, and let the results speak."
+    for debris in ("Normal 0", "Style Definitions", "MsoNormalTable", "mso-", "Opinions of the writer", "Shake hands"):
+        assert debris not in page.body
+
+
+def test_parse_reads_comments_in_page_order_up_to_the_page_furniture():
+    page = parse_page(GOOD.read_text(encoding="utf-8"))
+    assert [(c.username, c.created, c.line_number) for c in page.comments] == [
+        ("walker_jo", datetime(2024, 3, 9, 9, 15), 29),
+        ("motorist77", datetime(2024, 3, 9, 11, 2), 31),
+        ("KIyer", datetime(2024, 3, 10, 0, 7), 37),
+    ]
+    assert page.comments[1].text == (
+        "This is the usual ** from people who never carry anything heavier than a latte.\n\n"
+        "Second, buses here are useless after 7pm.\n\n"
+        "Third, who pays?"
+    )
+    # The trailing no-break spaces go; the line break the reader typed stays.
+    assert page.comments[2].text == '"who pays?"\nEveryone does, already, through the health bill.'
+
+
+def test_parse_strips_a_style_block_pasted_in_the_middle_of_a_paragraph():
+    text = HEADER + (
+        "Before the paste. Normal 0 false false false EN-US X-NONE /* Style Definitions */ "
+        "table.MsoNormalTable {mso-style-name:\"Table Normal\"; font-size:10.0pt;} After the paste.\n"
+    )
+    assert parse_page(text).body == "Before the paste. After the paste."
+
+
+def test_parse_keeps_reader_text_that_merely_mentions_normal():
+    text = HEADER + "Normal 0 to 60 times matter less than you think.\n"
+    assert parse_page(text).body == "Normal 0 to 60 times matter less than you think."
+
+
+def test_parse_accepts_a_page_without_blog_name_or_comments():
+    page = parse_page("Just A Title\nPopularity 0 Viewed 0 times 2024-1-2 03:04\nOne paragraph.\n")
+    assert page.title == "Just A Title"
+    assert page.blog_name == Article._meta.get_field("blog_name").default
+    assert (page.category, page.tags, page.comments) == ("", [], [])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("", 1, "empty"),
+        ("Popularity 1 Viewed 2 times 2024-1-2 03:04\n\nBody.\n", 1, "no title"),
+        ("Blog\n\nTitle\n\nBody without a metadata line.\n", 5, "no metadata line"),
+        ("Blog\nTitle\nPopularity 1 Viewed 2 times 2024-13-40 03:04\nBody.\n", 3, "not a valid date"),
+        ("Blog\nTitle\nPopularity one Viewed many times\nBody.\n", 3, "cannot read the metadata line"),
+        (HEADER.rstrip("\n") + "\n", 6, "no body"),
+        (HEADER + "Body.\nReply Report\nText.\n", 8, "no user name and date"),
+        (HEADER + "Body.\nReply Report 2024-1-2 10:00\nText.\n", 8, "no user name"),
+        (HEADER + "Body.\nReply Report bob yesterday 10:00\nText.\n", 8, "cannot read 'yesterday 10:00'"),
+        (HEADER + "Body.\nReply Report bob 2024-2-30 10:00\nText.\n", 8, "not a valid date"),
+        (HEADER + "Body.\nReply Report bob! 2024-1-2 10:00\nText.\n", 8, "not a valid user name"),
+        (HEADER + "Body.\nReply Report bob 2024-1-2 10:00\n\n\nReply Report ann 2024-1-2 11:00\nHi.\n", 8, "empty"),
+        (HEADER + "Body.\nReply Report bob 2024-1-2 10:00\nYou need to login to comment\n", 8, "empty"),
+    ],
+)
+def test_parse_rejects_malformed_pages_naming_the_line(text, line, fragment):
+    with pytest.raises(ImportFormatError) as caught:
+        parse_page(text)
+    assert caught.value.line_number == line
+    assert fragment in caught.value.message
+
+
+# import_page and the command
+
+
+@pytest.mark.django_db
+def test_import_stores_the_article_its_author_and_its_comments():
+    out, err = run_import(GOOD)
+
+    assert out.strip() == (
+        f"{GOOD}: imported 'Cities Should Put Pedestrians First' (cities-should-put-pedestrians-first) with 3 comments"
+    )
+    assert err == ""
+    article = Article.objects.get()
+    assert article.title == article.stance_claim == "Cities Should Put Pedestrians First"
+    assert article.blog_name == "Readers\u2019 Blog"
+    assert article.published_at == datetime(2024, 3, 9, 8, 5, tzinfo=timezone.utc)
+    assert (article.view_count, article.like_count) == (345, 12)
+    assert article.category.name == "Opinion"
+    assert sorted(article.tags.names()) == ["cities", "pedestrians", "streets"]
+    assert len(article.paragraphs) == 3 and "MsoNormalTable" not in article.body
+    assert "a ** fantasy" in article.body
+
+    # The page names no author: the blog's slug is the author, with the page's bio.
+    assert article.author.username == "readers-blog"
+    assert article.author.profile.display_name == "Readers\u2019 Blog"
+    assert article.author.profile.bio == "Urban planner and occasional cyclist."
+
+    comments = list(article.comments.order_by("path"))
+    assert [(c.author.username, c.created_at) for c in comments] == [
+        ("walker_jo", datetime(2024, 3, 9, 9, 15, tzinfo=timezone.utc)),
+        ("motorist77", datetime(2024, 3, 9, 11, 2, tzinfo=timezone.utc)),
+        ("KIyer", datetime(2024, 3, 10, 0, 7, tzinfo=timezone.utc)),
+    ]
+    assert all(c.status == Comment.Status.PENDING and c.depth == 0 and c.parent is None for c in comments)
+    assert [c.path for c in comments] == [str(c.pk).zfill(10) for c in comments]
+    assert comments[1].text.count("\n\n") == 2 and comments[1].text.startswith("This is the usual ** from")
+    assert not any(c.author.has_usable_password() for c in comments)
+
+
+@pytest.mark.django_db
+def test_import_queues_each_comment_for_classification_only_after_commit(django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        import_page(GOOD)
+    assert len(callbacks) == 3
+
+
+@pytest.mark.django_db
+def test_import_reuses_existing_users_whatever_the_case_of_the_name():
+    existing = User.objects.create_user(username="kiyer", password="x")
+    article = import_page(GOOD)
+    assert article.comments.get(text__startswith='"who pays?"').author == existing
+    assert User.objects.filter(username__iexact="kiyer").count() == 1
+
+
+@pytest.mark.django_db
+def test_import_options_set_the_author_and_the_time_zone_of_the_page():
+    run_import(GOOD, author_username="pat", time_zone="Asia/Shanghai")
+    article = Article.objects.get()
+    assert article.author.username == "pat"
+    assert article.published_at == datetime(2024, 3, 9, 8, 5, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.mark.django_db
+def test_reimporting_a_page_is_reported_and_skipped_without_duplicates():
+    run_import(GOOD)
+    out, _ = run_import(GOOD)
+    assert "skipped, already imported as 'Cities Should Put Pedestrians First'" in out
+    assert (Article.objects.count(), Comment.objects.count()) == (1, 3)
+    with pytest.raises(PageAlreadyImported):
+        import_page(GOOD)
+
+
+@pytest.mark.django_db
+def test_malformed_file_exits_2_with_file_and_line_and_imports_nothing():
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_page", str(BAD), stdout=StringIO(), stderr=err)
+
+    assert caught.value.returncode == 2
+    assert err.getvalue().strip() == (
+        f"{BAD}:13: 'Reply Report' line has no user name before the date '2024-6-1 11:00'"
+    )
+    assert (Article.objects.count(), Comment.objects.count()) == (0, 0)
+    assert not User.objects.filter(username="parkfan").exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_second_file_leaves_the_first_imported():
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_page", str(SECOND), str(BAD), stdout=StringIO(), stderr=err)
+
+    assert caught.value.returncode == 2
+    assert f"{BAD}:13:" in err.getvalue()
+    assert list(Article.objects.values_list("title", flat=True)) == ["Libraries Deserve More Money"]
+    assert list(Comment.objects.values_list("author__username", flat=True)) == ["bookworm"]
+
+
+@pytest.mark.django_db
+def test_a_comment_the_service_refuses_stops_the_whole_page(settings):
+    settings.PARLEY_COMMENT_MAX_LENGTH = 20
+    with pytest.raises(ImportFormatError) as caught:
+        import_page(GOOD)
+    assert caught.value.line_number == 29
+    assert "walker_jo" in caught.value.message and "at most 20 characters" in caught.value.message
+    assert (Article.objects.count(), Comment.objects.count()) == (0, 0)
+
+
+@pytest.mark.django_db
+def test_unreadable_files_exit_2_with_the_file_name(tmp_path):
+    latin1 = tmp_path / "latin1.txt"
+    latin1.write_bytes(b"Blog\nTitle\ncaf\xe9\n")
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("import_page", str(latin1), str(tmp_path / "missing.txt"), stdout=StringIO(), stderr=err)
+    assert caught.value.returncode == 2
+    lines = err.getvalue().splitlines()
+    assert lines[0].startswith(f"{latin1}:3: not UTF-8 text")
+    assert lines[1].startswith(f"{tmp_path / 'missing.txt'}:0: cannot read the file")
