@@ -10,6 +10,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _broker_assumed_up():
+    # A test that took the broker down must not make the next test skip its enqueues.
+    from moderation import queueing
+
+    queueing._broker_down_until = 0.0
+
+
 @pytest.fixture
 def reader(db):
     return UserFactory(username="alice")
