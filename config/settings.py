@@ -4,6 +4,7 @@ Production differs from development only by environment variables (see README, "
 """
 from __future__ import annotations
 
+import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -87,7 +88,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web server and worker share one file: wait for the other's write lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     # A file, not :memory:, so the integration tests' Celery worker sees the test database.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+    # Named per test run, so two runs on one checkout don't share (and wreck) one file.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

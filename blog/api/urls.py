@@ -1,1 +1,16 @@
-urlpatterns = []
+"""The reader API, mounted at /api/ by config/urls.py. Other clients rely on these paths."""
+from django.urls import path
+
+from . import views
+
+app_name = "blog-api"
+urlpatterns = [
+    path("articles/", views.ArticleListApi.as_view(), name="article-list"),
+    path("articles/<slug:slug>/", views.ArticleDetailApi.as_view(), name="article-detail"),
+    path("articles/<slug:slug>/like/", views.ArticleLikeApi.as_view(), name="article-like"),
+    path("articles/<slug:slug>/comments/", views.ArticleCommentsApi.as_view(), name="article-comments"),
+    path("comments/<int:pk>/", views.CommentDetailApi.as_view(), name="comment-detail"),
+    path("comments/<int:pk>/like/", views.CommentLikeApi.as_view(), name="comment-like"),
+    path("comments/<int:pk>/report/", views.CommentReportApi.as_view(), name="comment-report"),
+    path("auth/token/", views.TokenObtainApi.as_view(), name="auth-token"),
+]

@@ -1,0 +1,189 @@
+"""Building blocks shared by the reader API's views (blog/api/views.py).
+
+Each API view nests its own InputSerializer (only what a client may set) and OutputSerializer.
+What lives here is what several views share: a mixin that refuses fields a client may not set,
+fields that refuse JSON of the wrong type instead of coercing it, and the read-only shapes of an
+author, an article summary and a comment.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from blog.models import Comment
+
+UNKNOWN_FIELD_MESSAGE = "Unknown field: this endpoint does not accept it."
+
+
+class RejectUnknownFieldsMixin:
+    """Answer 400, naming each one, when a body carries fields this serializer does not accept.
+
+    DRF silently drops unknown keys by default, so a client that posts `status` or `author` next
+    to `text` is never told that it did not (and must not) work. Put the mixin before
+    `serializers.Serializer` in the bases. Read-only fields count as unknown on input.
+    """
+
+    def to_internal_value(self, data):
+        errors = {}
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            errors = {key: [UNKNOWN_FIELD_MESSAGE] for key in data if key not in writable}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            if errors and isinstance(exc.detail, Mapping):
+                raise serializers.ValidationError({**exc.detail, **errors}) from None
+            raise
+        if errors:
+            raise serializers.ValidationError(errors)
+        return value
+
+
+class StrictCharField(serializers.CharField):
+    """A CharField that accepts only a JSON string (DRF's turns 12 or 1.5 into "12", "1.5")."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An IntegerField that accepts only a JSON integer (DRF's accepts "12", 12.0 and true)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# Primary keys are BigAutoFields; anything larger cannot name a row (and would overflow a lookup).
+MAX_ID = 2**63 - 1
+
+
+class AuthorOutputSerializer(serializers.Serializer):
+    """An article's author as the bio box shows them; a user without a profile gets defaults."""
+
+    username = serializers.CharField()
+    display_name = serializers.SerializerMethodField()
+    bio = serializers.SerializerMethodField()
+    is_star_blogger = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "Author"
+
+    @staticmethod
+    def _profile(user):
+        return getattr(user, "profile", None)  # RelatedObjectDoesNotExist is an AttributeError
+
+    def get_display_name(self, user) -> str:
+        profile = self._profile(user)
+        return (profile.display_name if profile else "") or user.get_username()
+
+    def get_bio(self, user) -> str:
+        profile = self._profile(user)
+        return profile.bio if profile else ""
+
+    def get_is_star_blogger(self, user) -> bool:
+        profile = self._profile(user)
+        return bool(profile and profile.is_star_blogger)
+
+
+class CategoryOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+
+    class Meta:
+        ref_name = "Category"
+
+
+class TagOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+
+    class Meta:
+        ref_name = "Tag"
+
+
+class ArticleSummaryOutputSerializer(serializers.Serializer):
+    """An article as a list of articles shows it."""
+
+    # Expects selectors.article_list() rows: comment_count annotated, author profile, category
+    # and tags fetched with them.
+
+    title = serializers.CharField()
+    slug = serializers.SlugField()
+    author = AuthorOutputSerializer()
+    published_at = serializers.DateTimeField()
+    category = CategoryOutputSerializer(allow_null=True)
+    tags = serializers.SerializerMethodField()
+    view_count = serializers.IntegerField()
+    like_count = serializers.IntegerField(help_text="Popularity: how many readers liked the article.")
+    comment_count = serializers.IntegerField(help_text="Published comments only.")
+
+    class Meta:
+        ref_name = "ArticleSummary"
+
+    @extend_schema_field(TagOutputSerializer(many=True))
+    def get_tags(self, article):
+        # .all() reads the prefetched tags; sorted here so the order does not depend on the database
+        return TagOutputSerializer(sorted(article.tags.all(), key=lambda t: t.name), many=True).data
+
+
+class CommentOutputSerializer(serializers.Serializer):
+    """A comment the requester may see: published, or their own in any status.
+
+    `text` is the plain text as typed, not HTML: whoever displays it must escape it.
+    """
+
+    # Needs the request in the context (for is_own and status_reason).
+
+    id = serializers.IntegerField()
+    article = serializers.SlugField(source="article.slug")
+    parent = serializers.IntegerField(source="parent_id", allow_null=True)
+    depth = serializers.IntegerField(help_text="Nesting level stored with the comment (capped).")
+    author = serializers.CharField(source="author.username")
+    created_at = serializers.DateTimeField()
+    text = serializers.CharField(help_text="Plain text as typed, not HTML: escape it when displaying.")
+    status = serializers.ChoiceField(choices=Comment.Status.choices)
+    status_reason = serializers.SerializerMethodField()
+    like_count = serializers.IntegerField()
+    is_own = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "Comment"
+
+    def _is_own(self, comment: Comment) -> bool:
+        user = self.context["request"].user
+        return user.is_authenticated and comment.author_id == user.pk
+
+    def get_is_own(self, comment: Comment) -> bool:
+        return self._is_own(comment)
+
+    def get_status_reason(self, comment: Comment) -> str | None:
+        """Why the comment was rejected, for its author only; null otherwise."""
+        if comment.status == Comment.Status.REJECTED and self._is_own(comment):
+            return comment.status_reason
+        return None
+
+
+class ThreadCommentOutputSerializer(CommentOutputSerializer):
+    """A comment in a thread, with where to display it."""
+
+    # Needs `thread` in the context too: comment id -> selectors.ThreadEntry.
+
+    indent = serializers.SerializerMethodField()
+    reply_to = serializers.SerializerMethodField()
+
+    class Meta:
+        ref_name = "ThreadComment"
+
+    def get_indent(self, comment: Comment) -> int:
+        """Levels under the ancestors the requester can see (use this to indent, not depth)."""
+        return self.context["thread"][comment.pk].indent
+
+    def get_reply_to(self, comment: Comment) -> str | None:
+        """The parent's author, when the parent is not displayed right above this comment."""
+        return self.context["thread"][comment.pk].reply_to

@@ -1,0 +1,340 @@
+"""The reader-side REST API: one class per operation, each with its own nested InputSerializer
+(only the fields a client may set) and OutputSerializer.
+
+Views are thin: fetch the object through the visibility check (404 when the requester may not
+see it), validate the body, then call blog.services / blog.selectors. Services raise Django's
+ValidationError keyed by field; config.api.exception_handler turns it into a 400.
+"""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+from rest_framework.views import APIView
+
+from blog import selectors, services
+from blog.models import Article, Comment
+
+from .serializers import (
+    MAX_ID,
+    ArticleSummaryOutputSerializer,
+    CommentOutputSerializer,
+    RejectUnknownFieldsMixin,
+    StrictCharField,
+    StrictIntegerField,
+    ThreadCommentOutputSerializer,
+)
+
+
+class JSONBodyParser(JSONParser):
+    """DRF's JSON parser, but a malformed body is answered like any other bad input:
+    400 {"non_field_errors": [reason]} rather than {"detail": ...}."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except ParseError as exc:
+            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}) from None
+
+
+class ReaderApi(APIView):
+    # Bodies are JSON only (any other content type is answered 415), so that field types are
+    # JSON types: a form post would turn every value into a string.
+    parser_classes = [JSONBodyParser]
+
+
+def _article_or_404(slug: str) -> Article:
+    try:
+        return selectors.article_get(slug=slug)
+    except Article.DoesNotExist:
+        raise Http404("No such article.") from None
+
+
+def _visible_comment_or_404(pk: int, user) -> Comment:
+    try:
+        return selectors.comment_get_visible(pk=pk, viewer=user)
+    except Comment.DoesNotExist:
+        raise Http404("No such comment.") from None
+
+
+BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
+NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not provided (or CSRF failed).")
+NOT_FOUND = OpenApiResponse(description="No such object, or the requester may not see it.")
+
+
+# --- Articles -----------------------------------------------------------------------------------
+
+
+class ArticleListApi(ReaderApi):
+    permission_classes = [AllowAny]
+    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
+
+    class FilterSerializer(serializers.Serializer):
+        """Optional filters; unknown query parameters are ignored."""
+
+        category = serializers.SlugField(required=False, help_text="Only articles in this category (its slug).")
+        tag = serializers.SlugField(required=False, help_text="Only articles with this tag (its slug).")
+
+    OutputSerializer = ArticleSummaryOutputSerializer
+
+    @extend_schema(
+        operation_id="articles_list",
+        parameters=[FilterSerializer],
+        responses={200: OutputSerializer(many=True), 400: BAD_INPUT},
+    )
+    def get(self, request):
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        articles = selectors.article_list(
+            category_slug=filters.validated_data.get("category"), tag_slug=filters.validated_data.get("tag")
+        )
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(articles, request, view=self)
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+
+
+class ArticleDetailApi(ReaderApi):
+    permission_classes = [AllowAny]
+
+    class OutputSerializer(ArticleSummaryOutputSerializer):
+        """An article with its text and the author's bio box."""
+
+        body = serializers.CharField(help_text="Plain text; blank lines separate paragraphs.")
+        paragraphs = serializers.ListField(child=serializers.CharField())
+        stance_claim = serializers.CharField(
+            source="claim", help_text="The sentence comments are scored for or against (the title by default)."
+        )
+
+        class Meta:
+            ref_name = "ArticleDetail"
+
+    @extend_schema(operation_id="articles_retrieve", responses={200: OutputSerializer, 404: NOT_FOUND})
+    def get(self, request, slug: str):
+        # No view counting here: a GET must be safe, and API clients carry no session to count once
+        # per visitor (the web page counts views).
+        article = _article_or_404(slug)
+        return Response(self.OutputSerializer(article).data)
+
+
+class ArticleLikeApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        """The article's popularity after this reader's like."""
+
+        liked = serializers.BooleanField()
+        like_count = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "ArticleLike"
+
+    @extend_schema(
+        operation_id="articles_like",
+        request=None,
+        responses={
+            201: OutputSerializer,
+            200: OpenApiResponse(OutputSerializer, description="Already liked by this reader; nothing changed."),
+            401: NOT_LOGGED_IN,
+            403: NOT_LOGGED_IN,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, slug: str):
+        article = _article_or_404(slug)
+        created = services.article_like(article=article, user=request.user)
+        article.refresh_from_db(fields=["like_count"])
+        data = self.OutputSerializer({"liked": True, "like_count": article.like_count}).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+# --- Comments -----------------------------------------------------------------------------------
+
+
+class ArticleCommentsApi(ReaderApi):
+    """GET reads the thread, POST adds a comment: two operations on one path (clients rely on it),
+    each with its own serializers."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+
+    ThreadOutputSerializer = ThreadCommentOutputSerializer
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """A new comment or reply. Any other field (status, author, ...) is refused with 400."""
+
+        text = StrictCharField(max_length=settings.PARLEY_COMMENT_MAX_LENGTH, trim_whitespace=False)
+        parent = StrictIntegerField(
+            required=False, allow_null=True, min_value=1, max_value=MAX_ID,
+            help_text="The id of the comment this one answers; null or absent for a top-level comment.",
+        )
+
+        class Meta:
+            ref_name = "CommentCreate"
+
+    OutputSerializer = CommentOutputSerializer
+
+    @extend_schema(
+        operation_id="articles_comments_list",
+        responses={200: ThreadOutputSerializer(many=True), 404: NOT_FOUND},
+        description="The whole thread the requester may see, in display order: published comments, "
+        "plus the requester's own in any status.",
+    )
+    def get(self, request, slug: str):
+        article = _article_or_404(slug)
+        entries = selectors.comment_thread(article=article, viewer=request.user)
+        context = {"request": request, "thread": {e.comment.pk: e for e in entries}}
+        return Response(self.ThreadOutputSerializer([e.comment for e in entries], many=True, context=context).data)
+
+    @extend_schema(
+        operation_id="articles_comments_create",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: NOT_FOUND},
+        description='Post a comment or a reply. It is stored as "pending" and published or held once scored.',
+    )
+    def post(self, request, slug: str):
+        article = _article_or_404(slug)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        parent = None
+        if (parent_id := serializer.validated_data.get("parent")) is not None:
+            try:
+                parent = selectors.comment_get_visible(pk=parent_id, viewer=request.user)
+            except Comment.DoesNotExist:
+                raise serializers.ValidationError({"parent": ["No such comment."]}) from None
+        comment = services.comment_create(
+            article=article, author=request.user, text=serializer.validated_data["text"], parent=parent
+        )
+        return Response(self.OutputSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
+
+
+class CommentDetailApi(ReaderApi):
+    permission_classes = [AllowAny]
+
+    OutputSerializer = CommentOutputSerializer
+
+    @extend_schema(operation_id="comments_retrieve", responses={200: OutputSerializer, 404: NOT_FOUND})
+    def get(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        return Response(self.OutputSerializer(comment, context={"request": request}).data)
+
+
+class CommentLikeApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    class OutputSerializer(serializers.Serializer):
+        """The comment's like count after this reader's like."""
+
+        liked = serializers.BooleanField()
+        like_count = serializers.IntegerField()
+
+        class Meta:
+            ref_name = "CommentLike"
+
+    @extend_schema(
+        operation_id="comments_like",
+        request=None,
+        responses={
+            201: OutputSerializer,
+            200: OpenApiResponse(OutputSerializer, description="Already liked by this reader; nothing changed."),
+            400: OpenApiResponse(description="Only published comments can be liked."),
+            401: NOT_LOGGED_IN,
+            403: NOT_LOGGED_IN,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        created = services.comment_like(comment=comment, user=request.user)
+        comment.refresh_from_db(fields=["like_count"])
+        data = self.OutputSerializer({"liked": True, "like_count": comment.like_count}).data
+        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class CommentReportApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """Why the comment should be looked at by a moderator."""
+
+        reason = StrictCharField(max_length=settings.PARLEY_REPORT_REASON_MAX_LENGTH)
+
+        class Meta:
+            ref_name = "CommentReportCreate"
+
+    class OutputSerializer(serializers.Serializer):
+        """A reader's report of a comment (one per reader per comment)."""
+
+        id = serializers.IntegerField()
+        comment = serializers.IntegerField(source="comment_id")
+        reason = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+        class Meta:
+            ref_name = "CommentReport"
+
+    @extend_schema(
+        operation_id="comments_report",
+        request=InputSerializer,
+        responses={
+            201: OutputSerializer,
+            200: OpenApiResponse(OutputSerializer, description="This reader already reported it: the first report, unchanged."),
+            400: BAD_INPUT,
+            401: NOT_LOGGED_IN,
+            403: NOT_LOGGED_IN,
+            404: NOT_FOUND,
+        },
+    )
+    def post(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        report, created = services.comment_report(
+            comment=comment, reporter=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(
+            self.OutputSerializer(report).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )
+
+
+# --- Authentication -------------------------------------------------------------------------------
+
+
+class TokenObtainApi(ObtainAuthToken):
+    """Exchange a username and password for an API token (400 on bad credentials)."""
+
+    # DRF's authtoken view with the API's error shapes. Form bodies stay accepted here:
+    # `curl -d username=... -d password=...` is how people get a token.
+
+    parser_classes = [JSONBodyParser, FormParser, MultiPartParser]
+
+    class InputSerializer(RejectUnknownFieldsMixin, AuthTokenSerializer):
+        """A reader's credentials."""
+
+        class Meta:
+            ref_name = "TokenObtain"
+
+    class OutputSerializer(serializers.Serializer):
+        """An API token for this reader."""
+
+        token = serializers.CharField(help_text='Send it as "Authorization: Token <token>".')
+
+        class Meta:
+            ref_name = "Token"
+
+    serializer_class = InputSerializer
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        request=InputSerializer,
+        responses={200: OutputSerializer, 400: OpenApiResponse(description="Bad credentials or input.")},
+        auth=[],
+    )
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
