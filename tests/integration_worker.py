@@ -62,6 +62,7 @@ class Worker:
             if "Classification models loaded and warm" in self.log():
                 return self
             time.sleep(0.3)
+        self.stop()  # never leave a half-started worker behind
         raise RuntimeError(f"worker not ready after {wait_ready}s:\n{self.log()}")
 
     def log(self) -> str:
