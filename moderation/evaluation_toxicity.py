@@ -1,0 +1,190 @@
+"""Evaluate a ToxicityClassifier on Parley's held-out evaluation files (no Django).
+
+The files live in ``shared/data/eval/`` next to the repository (see its SOURCES.md). They are
+for evaluation only: never tune thresholds or models on them.
+
+    python -m moderation.evaluation_toxicity jigsaw-bilstm
+    python -m moderation.evaluation_toxicity detoxify:original --checkpoint /models/toxic_original-c1212f89.ckpt
+
+Every function returns rows ``{"dataset", "label", "metric", "value", "n"}``; ``n`` is the
+number of texts, and for ROC AUC the positives are named in the label (``toxicity~offensive``
+means "our toxicity score against their offensive flag").
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import statistics
+import time
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from sklearn.metrics import roc_auc_score
+
+from moderation.classifiers.base import Scores, ToxicityClassifier
+
+Row = dict[str, object]
+
+# toxicity.csv's Jigsaw 2018 columns -> Parley label names.
+JIGSAW_COLUMNS: dict[str, str] = {
+    "toxic": "toxicity",
+    "severe_toxic": "severe_toxicity",
+    "obscene": "obscene",
+    "threat": "threat",
+    "insult": "insult",
+    "identity_hate": "identity_attack",
+}
+_GONE = {"[removed]", "[deleted]"}  # CMV bodies whose text the source no longer has
+
+
+def default_eval_dir() -> Path:
+    """``$PARLEY_EVAL_DIR``, else ``<repo>/../shared/data/eval``."""
+    configured = os.environ.get("PARLEY_EVAL_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / "eval"
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    # newline="": texts contain quoted newlines (RFC 4180).
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def timed_scores(classifier: ToxicityClassifier, texts: Sequence[str], batch_size: int = 64) -> tuple[list[Scores], float]:
+    """Score in batches of ``batch_size`` (as the worker does); returns (scores, ms per text)."""
+    scores: list[Scores] = []
+    started = time.perf_counter()
+    for start in range(0, len(texts), batch_size):
+        scores.extend(classifier.score(texts[start:start + batch_size]))
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    return scores, elapsed_ms / max(1, len(texts))
+
+
+def auc_row(dataset: str, label: str, y_true: Sequence[int], y_score: Sequence[float]) -> Row:
+    """ROC AUC, or NaN when only one class is present (not measurable)."""
+    n, positives = len(y_true), sum(y_true)
+    value = float(roc_auc_score(y_true, y_score)) if 0 < positives < n else float("nan")
+    return {"dataset": dataset, "label": label, "metric": "roc_auc", "value": value, "n": n, "positives": positives}
+
+
+def speed_row(dataset: str, ms_per_text: float, n: int) -> Row:
+    return {"dataset": dataset, "label": "*", "metric": "ms_per_comment", "value": ms_per_text, "n": n}
+
+
+def evaluate_jigsaw(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    """Per-label ROC AUC on toxicity.csv (Jigsaw 2018 test rows) plus their mean."""
+    data = read_csv(eval_dir / "toxicity.csv")
+    scores, ms = timed_scores(classifier, [r["text"] for r in data], batch_size)
+    rows = []
+    for column, label in JIGSAW_COLUMNS.items():
+        if label in classifier.labels:
+            rows.append(auc_row("jigsaw_test", label, [int(r[column]) for r in data], [s[label] for s in scores]))
+    measured = [r["value"] for r in rows if r["value"] == r["value"]]  # drop NaN
+    if measured:
+        rows.append({"dataset": "jigsaw_test", "label": f"mean({len(measured)} labels)", "metric": "roc_auc",
+                     "value": statistics.fmean(measured), "n": len(data)})
+    return rows + [speed_row("jigsaw_test", ms, len(data))]
+
+
+def _binary(dataset: str, classifier: ToxicityClassifier, texts: list[str], targets: dict[str, list[int]],
+            batch_size: int, extra_labels: Iterable[str] = ()) -> list[Row]:
+    """ROC AUC of ``toxicity`` (and ``extra_labels``) against each named binary target."""
+    scores, ms = timed_scores(classifier, texts, batch_size)
+    rows = []
+    for target_name, y in targets.items():
+        for label in ("toxicity", *extra_labels):
+            if label in classifier.labels:
+                rows.append(auc_row(dataset, f"{label}~{target_name}", y, [s[label] for s in scores]))
+    return rows + [speed_row(dataset, ms, len(texts))]
+
+
+def evaluate_olid(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    data = read_csv(eval_dir / "offensive_olid_test.csv")
+    return _binary("olid_test", classifier, [r["text"] for r in data],
+                   {"offensive": [int(r["offensive"]) for r in data]}, batch_size, extra_labels=("insult",))
+
+
+def evaluate_hateval(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    data = read_csv(eval_dir / "hate_hateval_test.csv")
+    return _binary("hateval_test", classifier, [r["text"] for r in data],
+                   {"hate": [int(r["hate"]) for r in data]}, batch_size, extra_labels=("identity_attack",))
+
+
+def evaluate_cmv(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    """r/changemyview: did moderators remove the comment for rule 2 (rude/hostile)?
+
+    threads.csv and threads_moderation_labels.csv join on ``comment_id``. Comments whose body
+    is ``[removed]``/``[deleted]`` are dropped: the text is gone and almost all of them are
+    removals, so keeping them would measure the placeholder, not the model.
+    """
+    labels = {r["comment_id"]: r for r in read_csv(eval_dir / "threads_moderation_labels.csv")}
+    data = [r for r in read_csv(eval_dir / "threads.csv")
+            if r["comment_id"] in labels and r["text"].strip() not in _GONE]
+    return _binary("cmv_mod_removals", classifier, [r["text"] for r in data],
+                   {"removed_rule2": [int(labels[r["comment_id"]]["removed_for_rule2_rudeness"]) for r in data]},
+                   batch_size, extra_labels=("insult",))
+
+
+def evaluate_socc_ctc(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    """SFU news comments, crowd toxicity 1-4 (low agreement): positives at level >= 3 and >= 2."""
+    data = read_csv(eval_dir / "news_toxicity_socc_ctc.csv")
+    levels = [int(r["toxicity_level"]) for r in data]
+    return _binary("socc_ctc_news", classifier, [r["text"] for r in data],
+                   {"level>=3": [int(v >= 3) for v in levels], "level>=2": [int(v >= 2) for v in levels]},
+                   batch_size)
+
+
+EVALUATIONS: dict[str, Callable[[ToxicityClassifier, Path, int], list[Row]]] = {
+    "jigsaw_test": evaluate_jigsaw,
+    "olid_test": evaluate_olid,
+    "hateval_test": evaluate_hateval,
+    "cmv_mod_removals": evaluate_cmv,
+    "socc_ctc_news": evaluate_socc_ctc,
+}
+
+
+def evaluate_toxicity(classifier: ToxicityClassifier, eval_dir: Path | None = None, *, batch_size: int = 64,
+                      datasets: Iterable[str] | None = None) -> list[Row]:
+    """Run every evaluation (or ``datasets``) and return all rows, model name/version included."""
+    eval_dir = Path(eval_dir) if eval_dir is not None else default_eval_dir()
+    # One untimed batch first, so the first dataset's ms/comment excludes one-off warm-up
+    # (thread pool start, allocator growth).
+    classifier.score(["warm-up comment"] * min(batch_size, 8))
+    rows: list[Row] = []
+    for name in datasets or EVALUATIONS:
+        for row in EVALUATIONS[name](classifier, eval_dir, batch_size):
+            rows.append({"model": classifier.name, "version": classifier.version, **row})
+    return rows
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    """Markdown table of the rows."""
+    lines = ["| dataset | label | metric | value | n | positives |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        value = r["value"]
+        shown = "n/a" if value != value else (f"{value:.2f}" if r["metric"] == "ms_per_comment" else f"{value:.3f}")
+        lines.append(f"| {r['dataset']} | {r['label']} | {r['metric']} | {shown} | {r['n']} | {r.get('positives', '')} |")
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("spec", help='"jigsaw-bilstm" or "detoxify:<type>"')
+    parser.add_argument("--checkpoint", default=os.environ.get("DETOXIFY_CHECKPOINT"))
+    parser.add_argument("--eval-dir", type=Path, default=None)
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--datasets", nargs="*", choices=sorted(EVALUATIONS), default=None)
+    args = parser.parse_args(argv)
+
+    from moderation.classifiers.registry import load_toxicity_classifier
+
+    classifier = load_toxicity_classifier(args.spec, checkpoint=args.checkpoint)
+    rows = evaluate_toxicity(classifier, args.eval_dir, batch_size=args.batch_size, datasets=args.datasets)
+    print(f"model: {classifier.name}  version: {classifier.version}")
+    print(format_table(rows))
+
+
+if __name__ == "__main__":
+    main()
