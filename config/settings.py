@@ -170,6 +170,8 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks write their results to the database; nothing reads Celery results
 CELERY_TASK_IGNORE_RESULT = True
+# Test runs each get their own queue, so workers of two runs never take each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env("PARLEY_CELERY_QUEUE", default="celery")
 # No comment may be lost: a message is acknowledged only after its task finished, a worker that
 # dies mid-task puts it back, and each worker process holds one message at a time.
 CELERY_TASK_ACKS_LATE = True

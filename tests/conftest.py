@@ -1,6 +1,12 @@
 import pytest
 from rest_framework.test import APIClient
 
+from config.celery import app as celery_app
+from tests.integration_worker import TEST_QUEUE
+
+# Before anything is published: this run's tasks go to its own queue, which its workers consume.
+celery_app.conf.task_default_queue = TEST_QUEUE
+
 from tests.factories import ArticleFactory, UserFactory
 
 

@@ -16,6 +16,26 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
+# This test run's own queue (set on the app by tests/conftest.py before anything is published).
+TEST_QUEUE = f"parley-test-{os.getpid()}"
+
+
+def stop_orphaned_workers() -> None:
+    """Stop workers left by earlier test runs that died before their teardown (their pytest
+    process is gone). They run in their own session so a Ctrl-C in pytest can't half-kill them."""
+    for pidfile in (ROOT / "var").glob("test-worker-*.pid"):
+        try:
+            owner, worker_pid = (int(x) for x in pidfile.read_text().split())
+        except ValueError:
+            pidfile.unlink(missing_ok=True)
+            continue
+        if Path(f"/proc/{owner}").exists():
+            continue
+        try:
+            os.killpg(worker_pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        pidfile.unlink(missing_ok=True)
 
 
 def test_database_url() -> str:
@@ -34,7 +54,7 @@ class Worker:
         self.extra_env = extra_env or {}
         self.beat = beat
         self.proc: subprocess.Popen | None = None
-        self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}.log"
+        self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}-{id(self)}.log"
 
     def start(self, *, purge: bool = True, wait_ready: float = 120.0) -> "Worker":
         env = {
@@ -43,6 +63,7 @@ class Worker:
             "REDIS_URL": settings.REDIS_URL,
             "PARLEY_TOXICITY_MODEL": os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "jigsaw-bilstm"),
             "PYTHONUNBUFFERED": "1",
+            "PARLEY_CELERY_QUEUE": TEST_QUEUE,
             **self.extra_env,
         }
         cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
@@ -53,8 +74,11 @@ class Worker:
             cmd += ["--beat", "--schedule", str(ROOT / "var" / f"test-beat-{os.getpid()}")]
         self.log_path.parent.mkdir(exist_ok=True)
         self._log = open(self.log_path, "w")
+        stop_orphaned_workers()
         self.proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
+        self.pidfile = ROOT / "var" / f"test-worker-{self.proc.pid}.pid"
+        self.pidfile.write_text(f"{os.getpid()} {self.proc.pid}")
         deadline = time.time() + wait_ready
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -82,6 +106,8 @@ class Worker:
                 self.proc.wait()
         if getattr(self, "_log", None):
             self._log.close()
+        if getattr(self, "pidfile", None):
+            self.pidfile.unlink(missing_ok=True)
 
 
 def wait_until(predicate, *, timeout: float = 60.0, interval: float = 0.2, what: str = "condition"):
