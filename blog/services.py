@@ -102,6 +102,10 @@ def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentR
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
     except IntegrityError:  # the same reader's second click raced the first
         return CommentReport.objects.get(comment=comment, reporter=reporter), False
+    # A report moves the comment up the moderators' review queue (moderation/priority.py).
+    from moderation.services import queue_rerank
+
+    queue_rerank(comment_ids=[comment.pk])
     return report, True
 
 

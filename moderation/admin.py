@@ -1,0 +1,51 @@
+"""Django admin for moderation data: read-only. Decisions, thresholds and standings change only
+through their services (the review queue, the policy page, the APIs), which keep the audit
+trail; the admin is for looking things up, and the audit log can never be edited."""
+from django.contrib import admin
+
+from .models import Analysis, AuthorStanding, ModerationEvent, Policy
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ModerationEvent)
+class ModerationEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "comment_id", "actor", "action", "previous_status", "new_status", "policy")
+    list_filter = ("action", "new_status")
+    search_fields = ("actor__username", "reason", "=comment__id")
+    date_hierarchy = "created_at"
+    list_select_related = ("actor", "policy")
+    raw_id_fields = ("comment",)
+
+
+@admin.register(Policy)
+class PolicyAdmin(ReadOnlyAdmin):
+    # New versions are saved from /moderation/policy/ (versioned, never edited in place).
+    list_display = ("version", "is_active", "premoderate_all", "on_failure", "created_by", "created_at")
+    list_select_related = ("created_by",)
+
+
+@admin.register(Analysis)
+class AnalysisAdmin(ReadOnlyAdmin):
+    list_display = ("comment_id", "toxicity_model", "stance_article_label", "stance_parent_label", "created_at")
+    list_filter = ("toxicity_model", "stance_article_label")
+    raw_id_fields = ("comment",)
+
+
+@admin.register(AuthorStanding)
+class AuthorStandingAdmin(ReadOnlyAdmin):
+    # Changed from a queue card or POST /api/moderation/authors/<username>/standing/, which logs
+    # each change in this object's admin history.
+    list_display = ("user", "banned", "suspended_until", "premoderated", "updated_by", "updated_at")
+    list_filter = ("banned", "premoderated")
+    search_fields = ("user__username",)
+    list_select_related = ("user", "updated_by")
