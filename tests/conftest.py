@@ -14,8 +14,6 @@ from tests.factories import ArticleFactory, UserFactory
 def _test_settings(settings):
     # PBKDF2's deliberate slowness costs seconds per test; tests need no protection from brute force.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # The test client speaks plain HTTP; production's HTTPS redirect is checked by check --deploy.
-    settings.SECURE_SSL_REDIRECT = False
 
 
 @pytest.fixture(autouse=True)
