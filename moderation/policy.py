@@ -18,7 +18,7 @@ PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 # rejected without one. Identity attacks and threats hold early: missing one costs more than
 # a moderator's glance.
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
-    "toxicity": {"hold": 0.60, "reject": 0.97},
+    "toxicity": {"hold": 0.15, "reject": 0.97},
     "severe_toxicity": {"hold": 0.30, "reject": 0.80},
     "obscene": {"hold": 0.60, "reject": 0.97},
     "threat": {"hold": 0.30, "reject": 0.90},

@@ -40,6 +40,8 @@ def stop_orphaned_workers() -> None:
 
 def test_database_url() -> str:
     s = connection.settings_dict
+    # The worker writes for real: make sure it is pointed at the test database, never a real one.
+    assert "test" in s["NAME"], f"refusing to start a test worker on database {s['NAME']!r}"
     if connection.vendor == "sqlite":
         return f"sqlite:///{s['NAME']}"
     user = s.get("USER") or "postgres"

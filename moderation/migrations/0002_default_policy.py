@@ -5,7 +5,7 @@ The values are copied here, not imported, so this migration means the same thing
 from django.db import migrations
 
 DEFAULT_THRESHOLDS_V1 = {
-    "toxicity": {"hold": 0.60, "reject": 0.97},
+    "toxicity": {"hold": 0.15, "reject": 0.97},
     "severe_toxicity": {"hold": 0.30, "reject": 0.80},
     "obscene": {"hold": 0.60, "reject": 0.97},
     "threat": {"hold": 0.30, "reject": 0.90},

@@ -10,7 +10,7 @@ import pytest
 from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation import priority
-from moderation.policy import DEFAULT_THRESHOLDS
+from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
 from moderation.priority import label_position, priority_at, queue_rank, reporter_weight
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue_helpers import queued_comment, scores
