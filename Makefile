@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test test-fast migrate demo clean
+.PHONY: install run test screenshots clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ run: install
 ## make test: the whole test suite (unit + integration with a real Celery worker and Redis).
 test: install
 	$(PY) -m config.devserver --exec $(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make screenshots: refresh docs/screenshots/ (needs Debian's chromium).
+screenshots: install
+	$(PY) -m config.screenshots
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache
