@@ -24,6 +24,21 @@ def _broker_assumed_up():
     queueing._broker_down_until = 0.0
 
 
+@pytest.fixture(autouse=True)
+def _default_policy_after_flush(request):
+    """Transactional tests flush every table afterwards, the migration's default policy
+    included: put it back for each of them, as a fresh install has it."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and marker.kwargs.get("transaction")):
+        return
+    request.getfixturevalue("transactional_db")
+    from moderation.models import Policy
+    from moderation.policy import DEFAULT_THRESHOLDS
+
+    if not Policy.objects.filter(is_active=True).exists():
+        Policy.objects.create(version=1, thresholds=DEFAULT_THRESHOLDS, is_active=True)
+
+
 @pytest.fixture
 def reader(db):
     return UserFactory(username="alice")

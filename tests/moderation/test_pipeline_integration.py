@@ -23,16 +23,6 @@ from tests.integration_worker import Worker, wait_until
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def default_policy():
-    # Transactional tests flush every table afterwards, the migration's default policy included.
-    from moderation.models import Policy
-    from moderation.policy import DEFAULT_THRESHOLDS
-
-    if not Policy.objects.filter(is_active=True).exists():
-        Policy.objects.create(version=1, thresholds=DEFAULT_THRESHOLDS, is_active=True)
-
-
 def _decided(comment_id):
     def check():
         c = Comment.objects.get(pk=comment_id)
