@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.db import connections
 
 from blog.models import Comment
 from tests.moderation.queue_helpers import moderator, queued_comment  # noqa: F401 - fixtures
@@ -63,3 +64,6 @@ def test_moderator_presses_a_and_the_top_card_leaves_the_queue(live_server, brow
     assert top.status == Comment.Status.PUBLISHED
     assert top.moderation_events.filter(action="approve", actor__username="mod").exists()
     assert page.locator(f".mod-card[data-id='{other.pk}']").count() == 1
+    # ORM calls made while Playwright's loop runs get a connection of their own: close it, or
+    # the test database cannot be dropped at the end of the run.
+    connections.close_all()
