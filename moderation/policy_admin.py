@@ -30,6 +30,7 @@ from blog.models import Article, Comment
 from .classifiers.base import TOXICITY_LABELS
 from .models import Analysis, AuthorStanding, ModerationEvent, Policy
 from .policy import HOLD, PUBLISH, REJECT, decide, validate_thresholds
+from .services import AUTO_ACTION, comment_status_set, policy_active, queue_rerank_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -46,18 +47,7 @@ BUCKETS = (PUBLISH, HOLD, REJECT)
 FLAGGED = (HOLD, REJECT)
 HUMAN_DECISIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT)
 
-_AUTO_ACTION = {
-    PUBLISH: ModerationEvent.Action.AUTO_PUBLISH,
-    HOLD: ModerationEvent.Action.AUTO_HOLD,
-    REJECT: ModerationEvent.Action.AUTO_REJECT,
-}
-
-
 # --- selectors ---------------------------------------------------------------------------------
-
-
-def policy_active() -> Policy:
-    return Policy.objects.select_related("created_by").get(is_active=True)
 
 
 def policy_list() -> QuerySet[Policy]:
@@ -118,7 +108,9 @@ def policy_save(*, thresholds: object, premoderate_all: object, on_failure: obje
             with transaction.atomic():
                 Policy.objects.filter(is_active=True).update(is_active=False)
                 latest = Policy.objects.aggregate(v=Max("version"))["v"] or 0
-                return Policy.objects.create(version=latest + 1, is_active=True, created_by=admin, **values)
+                saved = Policy.objects.create(version=latest + 1, is_active=True, created_by=admin, **values)
+            queue_rerank_waiting()  # the queue's order depends on the thresholds
+            return saved
         except IntegrityError:
             # Another admin saved at the same moment: their row took the version number or the
             # one active slot (unique constraints). Try again on top of theirs; both versions
@@ -471,20 +463,15 @@ def pending_reapply(*, admin) -> ReapplyResult:
             result[verdict.status] += 1
             if verdict.status == comment.status:
                 continue
-            previous = comment.status
-            comment.status = verdict.status
-            comment.status_reason = verdict.reason if verdict.status == REJECT else ""
-            comment.save(update_fields=["status", "status_reason", "updated_at"])
-            ModerationEvent.objects.create(
-                comment=comment,
-                actor=None,
-                action=_AUTO_ACTION[verdict.status],
-                reason=f"policy v{policy.version} re-applied by {admin.get_username()}: {verdict.reason}",
-                previous_status=previous,
+            comment_status_set(
+                comment,
                 new_status=verdict.status,
+                action=AUTO_ACTION[verdict.status],
+                reason=f"policy v{policy.version} re-applied by {admin.get_username()}: {verdict.reason}",
                 scores=scores,
                 policy=policy,
             )
+    queue_rerank_waiting()
     return ReapplyResult(
         policy_version=policy.version,
         candidates=len(comments),

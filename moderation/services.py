@@ -25,7 +25,7 @@ from .policy import HOLD, PUBLISH, REJECT, decide
 
 logger = logging.getLogger(__name__)
 
-_AUTO_ACTION = {
+AUTO_ACTION = {
     PUBLISH: ModerationEvent.Action.AUTO_PUBLISH,
     HOLD: ModerationEvent.Action.AUTO_HOLD,
     REJECT: ModerationEvent.Action.AUTO_REJECT,
@@ -49,7 +49,7 @@ def load_models() -> Models:
 
 
 def policy_active() -> Policy:
-    return Policy.objects.get(is_active=True)
+    return Policy.objects.select_related("created_by").get(is_active=True)
 
 
 def _top_label(probabilities: dict[str, float]) -> str:
@@ -117,10 +117,10 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         if comment.status != Comment.Status.PENDING:
             continue  # a human decided before the models finished: their decision stands
         verdict = decide(scores, policy.thresholds, premoderation=_premoderation_reason(comment, policy))
-        _set_status(
+        comment_status_set(
             comment,
             new_status=verdict.status,
-            action=_AUTO_ACTION[verdict.status],
+            action=AUTO_ACTION[verdict.status],
             reason=verdict.reason,
             scores=scores,
             policy=policy,
@@ -140,7 +140,7 @@ def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
     return None
 
 
-def _set_status(
+def comment_status_set(
     comment: Comment, *, new_status: str, action: str, reason: str, scores, policy, actor=None
 ) -> ModerationEvent:
     previous = comment.status
@@ -169,7 +169,7 @@ def comment_classification_failed(*, comment_id: int, error: str) -> bool:
             return False
         policy = policy_active()
         new_status = Comment.Status.PUBLISHED if policy.on_failure == Policy.OnFailure.PUBLISH else Comment.Status.FAILED
-        _set_status(
+        comment_status_set(
             comment,
             new_status=new_status,
             action=ModerationEvent.Action.CLASSIFICATION_FAILED,
@@ -259,6 +259,16 @@ def queue_rerank(*, comment_ids, now=None) -> int:
         )
     Comment.objects.bulk_update(comments, ["queue_rank"], batch_size=500)
     return len(comments)
+
+
+def queue_rerank_waiting() -> int:
+    """Re-rank every comment waiting for a moderator (held, classification failed, or published
+    with reports): their need depends on the active thresholds, so a policy change moves them."""
+    waiting = Comment.objects.filter(
+        Q(status__in=[Comment.Status.HELD, Comment.Status.FAILED])
+        | Q(status=Comment.Status.PUBLISHED, report_count__gt=0)
+    ).values_list("pk", flat=True)
+    return queue_rerank(comment_ids=list(waiting))
 
 
 def queue_rerank_threads(*, article_ids, comment_ids=()) -> int:
@@ -399,7 +409,7 @@ def _comment_decide_locked(
                 comment.escalated = False
                 comment.save(update_fields=["escalated"])
             new_status = PUBLISH if action == "approve" else REJECT
-            event = _set_status(
+            event = comment_status_set(
                 comment, new_status=new_status, action=action, reason=reason, scores=scores, policy=policy, actor=moderator
             )
             reports.update(upheld=(action == "reject"))

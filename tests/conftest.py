@@ -17,6 +17,17 @@ def _test_settings(settings):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Hardening: no test inherits another's rate-limit counts (the cache is per-process LocMem,
+    # see tests/env_plugin.py; refuse to clear anything else).
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    assert isinstance(caches["default"], LocMemCache), "tests must run with PARLEY_CACHE=locmem"
+    caches["default"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _broker_assumed_up():
     # A test that took the broker down must not make the next test skip its enqueues.
     from moderation import queueing

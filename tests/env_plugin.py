@@ -6,3 +6,6 @@ HTTP. Middleware reads this once at start, so a per-test override would come too
 import os
 
 os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
+# Hardening: tests count rate limits in a per-process cache (cleared before each test by
+# tests/conftest.py), never in the shared Redis, whose cache.clear() would FLUSHDB the broker.
+os.environ.setdefault("PARLEY_CACHE", "locmem")

@@ -270,3 +270,14 @@ def test_preview_runs_in_a_bounded_number_of_queries(preview_set, django_assert_
 def test_preview_refuses_n_out_of_range(n):
     with pytest.raises(ValidationError):
         policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=n)
+
+
+def test_saving_a_stricter_policy_moves_waiting_comments_up_the_queue(policy_admin):
+    from tests.moderation.queue_helpers import queued_comment
+
+    waiting = queued_comment(tox={"insult": 0.6})
+    before = Comment.objects.get(pk=waiting.pk).queue_rank
+
+    save(policy_admin, thresholds=thresholds(insult=(0.3, 0.7)), note="insults matter more")
+
+    assert Comment.objects.get(pk=waiting.pk).queue_rank > before
