@@ -8,33 +8,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from blog.models import Comment
-from moderation.classifiers.base import TOXICITY_LABELS
 from moderation.models import Analysis, ModerationEvent, Policy
 from tests.factories import CommentFactory, UserFactory
-
-AUTO = {
-    "published": ModerationEvent.Action.AUTO_PUBLISH,
-    "held": ModerationEvent.Action.AUTO_HOLD,
-    "rejected": ModerationEvent.Action.AUTO_REJECT,
-}
-
-
-def _group(name: str, *codenames: str) -> Group:
-    group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="moderation", codename__in=codenames))
-    return group
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod")
-    user.groups.add(_group("moderators", "can_moderate"))
-    return user
-
+from tests.moderation.queue_helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
 
 @pytest.fixture
 def policy_admin(db):
@@ -42,11 +21,6 @@ def policy_admin(db):
     user = UserFactory(username="admin")
     user.groups.add(_group("policy admins", "change_policy", "can_moderate"))
     return user
-
-
-def scores(**values: float) -> dict[str, float]:
-    """Every toxicity label at 0.01 unless given."""
-    return {label: values.get(label, 0.01) for label in TOXICITY_LABELS}
 
 
 def scored_comment(
@@ -98,7 +72,7 @@ def event(comment: Comment, action: str, *, actor=None, new_status=None, at=None
     )
 
 
-def human(comment: Comment, action: str, moderator, *, minutes_ago: int = 0) -> ModerationEvent:
+def human(comment: Comment, action: str, actor, *, minutes_ago: int = 0) -> ModerationEvent:
     """A moderator's decision, with the status change it makes."""
     new_status = {"approve": "published", "reject": "rejected"}.get(action, comment.status)
     previous = comment.status
@@ -108,7 +82,7 @@ def human(comment: Comment, action: str, moderator, *, minutes_ago: int = 0) -> 
     return event(
         comment,
         action,
-        actor=moderator,
+        actor=actor,
         new_status=new_status,
         previous=previous,
         at=timezone.now() - timedelta(minutes=minutes_ago),
