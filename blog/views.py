@@ -11,6 +11,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from config.ratelimit import rate_limited
+
 from . import selectors, services
 from .forms import CommentForm, RegisterForm, ReportForm
 from .models import Article, ArticleLike, Category, Comment
@@ -57,6 +59,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("comments")
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
     form = CommentForm(request.POST)
@@ -83,6 +86,7 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("likes")
 def article_like(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article, slug=slug)
     services.article_like(article=article, user=request.user)
@@ -91,6 +95,7 @@ def article_like(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
+@rate_limited("likes")
 def comment_like(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
     try:
@@ -108,6 +113,7 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 
 
 @login_required
+@rate_limited("reports")
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
     form = ReportForm(request.POST or None)
@@ -135,6 +141,7 @@ def my_comments(request: HttpRequest) -> HttpResponse:
     return render(request, "blog/my_comments.html", {"page": page})
 
 
+@rate_limited("register")
 def register(request: HttpRequest) -> HttpResponse:
     form = RegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

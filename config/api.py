@@ -1,12 +1,23 @@
 """API-wide plumbing: every client error is a 400 naming the field and the reason, never a 500."""
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
+class RequestBodyTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "Request body too large (see DATA_UPLOAD_MAX_MEMORY_SIZE)."
+    default_code = "request_too_large"
+
+
 def exception_handler(exc, context):
+    # DRF reads JSON bodies through request.body, which refuses one over DATA_UPLOAD_MAX_MEMORY_SIZE
+    # (Django would answer a bare 400 page); an API client gets JSON and 413.
+    if isinstance(exc, RequestDataTooBig):
+        exc = RequestBodyTooLarge()
     # Services raise Django's ValidationError (they know nothing of DRF); present it as DRF does.
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

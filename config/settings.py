@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI files served locally, no CDN
     "taggit",
+    "axes",  # login brute-force lockout (AXES_* below)
     "blog",
     "moderation",
 ]
@@ -60,6 +61,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "config.security.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: turns a locked-out login into its 429 answer.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a locked-out username+IP before the password is even checked.
+AUTHENTICATION_BACKENDS = [
+    "config.auth.AxesBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 CONTENT_SECURITY_POLICY = {
@@ -128,6 +137,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "blog:article_list"
 LOGOUT_REDIRECT_URL = "blog:article_list"
 
+# --- Login brute force (django-axes, https://django-axes.readthedocs.io/en/latest/4_configuration.html)
+# 5 failures for one username from one IP lock that pair out for 15 minutes (429), even with the
+# right password; other users and other addresses are unaffected.
+AXES_ENABLED = env.bool("PARLEY_AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env.int("PARLEY_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("PARLEY_LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_ip"
+AXES_VERBOSE = False
+
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -153,6 +173,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "config.api.exception_handler",
+    # Views with a throttle_scope ("comments", "likes", "reports") are limited per user and per IP.
+    "DEFAULT_THROTTLE_CLASSES": ["config.ratelimit.ScopedWriteThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
@@ -199,6 +221,42 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Cache (rate limits) -------------------------------------------------------------------------
+# Redis, so that every web process counts a reader's writes together. PARLEY_CACHE=locmem gives
+# each process its own in-memory cache (tests, or a single-process install without Redis).
+# Never call cache.clear() on the Redis cache: it would FLUSHDB the broker's database too.
+if env("PARLEY_CACHE", default="redis") == "locmem":
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "parley"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("PARLEY_CACHE_URL", default=REDIS_URL),
+            "KEY_PREFIX": "parley-cache",
+            # Fail fast when Redis is down: the rate limiter then lets requests through.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
+    }
+
+# --- Rate limits on writes (config/ratelimit.py) --------------------------------------------------
+# How many proxies we trust to append to X-Forwarded-For (0: ignore the header, use REMOTE_ADDR).
+PARLEY_TRUSTED_PROXIES = env.int("PARLEY_TRUSTED_PROXIES", default=0)
+# "<count>/<s|min|hour|day>", per signed-in user and per client IP, for each kind of write.
+PARLEY_RATE_LIMITS = {
+    "comments_user": env("PARLEY_RATE_COMMENTS_USER", default="10/min"),
+    "comments_ip": env("PARLEY_RATE_COMMENTS_IP", default="30/min"),
+    "likes_user": env("PARLEY_RATE_LIKES_USER", default="60/min"),
+    "likes_ip": env("PARLEY_RATE_LIKES_IP", default="180/min"),
+    "reports_user": env("PARLEY_RATE_REPORTS_USER", default="10/min"),
+    "reports_ip": env("PARLEY_RATE_REPORTS_IP", default="30/min"),
+    "register_ip": env("PARLEY_RATE_REGISTER_IP", default="10/hour"),
+}
+
+# Request bodies: a comment is at most 5000 characters, under 64 KiB even form-encoded, so 256 KiB
+# is plenty. Bigger bodies are refused before they are parsed: 400 from the pages (Django's
+# RequestDataTooBig), 413 from the API (blog/api/views.py JSONBodyParser).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_BODY_BYTES", default=256 * 1024)
+
 # --- Parley --------------------------------------------------------------------------------------
 PARLEY_COMMENT_MAX_LENGTH = env.int("PARLEY_COMMENT_MAX_LENGTH", default=5000)
 PARLEY_REPORT_REASON_MAX_LENGTH = 500
@@ -221,5 +279,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

@@ -68,6 +68,9 @@ def _visible_comment_or_404(pk: int, user) -> Comment:
 BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
 NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not provided (or CSRF failed).")
 NOT_FOUND = OpenApiResponse(description="No such object, or the requester may not see it.")
+TOO_MANY = OpenApiResponse(
+    description="Rate limit reached for this reader or address (config.ratelimit); retry after Retry-After seconds."
+)
 
 
 # --- Articles -----------------------------------------------------------------------------------
@@ -88,7 +91,7 @@ class ArticleListApi(ReaderApi):
     @extend_schema(
         operation_id="articles_list",
         parameters=[FilterSerializer],
-        responses={200: OutputSerializer(many=True), 400: BAD_INPUT},
+        responses={200: OutputSerializer(many=True), 400: BAD_INPUT, 404: OpenApiResponse(description="No such page.")},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
@@ -126,6 +129,7 @@ class ArticleDetailApi(ReaderApi):
 
 class ArticleLikeApi(ReaderApi):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "likes"  # config.ratelimit: per user and per IP, 429 with Retry-After
 
     class OutputSerializer(serializers.Serializer):
         """The article's popularity after this reader's like."""
@@ -145,6 +149,7 @@ class ArticleLikeApi(ReaderApi):
             401: NOT_LOGGED_IN,
             403: NOT_LOGGED_IN,
             404: NOT_FOUND,
+            429: TOO_MANY,
         },
     )
     def post(self, request, slug: str):
@@ -163,6 +168,7 @@ class ArticleCommentsApi(ReaderApi):
     each with its own serializers."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_scope = "comments"  # POST only (config.ratelimit counts writes)
 
     ThreadOutputSerializer = ThreadCommentOutputSerializer
 
@@ -195,7 +201,9 @@ class ArticleCommentsApi(ReaderApi):
     @extend_schema(
         operation_id="articles_comments_create",
         request=InputSerializer,
-        responses={201: OutputSerializer, 400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: NOT_FOUND},
+        responses={
+            201: OutputSerializer, 400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: NOT_FOUND, 429: TOO_MANY,
+        },
         description='Post a comment or a reply. It is stored as "pending" and published or held once scored.',
     )
     def post(self, request, slug: str):
@@ -227,6 +235,7 @@ class CommentDetailApi(ReaderApi):
 
 class CommentLikeApi(ReaderApi):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "likes"
 
     class OutputSerializer(serializers.Serializer):
         """The comment's like count after this reader's like."""
@@ -247,6 +256,7 @@ class CommentLikeApi(ReaderApi):
             401: NOT_LOGGED_IN,
             403: NOT_LOGGED_IN,
             404: NOT_FOUND,
+            429: TOO_MANY,
         },
     )
     def post(self, request, pk: int):
@@ -259,6 +269,7 @@ class CommentLikeApi(ReaderApi):
 
 class CommentReportApi(ReaderApi):
     permission_classes = [IsAuthenticated]
+    throttle_scope = "reports"
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         """Why the comment should be looked at by a moderator."""
@@ -289,6 +300,7 @@ class CommentReportApi(ReaderApi):
             401: NOT_LOGGED_IN,
             403: NOT_LOGGED_IN,
             404: NOT_FOUND,
+            429: TOO_MANY,
         },
     )
     def post(self, request, pk: int):

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.http import Http404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -34,6 +34,11 @@ from .policy_serializers import (
 )
 
 TAG = ["moderation: policy"]
+
+# Documented on every operation, so the schema lists what a client really gets (tests/test_api_fuzz.py).
+BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
+FORBIDDEN = OpenApiResponse(description="Not signed in, or without the permission this needs.")
+NO_SUCH_VERSION = OpenApiResponse(description="No such policy version.")
 
 
 class _HasPermission(BasePermission):
@@ -90,7 +95,7 @@ class PolicyApi(APIView):
         class Meta:
             ref_name = "PolicyOverview"
 
-    @extend_schema(tags=TAG, responses={200: OutputSerializer}, operation_id="moderation_policy_get")
+    @extend_schema(tags=TAG, responses={200: OutputSerializer, 403: FORBIDDEN}, operation_id="moderation_policy_get")
     def get(self, request: Request) -> Response:
         data = {"active": policy_admin.policy_active(), "versions": list(policy_admin.policy_list())}
         return Response(self.OutputSerializer(data).data)
@@ -98,7 +103,7 @@ class PolicyApi(APIView):
     @extend_schema(
         tags=TAG,
         request=InputSerializer,
-        responses={201: PolicyOutputSerializer},
+        responses={201: PolicyOutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
         operation_id="moderation_policy_save",
     )
     def post(self, request: Request) -> Response:
@@ -138,7 +143,7 @@ class PolicyPreviewApi(APIView):
 
     OutputSerializer = PolicyPreviewOutputSerializer
 
-    @extend_schema(tags=TAG, request=InputSerializer, responses={200: OutputSerializer})
+    @extend_schema(tags=TAG, request=InputSerializer, responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -164,7 +169,10 @@ class PolicyRestoreApi(APIView):
 
     OutputSerializer = PolicyOutputSerializer
 
-    @extend_schema(tags=TAG, request=InputSerializer, responses={201: OutputSerializer})
+    @extend_schema(
+        tags=TAG, request=InputSerializer,
+        responses={201: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 404: NO_SUCH_VERSION},
+    )
     def post(self, request: Request, version: int) -> Response:
         try:
             policy_admin.policy_get(version=version)
@@ -198,7 +206,7 @@ class PolicyReapplyApi(APIView):
         class Meta:
             ref_name = "PolicyReapplyResult"
 
-    @extend_schema(tags=TAG, request=InputSerializer, responses={200: OutputSerializer})
+    @extend_schema(tags=TAG, request=InputSerializer, responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN})
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -255,7 +263,8 @@ class DiscussionsApi(APIView):
             return f"/moderation/?article={row.article_id}"
 
     @extend_schema(
-        tags=["moderation: insights"], parameters=[InputSerializer], responses={200: OutputSerializer(many=True)}
+        tags=["moderation: insights"], parameters=[InputSerializer],
+        responses={200: OutputSerializer(many=True), 400: BAD_INPUT, 403: FORBIDDEN},
     )
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
@@ -282,7 +291,10 @@ class ViewpointAuditApi(APIView):
 
     OutputSerializer = ViewpointAuditOutputSerializer
 
-    @extend_schema(tags=["moderation: insights"], parameters=[InputSerializer], responses={200: OutputSerializer})
+    @extend_schema(
+        tags=["moderation: insights"], parameters=[InputSerializer],
+        responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)

@@ -164,7 +164,8 @@ class CommentDecisionApi(ModeratorApi):
 
     @extend_schema(
         tags=TAG, operation_id="moderation_comment_decide", request=InputSerializer,
-        responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN, 409: ALREADY_DECIDED},
+        responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN,
+                   404: OpenApiResponse(description="No such comment."), 409: ALREADY_DECIDED},
     )
     def post(self, request: Request, comment_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
