@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test screenshots clean
+.PHONY: install run test soak fuzz screenshots bench clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,9 +25,26 @@ run: install
 test: install
 	$(PY) -m config.devserver --exec $(PY) -m pytest -q $(PYTEST_ARGS)
 
+## make soak: the worker fault tests (kill -9 mid-batch, broker FLUSHDB) with 1,000 comments each.
+soak: install
+	$(PY) -m config.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/test_worker_faults.py $(PYTEST_ARGS)
+
+## make fuzz: a longer schemathesis run over the whole API (200 examples per operation, random seed).
+fuzz: install
+	PARLEY_FUZZ_EXAMPLES=$${PARLEY_FUZZ_EXAMPLES:-200} PARLEY_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/test_api_fuzz.py $(PYTEST_ARGS)
+
 ## make screenshots: refresh docs/screenshots/ (needs Debian's chromium).
 screenshots: install
 	$(PY) -m config.screenshots
+
+## make bench: the five benchmarks with modest sizes; each appends its table to docs/PERFORMANCE.md.
+## Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG) and Redis on 127.0.0.1:6379 (BENCH_REDIS, database 13).
+bench: install
+	$(PY) bench/classify_throughput.py --n 300 --naive-n 100
+	$(PY) bench/queue_page.py --comments 200000 --requests 20
+	$(PY) bench/end_to_end.py --comments 100
+	$(PY) bench/ingest.py --rate 200 --seconds 15
+	$(PY) bench/memory.py --comments 32
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache
