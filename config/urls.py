@@ -12,3 +12,6 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("", include("blog.urls")),
 ]
+
+# A database outage answers 503 with Retry-After, not a 500 (config/db_outage.py).
+handler500 = "config.db_outage.server_error_or_unavailable"
