@@ -114,3 +114,17 @@ def _pinned_policy_thresholds(request):
     for label, cut in PINNED_THRESHOLDS.items():  # the "shipped default" as these tests see it
         monkeypatch.setitem(policy.DEFAULT_THRESHOLDS, label, cut)
     Policy.objects.filter(is_active=True).update(thresholds=PINNED_THRESHOLDS)
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's own queue and its bindings from Redis, so runs leave nothing behind."""
+    import redis
+    from django.conf import settings
+
+    try:
+        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1)
+        keys = [k for pattern in (f"*{TEST_QUEUE}*",) for k in client.scan_iter(match=pattern)]
+        if keys:
+            client.delete(*keys)
+    except redis.RedisError:
+        pass  # Redis is gone already; nothing to tidy
