@@ -22,19 +22,12 @@ from typing import Callable, Iterable, Sequence
 
 from sklearn.metrics import roc_auc_score
 
-from moderation.classifiers.base import Scores, ToxicityClassifier
+from moderation.classifiers.base import JIGSAW_TO_PARLEY, Scores, ToxicityClassifier
 
 Row = dict[str, object]
 
 # toxicity.csv's Jigsaw 2018 columns -> Parley label names.
-JIGSAW_COLUMNS: dict[str, str] = {
-    "toxic": "toxicity",
-    "severe_toxic": "severe_toxicity",
-    "obscene": "obscene",
-    "threat": "threat",
-    "insult": "insult",
-    "identity_hate": "identity_attack",
-}
+JIGSAW_COLUMNS = JIGSAW_TO_PARLEY
 _GONE = {"[removed]", "[deleted]"}  # CMV bodies whose text the source no longer has
 
 

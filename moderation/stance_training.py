@@ -23,11 +23,9 @@ import math
 import os
 import random
 import re
-import shutil
-import sys
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -250,6 +248,18 @@ def save_xenc(model, tokenizer, out: Path, cfg: Config, extra: dict):
     (out / "stance.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
+def _prepare(cfg: Config, torch):
+    """What both recipes start from, in this order (it fixes the seeded sampling): threads,
+    seeds, the training pairs per file and pooled, and the dev sets for selection."""
+    torch.set_num_threads(cfg.threads)
+    rng = random.Random(cfg.seed)
+    set_seed(cfg.seed)
+    per_file, train = build_train(cfg, rng)
+    data = Path(cfg.data) / "stance"
+    dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    return rng, per_file, train, dev
+
+
 def train_xenc(cfg: Config) -> dict:
     import numpy as np
     import torch
@@ -258,12 +268,7 @@ def train_xenc(cfg: Config) -> dict:
     from moderation.classifiers.stance import StanceXEnc, MiniLMStance
 
     t_start = time.time()
-    torch.set_num_threads(cfg.threads)
-    rng = random.Random(cfg.seed)
-    set_seed(cfg.seed)
-    per_file, train = build_train(cfg, rng)
-    data = Path(cfg.data) / "stance"
-    dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    rng, per_file, train, dev = _prepare(cfg, torch)
     for f, rows in per_file.items():
         log(f"train {f}: {len(rows)} {class_counts(rows)}")
 
@@ -381,12 +386,7 @@ def train_lr(cfg: Config) -> dict:
     from moderation.classifiers.stance import MiniLMStance, embed_texts, lr_features
 
     t_start = time.time()
-    torch.set_num_threads(cfg.threads)
-    rng = random.Random(cfg.seed)
-    set_seed(cfg.seed)
-    per_file, train = build_train(cfg, rng)
-    data = Path(cfg.data) / "stance"
-    dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    rng, per_file, train, dev = _prepare(cfg, torch)
     from transformers import AutoTokenizer, BertModel
 
     tok = AutoTokenizer.from_pretrained(str(base_model_dir()))

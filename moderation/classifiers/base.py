@@ -6,6 +6,8 @@ bucketing and padding live inside the backend, never in the Celery task.
 """
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 # label -> probability in [0, 1]
@@ -22,6 +24,25 @@ TOXICITY_LABELS: tuple[str, ...] = (
     "sexual_explicit",
 )
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+
+# The Jigsaw 2018 competition's label names (its CSV columns, the BiLSTM's outputs) -> Parley's.
+JIGSAW_TO_PARLEY: dict[str, str] = {
+    "toxic": "toxicity",
+    "severe_toxic": "severe_toxicity",
+    "obscene": "obscene",
+    "threat": "threat",
+    "insult": "insult",
+    "identity_hate": "identity_attack",
+}
+
+
+def file_sha256(path: Path) -> str:
+    """Hex SHA-256 of a weights file, read in 1 MiB chunks; versions carry a prefix of it."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @runtime_checkable

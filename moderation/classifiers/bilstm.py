@@ -22,7 +22,6 @@ sorting by length would buy nothing, so ``score`` simply chunks the input in ord
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import importlib.util
 import pickle
@@ -34,7 +33,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .base import ModelUnavailable, Scores
+from .base import JIGSAW_TO_PARLEY, ModelUnavailable, Scores, file_sha256
 
 MAXLEN = 100
 VOCAB_SIZE = 20000
@@ -44,14 +43,7 @@ DENSE_UNITS = 50
 PACKAGE = "toxic-comment-classifier"
 
 # The wheel's output order (model.py LIST_CLASSES) -> Parley/Detoxify label names.
-KERAS_TO_PARLEY: dict[str, str] = {
-    "toxic": "toxicity",
-    "severe_toxic": "severe_toxicity",
-    "obscene": "obscene",
-    "threat": "threat",
-    "insult": "insult",
-    "identity_hate": "identity_attack",
-}
+KERAS_TO_PARLEY = JIGSAW_TO_PARLEY
 LABELS: tuple[str, ...] = tuple(KERAS_TO_PARLEY.values())
 
 # Keras' default Tokenizer filters, used only if the pickle lacks them.
@@ -192,14 +184,6 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class JigsawBiLSTM:
     """Parley's fallback toxicity model: 6 Jigsaw labels (no ``sexual_explicit``)."""
 
@@ -217,7 +201,7 @@ class JigsawBiLSTM:
             package_version = importlib.metadata.version(PACKAGE)
         except importlib.metadata.PackageNotFoundError:
             package_version = "unknown"
-        self.version = f"{PACKAGE}=={package_version}+weights.sha256.{_sha256(weights_path)[:12]}"
+        self.version = f"{PACKAGE}=={package_version}+weights.sha256.{file_sha256(weights_path)[:12]}"
         self.batch_size = batch_size
         self.tokenizer = KerasTokenizer.from_pickle(tokenizer_path)
         self.net = BiLSTMNet()

@@ -14,7 +14,6 @@ When either is missing :class:`ModelUnavailable` is raised, and the registry fal
 """
 from __future__ import annotations
 
-import hashlib
 import importlib.metadata
 import logging
 import os
@@ -26,7 +25,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .base import TOXICITY_LABELS, ModelUnavailable, Scores
+from .base import TOXICITY_LABELS, ModelUnavailable, Scores, file_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -87,14 +86,6 @@ def hub_offline() -> bool:
                for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _download(url: str, dest: Path) -> None:
     """Download to torch hub's cache with a timeout (torch.hub has none, so it can hang)."""
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -105,7 +96,7 @@ def _download(url: str, dest: Path) -> None:
             shutil.copyfileobj(response, tmp, length=1 << 20)
         # torch hub file names end in the first hex digits of the file's sha256: check them.
         expected = dest.stem.rsplit("-", 1)[-1]
-        if expected and not _sha256(tmp_path).startswith(expected):
+        if expected and not file_sha256(tmp_path).startswith(expected):
             raise ModelUnavailable(f"downloaded {url} does not match its hash prefix {expected}")
         tmp_path.replace(dest)
     finally:
@@ -187,7 +178,7 @@ class DetoxifyClassifier:
         except importlib.metadata.PackageNotFoundError:
             package_version = "unknown"
         # Analysis.toxicity_model_version holds 120 characters: cap the free-form file name.
-        self.version = f"detoxify=={package_version}+{path.name[:64]}+sha256.{_sha256(path)[:12]}"
+        self.version = f"detoxify=={package_version}+{path.name[:64]}+sha256.{file_sha256(path)[:12]}"
         quantize = os.environ.get(self.QUANTIZE_ENV, "").strip().lower()
         if quantize and quantize not in {"0", "off", "none", "fp32"}:
             if quantize != "int8":
