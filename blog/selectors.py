@@ -37,6 +37,15 @@ def article_get(*, slug: str) -> Article:
     return article_list().get(slug=slug)
 
 
+def article_get_for_write(*, slug: str) -> Article:
+    """The article alone, for posting a comment or a like. Raises Article.DoesNotExist.
+
+    No comment count or tags: ``article_get``'s count of published comments grows with the
+    thread, and every POST would pay for it (at thousands of comments, a third of the request).
+    """
+    return Article.objects.get(slug=slug)
+
+
 @dataclass(frozen=True)
 class ThreadEntry:
     comment: Comment

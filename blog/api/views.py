@@ -51,9 +51,10 @@ class ReaderApi(APIView):
     parser_classes = [JSONBodyParser]
 
 
-def _article_or_404(slug: str) -> Article:
+def _article_or_404(slug: str, *, for_write: bool = False) -> Article:
+    get = selectors.article_get_for_write if for_write else selectors.article_get
     try:
-        return selectors.article_get(slug=slug)
+        return get(slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
 
@@ -153,7 +154,7 @@ class ArticleLikeApi(ReaderApi):
         },
     )
     def post(self, request, slug: str):
-        article = _article_or_404(slug)
+        article = _article_or_404(slug, for_write=True)
         created = services.article_like(article=article, user=request.user)
         article.refresh_from_db(fields=["like_count"])
         data = self.OutputSerializer({"liked": True, "like_count": article.like_count}).data
@@ -207,7 +208,7 @@ class ArticleCommentsApi(ReaderApi):
         description='Post a comment or a reply. It is stored as "pending" and published or held once scored.',
     )
     def post(self, request, slug: str):
-        article = _article_or_404(slug)
+        article = _article_or_404(slug, for_write=True)
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         parent = None
