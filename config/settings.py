@@ -118,7 +118,11 @@ TEMPLATES = [
 DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'parley.sqlite3'}"),
 }
+# 0 (a connection per request) suits runserver, which starts a thread per request; the production
+# server (config/gunicorn.conf.py) keeps connections for 60 s: opening one costs a few ms a request.
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", default=0))
+# A kept connection is checked before a request reuses it, so a PostgreSQL restart costs no 500.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # Web server and worker share one file: wait for the other's write lock instead of failing.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
