@@ -92,7 +92,7 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
     epoch = datetime(2024, 1, 1, tzinfo=dt_timezone.utc)
     statuses = ["published"] * 70 + ["held"] * 15 + ["rejected"] * 6 + ["pending"] * 4 + ["failed"] * 5
     comment_cols = ("id, article_id, author_id, parent_id, depth, path, text, status, status_reason, created_at, "
-                    "updated_at, like_count, report_count, queue_rank, escalated")
+                    "updated_at, like_count, report_count, queue_rank, escalated, max_toxicity, stance_label")
     analysis_cols = ("comment_id, scores, toxicity_model, toxicity_model_version, stance_article, stance_article_label, "
                      "stance_parent, stance_parent_label, stance_model, stance_model_version, toxicity_ms, stance_ms, "
                      "batch_size, created_at")
@@ -115,15 +115,20 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                 hours = (created - epoch).total_seconds() / 3600
                 tox = rng.betavariate(0.6, 3.0)
                 rank = 10 * tox - 0.1 * hours
-                cbuf.write(f"{cid}\t{rng.choice(article_ids)}\t{rng.choice(user_ids)}\t\\N\t0\t{cid:010d}\t"
-                           f"{rng.choice(texts)}\t{status}\t\t{ts}\t{ts}\t0\t0\t{rank!r}\tf\n")
+                article_id, author_id, text = rng.choice(article_ids), rng.choice(user_ids), rng.choice(texts)
+                # Comment.max_toxicity / stance_label: what moderation.services copies from the Analysis.
+                copies = "\\N\t"
+                if status != "pending":
+                    scores = {lab: round(tox * rng.random() if lab != "toxicity" else tox, 4) for lab in LABELS}
+                    p = [rng.random() for _ in STANCES]
+                    s = sum(p)
+                    stance = {k: round(v / s, 4) for k, v in zip(STANCES, p)}
+                    label = max(stance, key=stance.get)
+                    copies = f"{max(scores.values())!r}\t{label}"
+                cbuf.write(f"{cid}\t{article_id}\t{author_id}\t\\N\t0\t{cid:010d}\t"
+                           f"{text}\t{status}\t\t{ts}\t{ts}\t0\t0\t{rank!r}\tf\t{copies}\n")
                 if status == "pending":
                     continue
-                scores = {lab: round(tox * rng.random() if lab != "toxicity" else tox, 4) for lab in LABELS}
-                p = [rng.random() for _ in STANCES]
-                s = sum(p)
-                stance = {k: round(v / s, 4) for k, v in zip(STANCES, p)}
-                label = max(stance, key=stance.get)
                 abuf.write(f"{cid}\t{json.dumps(scores)}\tjigsaw-bilstm\tbench\t{json.dumps(stance)}\t{label}\t\\N\t\t"
                            f"minilm-stance-xenc\tbench\t3.0\t5.0\t8\t{ts}\n")
                 counts["analyses"] += 1

@@ -103,7 +103,7 @@ class Comment(models.Model):
     text = models.TextField()  # plain text as typed; always escaped on output
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
     status_reason = models.TextField(blank=True)  # shown to the author when rejected
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)  # indexed by comment_recent_activity
     updated_at = models.DateTimeField(auto_now=True)
     like_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
@@ -111,6 +111,12 @@ class Comment(models.Model):
     # is folded in, so ORDER BY (status, queue_rank DESC, id DESC) pages by keyset on an index.
     queue_rank = models.FloatField(default=0.0)
     escalated = models.BooleanField(default=False)
+    # Copied from the comment's moderation Analysis when it is scored (moderation.services), so the
+    # queue's filters, tab counts and the discussions ranking read them from the row they already
+    # scan instead of joining a million analyses: the highest toxicity label score, and the stance
+    # toward the article (favor / against / neutral). Null / blank until scored.
+    max_toxicity = models.FloatField(null=True, blank=True)
+    stance_label = models.CharField(max_length=10, blank=True, default="")
 
     class Meta:
         ordering = ["path"]
@@ -118,6 +124,15 @@ class Comment(models.Model):
             models.Index(fields=["article", "path"], name="comment_thread_order"),
             models.Index(fields=["status", "created_at"], name="comment_status_age"),
             models.Index(fields=["status", "-queue_rank", "-id"], name="comment_queue_order"),
+            # The queue card's author record (published / rejected / waiting), index-only.
+            models.Index(fields=["author", "status"], name="comment_author_status"),
+            # Waiting comments per article (discussions ranking), tab counts for one article.
+            models.Index(fields=["status", "article"], name="comment_status_article"),
+            # "label score at least x" narrows to max_toxicity >= x first (tab counts, queue filter).
+            models.Index(fields=["status", "max_toxicity", "id"], name="comment_status_toxicity"),
+            # Any range of created_at; for the discussions ranking an index-only scan of the last
+            # week's comments (what it counts per article is all in the index).
+            models.Index(fields=["created_at", "article", "stance_label", "max_toxicity"], name="comment_recent_activity"),
         ]
 
     def __str__(self) -> str:

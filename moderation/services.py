@@ -99,7 +99,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     policy = policy_active()
     for comment, scores, stance in zip(comments, toxicity, toward_article):
         parent_stance = toward_parent.get(comment.pk)
-        Analysis.objects.create(
+        analysis = Analysis.objects.create(
             comment=comment,
             scores={k: round(float(v), 6) for k, v in scores.items()},
             toxicity_model=models.toxicity.name,
@@ -114,6 +114,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             stance_ms=stance_ms,
             batch_size=n,
         )
+        comment_analysis_copy(comment, analysis)
         if comment.status != Comment.Status.PENDING:
             continue  # a human decided before the models finished: their decision stands
         verdict = decide(scores, policy.thresholds, premoderation=_premoderation_reason(comment, policy))
@@ -128,6 +129,15 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     # Review queue order (moderation/priority.py): rank the new comments and re-rank the queue
     # comments of their threads, whose heat just changed.
     queue_rerank_threads(article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments])
+
+
+def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
+    """Copy what the queue filters, tab counts and discussions ranking read (the highest label
+    score, the stance toward the article) from ``analysis`` onto its comment's row (see
+    blog.models.Comment.max_toxicity). Called once, where the Analysis is stored."""
+    comment.max_toxicity = max((float(v) for v in analysis.scores.values()), default=None)
+    comment.stance_label = analysis.stance_article_label
+    comment.save(update_fields=["max_toxicity", "stance_label"])
 
 
 def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:

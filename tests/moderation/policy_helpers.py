@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from blog.models import Comment
 from moderation.models import Analysis, ModerationEvent, Policy
+from moderation.services import comment_analysis_copy
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue_helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
 
@@ -42,7 +43,7 @@ def scored_comment(
         kwargs["created_at"] = created_at
     comment = CommentFactory(**kwargs)
     s = tox if tox is not None else scores()
-    Analysis.objects.create(
+    analysis = Analysis.objects.create(
         comment=comment,
         scores=s,
         toxicity_model="test",
@@ -54,6 +55,7 @@ def scored_comment(
         toxicity_ms=1.0,
         stance_ms=1.0,
     )
+    comment_analysis_copy(comment, analysis)  # as the worker does
     if status in AUTO:
         event(comment, AUTO[status], new_status=status, policy=policy or Policy.objects.get(is_active=True))
     return comment

@@ -12,7 +12,7 @@ from blog.models import Comment
 from moderation.classifiers.base import TOXICITY_LABELS
 from moderation.models import Analysis, ModerationEvent, Policy
 from moderation.policy import decide
-from moderation.services import queue_rerank
+from moderation.services import comment_analysis_copy, queue_rerank
 from tests.factories import CommentFactory, UserFactory
 
 AUTO = {
@@ -74,7 +74,7 @@ def queued_comment(
     if status == Comment.Status.FAILED:
         action, reason, s = ModerationEvent.Action.CLASSIFICATION_FAILED, "classification failed after retries: boom", None
     else:
-        Analysis.objects.create(
+        analysis = Analysis.objects.create(
             comment=comment,
             scores=s,
             toxicity_model="detoxify:original",
@@ -88,6 +88,7 @@ def queued_comment(
             toxicity_ms=1.0,
             stance_ms=1.0,
         )
+        comment_analysis_copy(comment, analysis)  # as the worker does
         action, reason = AUTO.get(status, ModerationEvent.Action.AUTO_HOLD), verdict.reason
     ModerationEvent.objects.create(
         comment=comment, actor=None, action=action, reason=reason, previous_status="pending",
