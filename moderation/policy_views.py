@@ -10,7 +10,6 @@ import math
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,20 +21,12 @@ from blog.models import Article
 from . import insights, policy_admin
 from .classifiers.base import TOXICITY_LABELS
 from .models import Policy
+from .permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from .policy_forms import PolicyForm
 
-CHANGE_POLICY = "moderation.change_policy"
-CAN_MODERATE = "moderation.can_moderate"
-
-
-def _admin_only(view):
-    # login_required first: anonymous users are sent to log in, signed-in users without the
-    # right get 403 (permission_required alone would 403 the anonymous too).
-    return login_required(permission_required(CHANGE_POLICY, raise_exception=True)(view))
-
-
-def _moderators_only(view):
-    return login_required(permission_required(CAN_MODERATE, raise_exception=True)(view))
+# Anonymous users are sent to log in, signed-in users without the right get 403.
+_admin_only = page_needs(CHANGE_POLICY)
+_moderators_only = page_needs(CAN_MODERATE)
 
 
 # --- the score chart ---------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from datetime import timezone as dt_timezone
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,13 +26,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from .permissions import CAN_MODERATE, page_needs
 
-CAN_MODERATE = "moderation.can_moderate"
-
-
-def _moderators_only(view):
-    # login_required first: anonymous visitors are sent to log in; signed-in readers get 403.
-    return login_required(permission_required(CAN_MODERATE, raise_exception=True)(view))
+# Anonymous visitors are sent to log in; signed-in readers get 403 (one permission query).
+_moderators_only = page_needs(CAN_MODERATE)
 
 
 class QueueFilterForm(forms.Form):
@@ -118,6 +114,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/queue.html", context)
 
 
+def _counts_json(counts: dict[str, selectors.TabCount]) -> dict:
+    # The page shows the label ("1,000+" once a tab passes selectors.COUNT_CAP) and counts
+    # locally only where the number is exact.
+    return {
+        "counts": {tab: c.n for tab, c in counts.items()},
+        "counts_capped": {tab: c.capped for tab, c in counts.items()},
+        "count_labels": {tab: str(c) for tab, c in counts.items()},
+    }
+
+
 @require_GET
 @_moderators_only
 def queue_poll(request: HttpRequest) -> HttpResponse:
@@ -126,9 +132,9 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
     form, filters = _queue_filters(request)
     if filters is None:
         return JsonResponse({"errors": form.errors}, status=400)
-    counts = selectors.queue_counts(filters=filters)
+    counts = _counts_json(selectors.queue_counts(filters=filters))
     if request.GET.get("counts_only"):  # a later page: new cards belong to the first one
-        return JsonResponse({"counts": counts})
+        return JsonResponse(counts)
     until = None
     if request.GET.get("until"):
         try:
@@ -142,7 +148,7 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
         here = reverse("moderation:queue")
     return JsonResponse(
         {
-            "counts": counts,
+            **counts,
             "ids": ids,
             "cards": [
                 {"id": card.comment.pk, "rank": card.comment.queue_rank,

@@ -14,7 +14,6 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,6 +22,7 @@ from blog.api.serializers import RejectUnknownFieldsMixin, StrictCharField, Stri
 from moderation import insights, policy_admin
 from moderation.classifiers.base import TOXICITY_LABELS
 from moderation.models import Policy
+from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, HasPermission
 
 from .policy_serializers import (
     PolicyOutputSerializer,
@@ -41,20 +41,13 @@ FORBIDDEN = OpenApiResponse(description="Not signed in, or without the permissio
 NO_SUCH_VERSION = OpenApiResponse(description="No such policy version.")
 
 
-class _HasPermission(BasePermission):
-    perm = ""
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(self.perm))
-
-
-class CanChangePolicy(_HasPermission):
-    perm = "moderation.change_policy"
+class CanChangePolicy(HasPermission):
+    perm = CHANGE_POLICY
     message = "Only policy admins may do this."
 
 
-class CanModerate(_HasPermission):
-    perm = "moderation.can_moderate"
+class CanModerate(HasPermission):
+    perm = CAN_MODERATE
     message = "Only moderators may do this."
 
 

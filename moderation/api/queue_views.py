@@ -12,7 +12,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +21,7 @@ from blog.api.views import JSONBodyParser
 from blog.models import Comment
 from moderation import selectors, services
 from moderation.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from moderation.permissions import CAN_MODERATE, HasPermission
 
 from .queue_serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
 
@@ -34,11 +34,9 @@ ALREADY_DECIDED = OpenApiResponse(
 )
 
 
-class CanModerate(BasePermission):
+class CanModerate(HasPermission):
+    perm = CAN_MODERATE
     message = "Only moderators may do this."
-
-    def has_permission(self, request, view) -> bool:
-        return bool(request.user and request.user.is_authenticated and request.user.has_perm(services.CAN_MODERATE))
 
 
 class ModeratorApi(APIView):
@@ -94,7 +92,16 @@ class QueueApi(ModeratorApi):
             return data
 
     class OutputSerializer(serializers.Serializer):
-        counts = serializers.DictField(child=serializers.IntegerField(), help_text="Tab -> comments on it (same filters).")
+        counts = serializers.DictField(
+            child=serializers.IntegerField(),
+            help_text=f"Tab -> comments on it (same filters), counted up to {selectors.COUNT_CAP:,}: "
+            "where `counts_capped` is true the tab holds more than this number.",
+        )
+        counts_capped = serializers.DictField(
+            child=serializers.BooleanField(),
+            help_text=f"Tab -> true when counting stopped at {selectors.COUNT_CAP:,} (show it as "
+            f'"{selectors.COUNT_CAP:,}+"); false when `counts` is exact.',
+        )
         next = serializers.CharField(allow_null=True)
         results = QueueCardOutputSerializer(many=True)
 
@@ -119,7 +126,13 @@ class QueueApi(ModeratorApi):
             query = request.query_params.copy()
             query["cursor"] = page.next_cursor.encode()
             next_url = request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
-        data = {"counts": selectors.queue_counts(filters=filters), "next": next_url, "results": page.cards}
+        counts = selectors.queue_counts(filters=filters)
+        data = {
+            "counts": {tab: c.n for tab, c in counts.items()},
+            "counts_capped": {tab: c.capped for tab, c in counts.items()},
+            "next": next_url,
+            "results": page.cards,
+        }
         return Response(self.OutputSerializer(data).data)
 
 

@@ -12,7 +12,8 @@ from django.utils import timezone
 from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation.models import AuthorStanding, ModerationEvent
-from moderation.selectors import Cursor, QueueFilters, review_queue
+from moderation import selectors
+from moderation.selectors import Cursor, QueueFilters, queue_counts, review_queue
 from moderation.services import comment_decide, queue_rerank
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue_helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
@@ -73,7 +74,45 @@ def test_each_tab_lists_its_comments_with_counts(moderator):
         assert sorted(card_ids(html)) == sorted(c.pk for c in comments), tab
     html = client.get("/moderation/").content.decode()
     for key, n in {"held": 1, "reported": 1, "failed": 1, "published": 2, "rejected": 1}.items():
-        assert re.search(rf'data-count-for="{key}">{n}<', html), key
+        assert re.search(rf'data-count-for="{key}"[^>]*>{n}<', html), key
+
+
+def test_tab_counts_follow_the_filters_and_count_only_open_reports(moderator):
+    article, other = ArticleFactory(), ArticleFactory()
+    queued_comment(tox={"insult": 0.7}, article=article, stance="against")
+    queued_comment(tox={"insult": 0.65, "threat": 0.62}, article=article, stance="favor")
+    queued_comment(tox={"threat": 0.85}, article=other, stance="against")
+    ruled = queued_comment(article=article, stance="against")
+    open_ = queued_comment(article=article, stance="against")
+    for reporter in (UserFactory(), UserFactory()):  # two open reports: one comment on the tab
+        comment_report(comment=open_, reporter=reporter, reason="spam")
+    comment_report(comment=ruled, reporter=UserFactory(), reason="spam")
+    CommentReport.objects.filter(comment=ruled).update(upheld=False)
+    queued_comment(tox={"insult": 0.99}, article=article)  # rejected
+
+    def counts(**filters) -> dict:
+        c = queue_counts(filters=QueueFilters(**filters))
+        assert not any(t.capped for t in c.values())
+        return {tab: t.n for tab, t in c.items()}
+
+    assert counts() == {"held": 3, "reported": 1, "failed": 0, "published": 2, "rejected": 1}
+    assert counts(article_id=article.pk) == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 1}
+    assert counts(stance="against") == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 0}
+    assert counts(label="threat", min_score=0.6) == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0}
+    assert counts(label="insult", min_score=0.66, article_id=article.pk)["held"] == 1
+
+
+def test_a_tab_past_the_cap_says_so_instead_of_counting_on(moderator, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 3)
+    make_held(4)
+    queued_comment(tox={"insult": 0.99})
+    html = client_for(moderator).get("/moderation/").content.decode()
+
+    assert re.search(r'data-count-for="held" data-count="3" data-capped="1"[^>]*>3\+<', html)
+    assert re.search(r'data-count-for="rejected" data-count="1">1<', html)
+    data = client_for(moderator).get("/moderation/queue/poll/", {"counts_only": "1"}).json()
+    assert data["counts"]["held"] == 3 and data["counts_capped"]["held"] is True
+    assert data["count_labels"] == {"held": "3+", "reported": "0", "failed": "0", "published": "0", "rejected": "1"}
 
 
 def test_a_reported_comment_leaves_the_reported_tab_once_a_moderator_rules(moderator):
@@ -260,7 +299,7 @@ def test_a_page_costs_the_same_queries_whatever_its_size_or_depth(moderator):
         return len(ctx.captured_queries)
 
     first = review_queue(filters=filters, limit=20)
-    assert queries(limit=1) == queries(limit=20) == queries(after=first.next_cursor, limit=5) <= 6
+    assert queries(limit=1) == queries(limit=20) == queries(after=first.next_cursor, limit=5) <= 4
 
 
 def test_the_queue_page_is_a_fixed_number_of_queries(moderator):
@@ -275,6 +314,19 @@ def test_the_queue_page_is_a_fixed_number_of_queries(moderator):
     with CaptureQueriesContext(connection) as big:
         client.get("/moderation/")
     assert len(small.captured_queries) == len(big.captured_queries)
+
+
+@pytest.mark.parametrize("url", ["/moderation/", "/moderation/?tab=reported&label=insult&min_score=0.5&stance=against"])
+def test_a_queue_page_is_eight_queries_five_of_them_its_content(moderator, url, django_assert_max_num_queries):
+    first = make_held(30)
+    for c in first[:5]:
+        CommentReport.objects.create(comment=c, reporter=UserFactory(), reason="x")
+    client = client_for(moderator)
+    # session, user, the moderator's permissions (one query, moderation/permissions.py); then
+    # cards, their reports, their audit entries, the active policy, the tab counts. No sidebar.
+    with django_assert_max_num_queries(8) as ctx:
+        assert client.get(url).status_code == 200
+    assert not [q["sql"] for q in ctx.captured_queries if "blog_authorprofile" in q["sql"]]
 
 
 def test_cursor_is_opaque_and_round_trips_exactly():
@@ -303,7 +355,8 @@ def test_poll_gives_counts_new_cards_and_drops_decided_ones(moderator):
     assert set(data["ids"]) == {shown.pk, newcomer.pk}  # the page removes `decided`
     assert [c["id"] for c in data["cards"]] == [newcomer.pk]
     assert f'id="card-{newcomer.pk}"' in data["cards"][0]["html"]
-    assert client.get("/moderation/queue/poll/", {"counts_only": "1"}).json() == {"counts": data["counts"]}
+    counts_only = client.get("/moderation/queue/poll/", {"counts_only": "1"}).json()
+    assert counts_only == {k: data[k] for k in ("counts", "counts_capped", "count_labels")}
 
 
 # --- actions from the page (without JavaScript) ------------------------------------------------
@@ -413,3 +466,14 @@ def test_audit_log_lists_standing_changes(moderator):
     author_standing_set(author=UserFactory(username="gina"), moderator=moderator, banned=True, note="spam bot")
     html = client_for(moderator).get("/moderation/audit-log/?moderator=mod").content.decode()
     assert "gina" in html and "banned (spam bot)" in html
+
+
+def test_card_figures_read_as_floatformat_shows_them():
+    from django.template.defaultfilters import floatformat
+
+    from moderation.selectors import two_places
+
+    values = [0.0, 0.005, 0.015, 0.125, 0.135, 0.5, 0.6, 0.83, 0.995, 1.0, 1 / 3, 2 / 3, 0.1 + 0.2, 0.30000000000000004]
+    values += [i / 1000 for i in range(0, 1001, 7)] + [0.123456789, 0.994999, 0.99500001]
+    for x in values:
+        assert two_places(x) == floatformat(x, 2), x

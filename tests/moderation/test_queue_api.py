@@ -15,6 +15,7 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
+from moderation import selectors
 from moderation.models import AuthorStanding, ModerationEvent
 from moderation.services import comment_decide
 from tests.factories import ArticleFactory, UserFactory
@@ -94,6 +95,7 @@ def test_queue_lists_cards_ranked_with_labels_stance_rule_and_reports(moderator)
     data = api(moderator).get("/api/moderation/queue/").json()
 
     assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0}
+    assert not any(data["counts_capped"].values())  # exact counts
     assert [c["id"] for c in data["results"]] == [toxic.pk, mild.pk]
     card = data["results"][0]
     assert card["text"] == "<b>idiot</b>"  # plain text as typed; clients escape it
@@ -145,6 +147,32 @@ def test_following_next_walks_every_card_once_without_offset_at_fixed_cost(moder
         url = data["next"]
     assert sorted(seen) == sorted(c.pk for c in comments) and len(seen) == len(set(seen))
     assert len(costs) == 5 and len(set(costs[:-1])) == 1  # every full page costs the same
+
+
+def test_a_tab_past_the_count_cap_gives_the_cap_and_says_it_is_capped(moderator, monkeypatch):
+    monkeypatch.setattr(selectors, "COUNT_CAP", 2)
+    for _ in range(3):
+        queued_comment(tox={"insult": 0.7})
+    queued_comment(tox={"insult": 0.99})
+
+    data = api(moderator).get("/api/moderation/queue/").json()
+
+    assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 1}
+    assert data["counts_capped"] == {"held": True, "reported": False, "failed": False, "published": False,
+                                     "rejected": False}
+    assert len(data["results"]) == 3  # the cards are all there; only the counting stops
+
+
+def test_a_queue_request_with_a_session_is_eight_queries_five_of_them_its_content(moderator, django_assert_max_num_queries):
+    for i in range(30):
+        c = queued_comment(tox={"insult": 0.5 + (i % 5) * 0.08})
+        if i % 6 == 0:
+            CommentReport.objects.create(comment=c, reporter=UserFactory(), reason="x")
+    client = APIClient()
+    client.force_login(moderator)
+    # session, user, the permissions (one query); cards, reports, audit entries, policy, counts
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/moderation/queue/?stance=neutral&label=insult&min_score=0.5").status_code == 200
 
 
 # --- decisions ---------------------------------------------------------------------------------
@@ -279,5 +307,9 @@ def test_queue_api_schema_is_valid_and_documents_every_endpoint_without_warnings
     validate_schema(schema)
     assert not warnings, warnings
     assert {url: set(ops) for url, ops in schema["paths"].items()} == QUEUE_PATHS
+    page = schema["components"]["schemas"]["QueuePage"]
+    assert {"counts", "counts_capped"} <= set(page["required"])
+    assert "1,000" in page["properties"]["counts"]["description"]
+    assert page["properties"]["counts_capped"]["additionalProperties"]["type"] == "boolean"
     decide = schema["paths"]["/api/moderation/comments/{comment_id}/decision/"]["post"]
     assert {"200", "400", "403", "409"} <= set(decide["responses"])

@@ -52,8 +52,12 @@
   }
 
   function adjustCount(delta) {
+    // A capped count ("1,000+") stays as it is: one decision does not change it.
     var el = document.querySelector('[data-count-for="' + root.dataset.tab + '"]');
-    if (el) el.textContent = String(Math.max(0, parseInt(el.textContent, 10) + delta));
+    if (!el || el.dataset.capped) return;
+    var n = Math.max(0, parseInt(el.dataset.count, 10) + delta);
+    el.dataset.count = String(n);
+    el.textContent = n.toLocaleString("en-US");
   }
 
   function removeCard(card) {
@@ -243,7 +247,10 @@
         if (!data) return;
         Object.keys(data.counts || {}).forEach(function (tab) {
           var el = document.querySelector('[data-count-for="' + tab + '"]');
-          if (el) el.textContent = String(data.counts[tab]);
+          if (!el) return;
+          el.dataset.count = String(data.counts[tab]);
+          if (data.counts_capped && data.counts_capped[tab]) el.dataset.capped = "1"; else delete el.dataset.capped;
+          el.textContent = data.count_labels ? data.count_labels[tab] : String(data.counts[tab]);
         });
         if (laterPage || !data.ids) return;
         var present = {};
