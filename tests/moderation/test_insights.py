@@ -89,12 +89,13 @@ def test_discussions_are_ranked_by_need_with_each_column(discussions):
     assert slow.need == pytest.approx(5 * 0.3 + 0.05 + 3 * 1.0 * 2 / 20)
 
 
-def test_discussions_are_aggregated_in_three_queries(discussions, django_assert_num_queries):
+def test_discussions_are_aggregated_in_four_queries_without_joining_analyses(discussions, django_assert_num_queries):
     for i in range(5):  # more articles must not mean more queries
         scored_comment(article=ArticleFactory(title=f"More {i}"), status="held")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4) as ctx:  # waiting, last week's, open reports, the articles
         rows = insights.discussions_ranked()
     assert len(rows) == 8
+    assert not [q["sql"] for q in ctx.captured_queries if "moderation_analysis" in q["sql"]]
 
 
 def test_discussions_limit(discussions):
