@@ -72,25 +72,26 @@ class QueueFilters:
         if self.stance and self.stance not in STANCE_LABELS:
             raise ValueError(f"unknown stance {self.stance!r}")
 
-    def q(self) -> Q:
-        """Every filter but the tab."""
-        q = Q()
+    def q(self, prefix: str = "") -> Q:
+        """Every filter but the tab, on Comment (or on the comment at ``prefix``, e.g. "comment__")."""
+        conditions = {}
         if self.label and self.min_score is not None:
             # A label's score is at most the comment's highest (Comment.max_toxicity, on the row and
             # on the (status, max_toxicity) index): that narrows the rows before any Analysis is read.
-            q &= Q(max_toxicity__gte=self.min_score, **{f"analysis__scores__{self.label}__gte": self.min_score})
+            conditions["max_toxicity__gte"] = self.min_score
+            conditions[f"analysis__scores__{self.label}__gte"] = self.min_score
         if self.stance:
-            q &= Q(stance_label=self.stance)  # the Analysis's stance_article_label, copied
+            conditions["stance_label"] = self.stance  # the Analysis's stance_article_label, copied
         if self.article_id is not None:
-            q &= Q(article_id=self.article_id)
+            conditions["article_id"] = self.article_id
         if self.author:
-            q &= Q(author__username=self.author)
+            conditions["author__username"] = self.author
         # Whole UTC days as ranges on created_at (a __date lookup would not use the index).
         if self.date_from:
-            q &= Q(created_at__gte=datetime.combine(self.date_from, time.min, tzinfo=dt_timezone.utc))
+            conditions["created_at__gte"] = datetime.combine(self.date_from, time.min, tzinfo=dt_timezone.utc)
         if self.date_to:
-            q &= Q(created_at__lt=datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=dt_timezone.utc))
-        return q
+            conditions["created_at__lt"] = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
+        return Q(**{prefix + key: value for key, value in conditions.items()})
 
 
 @dataclass(frozen=True)
@@ -158,15 +159,17 @@ def count_cap(filters: QueueFilters) -> int:
     return COUNT_CAP_ROW_FILTERS if filters.stance or (filters.label and filters.min_score is not None) else COUNT_CAP
 
 
-def _tab_rows(tab: str, filters: QueueFilters, limit: int) -> QuerySet[Comment]:
+def _tab_rows(tab: str, filters: QueueFilters, limit: int) -> QuerySet:
     if tab == "reported":
-        # From the open reports (a few thousand rows) to their comments, not an EXISTS probe for
-        # every published comment.
-        open_reports = CommentReport.objects.filter(upheld__isnull=True).values("comment_id")
-        qs = Comment.objects.filter(status=Comment.Status.PUBLISHED, pk__in=open_reports)
-    else:
-        qs = Comment.objects.filter(_tab_q(tab))
-    return qs.filter(filters.q()).order_by().values("pk")[:limit]
+        # From the open reports, in comment order on their index, to their comments: not an EXISTS
+        # probe for every published comment, nor a hash of every open report.
+        return (
+            CommentReport.objects.filter(filters.q("comment__"), upheld__isnull=True, comment__status=Comment.Status.PUBLISHED)
+            .order_by("comment_id")
+            .values("comment_id")
+            .distinct()[:limit]
+        )
+    return Comment.objects.filter(_tab_q(tab), filters.q()).order_by().values("pk")[:limit]
 
 
 def queue_counts(*, filters: QueueFilters) -> dict[str, TabCount]:
