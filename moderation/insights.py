@@ -129,12 +129,9 @@ def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
         .order_by()
         .values_list("comment__article_id", "n")
     )
-    article_ids = set(waiting) | set(stats) | set(reports)
-    articles = Article.objects.filter(pk__in=article_ids).values_list("id", "title", "slug", "premoderate_comments")
-
     empty = {"comments_1h": 0, "comments_24h": 0, "favor": 0, "against": 0, "max_toxicity": None}
-    rows = []
-    for article_id, title, slug, premoderated in articles:
+    ranked = []
+    for article_id in set(waiting) | set(stats) | set(reports):
         s = stats.get(article_id, empty)
         figures = {
             "held": waiting.get(article_id, 0),
@@ -145,19 +142,29 @@ def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
             "favor": s["favor"],
             "against": s["against"],
         }
+        ranked.append((-need_score(**figures), -figures["held"], -article_id, figures))
+    ranked.sort(key=lambda r: r[:3])
+    top = ranked[:limit]
+    # Titles only for the rows shown, not for every article with activity.
+    articles = {
+        a[0]: a
+        for a in Article.objects.filter(pk__in=[-r[2] for r in top]).values_list("id", "title", "slug", "premoderate_comments")
+    }
+    rows = []
+    for minus_need, _, minus_id, figures in top:
+        _, title, slug, premoderated = articles[-minus_id]
         rows.append(
             DiscussionRow(
-                article_id=article_id,
+                article_id=-minus_id,
                 title=title,
                 slug=slug,
                 premoderated=premoderated,
-                polarization=polarization(favor=s["favor"], against=s["against"]),
-                need=need_score(**figures),
+                polarization=polarization(favor=figures["favor"], against=figures["against"]),
+                need=-minus_need,
                 **figures,
             )
         )
-    rows.sort(key=lambda r: (-r.need, -r.held, -r.article_id))
-    return rows[:limit]
+    return rows
 
 
 # --- viewpoint audit ---------------------------------------------------------------------------
