@@ -34,8 +34,9 @@ def user_permissions_load(user) -> None:
     if hasattr(user, _CACHE) or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
         return
     fields = ("content_type__app_label", "codename")
-    own = Permission.objects.filter(user=user).values_list(*fields)
-    via_groups = Permission.objects.filter(group__user=user).values_list(*fields)
+    # order_by(): Permission's default ordering is not allowed inside a UNION on SQLite.
+    own = Permission.objects.filter(user=user).order_by().values_list(*fields)
+    via_groups = Permission.objects.filter(group__user=user).order_by().values_list(*fields)
     setattr(user, _CACHE, {f"{app}.{codename}" for app, codename in own.union(via_groups)})
 
 
