@@ -249,7 +249,13 @@
           var el = document.querySelector('[data-count-for="' + tab + '"]');
           if (!el) return;
           el.dataset.count = String(data.counts[tab]);
-          if (data.counts_capped && data.counts_capped[tab]) el.dataset.capped = "1"; else delete el.dataset.capped;
+          if (data.counts_capped && data.counts_capped[tab]) {
+            el.dataset.capped = "1";
+            el.title = "more than " + data.counts[tab] + "; counting stops there";
+          } else {
+            delete el.dataset.capped;
+            el.removeAttribute("title");
+          }
           el.textContent = data.count_labels ? data.count_labels[tab] : String(data.counts[tab]);
         });
         if (laterPage || !data.ids) return;
