@@ -68,3 +68,32 @@ class StanceClassifier(Protocol):
 
 class ModelUnavailable(RuntimeError):
     """The weights for a requested model cannot be loaded on this machine."""
+
+
+def plan_batches(lengths: Sequence[int], *, max_batch: int, overhead_tokens: int) -> list[list[int]]:
+    """Split inputs into padded batches that waste the least compute: indices grouped into batches.
+
+    Every batch is padded to its longest member, so a fixed batch size over comments of 5 to 300
+    words pads short ones to the long ones' width (measured: 1.8x to 2.1x the real tokens on
+    log-uniform lengths). Instead, the inputs are sorted by length and cut where it is cheapest:
+    a batch costs ``overhead_tokens`` (the per-forward fixed cost, in tokens' worth of compute)
+    plus ``len(batch) * width``; an exact dynamic programme over the sorted lengths (O(n *
+    max_batch), n is a worker claim of ~32) finds the cheapest cuts. Long comments end up in small
+    batches (their matrices are big enough already), short ones in big batches.
+    """
+    order = sorted(range(len(lengths)), key=lambda i: lengths[i])
+    n = len(order)
+    best = [0.0] + [float("inf")] * n  # best[j]: cheapest cost of the first j sorted inputs
+    cut = [0] * (n + 1)
+    for j in range(1, n + 1):
+        width = lengths[order[j - 1]]  # the longest of order[i:j]
+        for i in range(max(0, j - max_batch), j):
+            cost = best[i] + overhead_tokens + (j - i) * width
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    batches = []
+    j = n
+    while j > 0:
+        batches.append(order[cut[j]:j])
+        j = cut[j]
+    return batches[::-1]

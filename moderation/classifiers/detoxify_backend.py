@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .base import TOXICITY_LABELS, ModelUnavailable, Scores, file_sha256
+from .base import TOXICITY_LABELS, ModelUnavailable, Scores, file_sha256, plan_batches
 
 logger = logging.getLogger(__name__)
 
@@ -129,14 +129,22 @@ class DetoxifyClassifier:
     """Detoxify behind Parley's ToxicityClassifier interface.
 
     ``score`` does its own batching instead of ``Detoxify.predict`` (which pads a whole call to
-    its longest text): texts are tokenized once, sorted by token count, padded per batch to that
-    batch's longest, and put back in input order.
+    its longest text): texts are tokenized once, sorted by token count, cut into batches where
+    padding costs least (:func:`~moderation.classifiers.base.plan_batches`), padded per batch to
+    that batch's longest, and put back in input order.
     """
 
-    # Opt-in int8 dynamic quantization of the Linear layers (CPU only): PARLEY_QUANTIZE=int8.
-    # Roughly halves CPU time on BERT-base (see docs/PERFORMANCE.md) but changes scores slightly;
-    # the stored model version says "+int8" so analyses stay distinguishable.
+    # Opt-in reduced precision (CPU only), PARLEY_QUANTIZE=int8 or bf16. Both change scores
+    # slightly, so the stored model version says "+int8" / "+bf16" and analyses stay
+    # distinguishable; neither is the default because Detoxify's real weights could not be
+    # evaluated here (docs/PERFORMANCE.md has the measured speed and drift on bert-base's shape).
+    # int8: dynamic quantization of the Linear layers (per-tensor activation scales).
+    # bf16: weights and activations in bfloat16, logits back in fp32; only fast on CPUs with
+    # native bf16 dot products (AVX512_BF16 / AMX), slower than fp32 elsewhere.
     QUANTIZE_ENV = "PARLEY_QUANTIZE"
+    # Per-forward fixed cost in tokens' worth of BERT-base compute, for plan_batches: small,
+    # because one token costs ~170 MFLOP; padding, not call overhead, is what batching must avoid.
+    BATCH_OVERHEAD_TOKENS = 8
 
     def __init__(self, model_type: str, checkpoint: str | os.PathLike | None = None, device: str = "cpu",
                  *, batch_size: int = 16) -> None:
@@ -181,15 +189,18 @@ class DetoxifyClassifier:
         self.version = f"detoxify=={package_version}+{path.name[:64]}+sha256.{file_sha256(path)[:12]}"
         quantize = os.environ.get(self.QUANTIZE_ENV, "").strip().lower()
         if quantize and quantize not in {"0", "off", "none", "fp32"}:
-            if quantize != "int8":
-                raise ValueError(f"{self.QUANTIZE_ENV}={quantize!r}: only 'int8' is supported")
+            if quantize not in {"int8", "bf16"}:
+                raise ValueError(f"{self.QUANTIZE_ENV}={quantize!r}: only 'int8' or 'bf16' is supported")
             if self.device.type != "cpu":
-                logger.warning("%s=int8 ignored on %s (dynamic quantization is CPU-only)", self.QUANTIZE_ENV, self.device)
-            else:
+                logger.warning("%s=%s ignored on %s (CPU-only option)", self.QUANTIZE_ENV, quantize, self.device)
+            elif quantize == "int8":
                 from torch.ao.quantization import quantize_dynamic
 
                 self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8).eval()
                 self.version += "+int8"
+            else:
+                self.model = self.model.to(torch.bfloat16).eval()
+                self.version += "+bf16"
 
     def _max_length(self) -> int:
         """Truncation length: the tokenizer's, capped by what the position embeddings allow
@@ -220,11 +231,11 @@ class DetoxifyClassifier:
             return []
         encodings = self.tokenizer(list(texts), truncation=True, max_length=self.max_length)
         encoded = [{key: encodings[key][i] for key in encodings.keys()} for i in range(len(texts))]
-        order = sorted(range(len(texts)), key=lambda i: len(encoded[i]["input_ids"]))
+        batches = plan_batches([len(e["input_ids"]) for e in encoded], max_batch=self.batch_size,
+                               overhead_tokens=self.BATCH_OVERHEAD_TOKENS)
         results: list[Scores | None] = [None] * len(texts)
         with torch.inference_mode():
-            for start in range(0, len(order), self.batch_size):
-                chunk = order[start:start + self.batch_size]
+            for chunk in batches:
                 logits = self.model(**self._pad([encoded[i] for i in chunk]))[0]
                 probs = torch.sigmoid(logits.float()).cpu().tolist()
                 for i, row in zip(chunk, probs):
