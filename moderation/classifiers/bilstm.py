@@ -19,9 +19,16 @@ would therefore change the numbers (by up to ~0.002 on short comments, measured)
 sequence is padded to exactly ``MAXLEN`` like the reference. With every row the same length,
 sorting by length would buy nothing, so ``score`` simply chunks the input in order. At
 100 steps x 50 units the fixed length costs little (see docs/MODELS_toxicity_draft.md).
+
+The LSTM is 100 sequential steps of tiny matrix products, so every extra intra-op thread adds a
+fork/join per step and saves nothing; on a busy box a descheduled second thread stalls every
+step. ``score`` therefore runs the network on one thread (measured 3x the batched throughput of
+two threads on the shared 2-core box, identical scores), then gives the process its thread count
+back for the stance model.
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import pickle
@@ -184,13 +191,27 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+@contextlib.contextmanager
+def torch_threads(n: int):
+    """Run the block with ``n`` intra-op threads, then restore the process's setting. Threads are
+    per process in torch; Parley's worker scores one batch at a time, so nothing else runs meanwhile."""
+    before = torch.get_num_threads()
+    if before != n:
+        torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        if before != n:
+            torch.set_num_threads(before)
+
+
 class JigsawBiLSTM:
     """Parley's fallback toxicity model: 6 Jigsaw labels (no ``sexual_explicit``)."""
 
     name = "jigsaw-bilstm"
     labels: tuple[str, ...] = LABELS
 
-    def __init__(self, model_dir: str | Path | None = None, *, batch_size: int = 64) -> None:
+    def __init__(self, model_dir: str | Path | None = None, *, batch_size: int = 64, threads: int = 1) -> None:
         model_dir = Path(model_dir) if model_dir is not None else package_dir() / "model"
         weights_path = model_dir / "model.weights.h5"
         tokenizer_path = model_dir / "tokenizer.pickle"
@@ -203,6 +224,7 @@ class JigsawBiLSTM:
             package_version = "unknown"
         self.version = f"{PACKAGE}=={package_version}+weights.sha256.{file_sha256(weights_path)[:12]}"
         self.batch_size = batch_size
+        self.threads = threads
         self.tokenizer = KerasTokenizer.from_pickle(tokenizer_path)
         self.net = BiLSTMNet()
         _load_keras_weights(self.net, weights_path)
@@ -213,7 +235,7 @@ class JigsawBiLSTM:
             return []
         ids = [self.tokenizer.to_ids(text) for text in texts]
         results: list[Scores] = []
-        with torch.inference_mode():
+        with torch.inference_mode(), torch_threads(self.threads):
             for start in range(0, len(ids), self.batch_size):
                 # Fixed MAXLEN padding, not per-batch: see the module docstring.
                 probs = self.net(pad_pre(ids[start:start + self.batch_size])).tolist()

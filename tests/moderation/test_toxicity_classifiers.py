@@ -90,6 +90,25 @@ def test_bilstm_scores_a_comment_the_same_alone_or_in_a_mixed_batch(bilstm):
     assert_same_scores(batch, alone, tol=1e-5)
 
 
+def test_bilstm_runs_on_one_thread_and_gives_the_process_its_threads_back(bilstm):
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seen = []
+        original = bilstm.net.forward
+        bilstm.net.forward = lambda ids: (seen.append(torch.get_num_threads()), original(ids))[1]
+        try:
+            bilstm.score(MIXED)
+        finally:
+            del bilstm.net.forward
+        assert seen and set(seen) == {1}
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
 def test_bilstm_returns_scores_in_input_order(bilstm):
     forward = bilstm.score(MIXED)
     backward = bilstm.score(MIXED[::-1])
@@ -136,6 +155,32 @@ def test_detoxify_returns_scores_in_input_order(tiny_detoxify):
     backward = tiny_detoxify.score(MIXED[::-1])
     assert_same_scores(forward, backward[::-1], tol=1e-5)
     assert tiny_detoxify.score([]) == []
+
+
+# The tiny random model's int8 drift says nothing about a real model's (bench/classify_throughput.py
+# measures bert-base's shape), so only bf16's is bounded here.
+@pytest.mark.parametrize("option, tol", [("int8", None), ("bf16", 0.05)])
+def test_detoxify_reduced_precision_is_opt_in_and_says_so_in_its_version(tiny_checkpoint, tiny_detoxify, monkeypatch,
+                                                                         option, tol):
+    checkpoint, hf_home = tiny_checkpoint
+    use_offline_hf_cache(monkeypatch, hf_home)
+    monkeypatch.setenv(DetoxifyClassifier.QUANTIZE_ENV, option)
+    reduced = DetoxifyClassifier("original", checkpoint=str(checkpoint))
+    assert reduced.version == f"{tiny_detoxify.version}+{option}"
+    assert "+" + option not in tiny_detoxify.version
+    scores = reduced.score(MIXED)
+    assert [tuple(s) for s in scores] == [tiny_detoxify.labels] * len(MIXED)
+    assert all(0.0 <= v <= 1.0 for s in scores for v in s.values())
+    if tol is not None:
+        assert_same_scores(scores, tiny_detoxify.score(MIXED), tol=tol)
+
+
+def test_detoxify_rejects_an_unknown_precision(tiny_checkpoint, monkeypatch):
+    checkpoint, hf_home = tiny_checkpoint
+    use_offline_hf_cache(monkeypatch, hf_home)
+    monkeypatch.setenv(DetoxifyClassifier.QUANTIZE_ENV, "int4")
+    with pytest.raises(ValueError, match="int8"):
+        DetoxifyClassifier("original", checkpoint=str(checkpoint))
 
 
 def test_detoxify_without_weights_offline_is_unavailable_not_a_hang(tmp_path, monkeypatch):
