@@ -22,16 +22,24 @@ sorting by length would buy nothing, so ``score`` simply chunks the input in ord
 
 The LSTM is 100 sequential steps of tiny matrix products, so every extra intra-op thread adds a
 fork/join per step and saves nothing; on a busy box a descheduled second thread stalls every
-step. ``score`` therefore runs the network on one thread (measured 3x the batched throughput of
-two threads on the shared 2-core box, identical scores), then gives the process its thread count
-back for the stance model.
+step. ``score`` therefore runs the network on one thread, then gives the process its thread
+count back for the stance model.
+
+When ``onnxruntime`` is installed the network is exported to ONNX in memory at load time (about a
+second, nothing written or downloaded) and run by an ONNX Runtime session with its own single
+thread: its fused LSTM kernel is ~1.3x torch's at batch 32, with the same fp32 scores (max
+difference 2e-7). The version then ends in ``+onnxruntime.<version>``. ``runtime="torch"`` (or a
+failed export, logged once) keeps the PyTorch path.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib.metadata
 import importlib.util
+import io
+import logging
 import pickle
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -41,6 +49,8 @@ import torch
 from torch import nn
 
 from .base import JIGSAW_TO_PARLEY, ModelUnavailable, Scores, file_sha256
+
+logger = logging.getLogger(__name__)
 
 MAXLEN = 100
 VOCAB_SIZE = 20000
@@ -191,6 +201,25 @@ def package_dir() -> Path:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def onnx_session(net: BiLSTMNet, threads: int) -> Any:
+    """An ONNX Runtime session running ``net`` (exported in memory), or None without onnxruntime."""
+    try:
+        import onnxruntime
+    except ImportError:
+        return None
+    buffer = io.BytesIO()
+    with warnings.catch_warnings():  # the TorchScript exporter's deprecation notices
+        warnings.simplefilter("ignore")
+        torch.onnx.export(net, (torch.zeros((2, MAXLEN), dtype=torch.long),), buffer, input_names=["ids"],
+                          output_names=["probs"], dynamic_axes={"ids": {0: "batch"}, "probs": {0: "batch"}},
+                          opset_version=17, dynamo=False)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+    return onnxruntime.InferenceSession(buffer.getvalue(), options, providers=["CPUExecutionProvider"])
+
+
 @contextlib.contextmanager
 def torch_threads(n: int):
     """Run the block with ``n`` intra-op threads, then restore the process's setting. Threads are
@@ -211,7 +240,8 @@ class JigsawBiLSTM:
     name = "jigsaw-bilstm"
     labels: tuple[str, ...] = LABELS
 
-    def __init__(self, model_dir: str | Path | None = None, *, batch_size: int = 64, threads: int = 1) -> None:
+    def __init__(self, model_dir: str | Path | None = None, *, batch_size: int = 64, threads: int = 1,
+                 runtime: str = "onnxruntime") -> None:
         model_dir = Path(model_dir) if model_dir is not None else package_dir() / "model"
         weights_path = model_dir / "model.weights.h5"
         tokenizer_path = model_dir / "tokenizer.pickle"
@@ -229,15 +259,31 @@ class JigsawBiLSTM:
         self.net = BiLSTMNet()
         _load_keras_weights(self.net, weights_path)
         self.net.eval()
+        if runtime not in {"onnxruntime", "torch"}:
+            raise ValueError(f"runtime {runtime!r}: expected 'onnxruntime' or 'torch'")
+        self.session = None
+        if runtime == "onnxruntime":
+            try:
+                self.session = onnx_session(self.net, threads)
+            except Exception as exc:  # noqa: BLE001 - an exporter or runtime problem must not stop scoring
+                logger.warning("jigsaw-bilstm: ONNX export failed (%s: %s); scoring with PyTorch", type(exc).__name__, exc)
+            if self.session is not None:
+                self.version += f"+onnxruntime.{importlib.metadata.version('onnxruntime')}"
+        self.runtime = "onnxruntime" if self.session is not None else "torch"
 
     def score(self, texts: Sequence[str]) -> list[Scores]:
         if not texts:
             return []
         ids = [self.tokenizer.to_ids(text) for text in texts]
         results: list[Scores] = []
-        with torch.inference_mode(), torch_threads(self.threads):
+        if self.session is not None:
             for start in range(0, len(ids), self.batch_size):
                 # Fixed MAXLEN padding, not per-batch: see the module docstring.
+                feed = {"ids": pad_pre(ids[start:start + self.batch_size]).numpy()}
+                results.extend(dict(zip(LABELS, row)) for row in self.session.run(None, feed)[0].tolist())
+            return results
+        with torch.inference_mode(), torch_threads(self.threads):
+            for start in range(0, len(ids), self.batch_size):
                 probs = self.net(pad_pre(ids[start:start + self.batch_size])).tolist()
                 results.extend(dict(zip(LABELS, row)) for row in probs)
         return results

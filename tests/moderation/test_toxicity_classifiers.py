@@ -90,9 +90,18 @@ def test_bilstm_scores_a_comment_the_same_alone_or_in_a_mixed_batch(bilstm):
     assert_same_scores(batch, alone, tol=1e-5)
 
 
-def test_bilstm_runs_on_one_thread_and_gives_the_process_its_threads_back(bilstm):
+def test_bilstm_scores_the_same_with_onnxruntime_and_torch(bilstm):
+    assert bilstm.runtime == "onnxruntime"
+    assert bilstm.version.endswith("+onnxruntime." + __import__("onnxruntime").__version__)
+    torch_path = JigsawBiLSTM(runtime="torch")
+    assert "onnxruntime" not in torch_path.version
+    assert_same_scores(bilstm.score(MIXED), torch_path.score(MIXED), tol=1e-5)
+
+
+def test_bilstm_runs_on_one_thread_and_gives_the_process_its_threads_back():
     import torch
 
+    bilstm = JigsawBiLSTM(runtime="torch")
     before = torch.get_num_threads()
     torch.set_num_threads(2)
     try:
