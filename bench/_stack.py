@@ -1,6 +1,6 @@
 """A real Parley stack for the end-to-end and ingest benchmarks: its own PostgreSQL database, a
-web server (Django's runserver, threaded; gunicorn is not a dependency), a Celery worker on its
-own queue (bench-<pid>) and Redis database, all started here and all stopped here."""
+web server (gunicorn as config/gunicorn.conf.py deploys it, or Django's runserver), a Celery worker
+on its own queue (bench-<pid>) and Redis database, all started here and all stopped here."""
 from __future__ import annotations
 
 import json
@@ -27,7 +27,7 @@ def _admin():
 
 class Stack:
     def __init__(self, db_name: str, *, port: int = 8765, toxicity_model: str = "jigsaw-bilstm",
-                 worker_concurrency: int = 1):
+                 worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0):
         assert db_name.startswith("parley_bench"), "only parley_bench* databases are created or dropped here"
         self.db_name = db_name
         self.port = port
@@ -35,6 +35,8 @@ class Stack:
         self.procs: list[subprocess.Popen] = []
         self.logs: dict[str, Path] = {}
         self.worker_concurrency = worker_concurrency
+        self.web_server = web_server
+        self.worker_nice = worker_nice
         self.env = {
             **os.environ,
             "DATABASE_URL": f"{PG}/{db_name}",
@@ -93,8 +95,10 @@ class Stack:
         return proc
 
     def start_worker(self, wait: float = 180.0) -> subprocess.Popen:
+        # nice: on a box shared with the web tier, readers' requests win the CPU over scoring.
+        nice = ["nice", "-n", str(self.worker_nice)] if self.worker_nice else []
         self.worker = self._start("worker", [
-            sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+            *nice, sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
             f"--concurrency={self.worker_concurrency}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
             "--without-heartbeat", "--purge", "-n", f"{self.queue}@%h"])
         deadline = time.time() + wait
@@ -108,8 +112,12 @@ class Stack:
         raise RuntimeError("worker not ready:\n" + self.logs["worker"].read_text()[-3000:])
 
     def start_web(self, wait: float = 60.0) -> subprocess.Popen:
-        self.web = self._start("web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}",
-                                       "--noreload"])
+        if self.web_server == "gunicorn":
+            cmd = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--bind",
+                   f"127.0.0.1:{self.port}", "config.wsgi"]
+        else:
+            cmd = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+        self.web = self._start("web", cmd)
         deadline = time.time() + wait
         while time.time() < deadline:
             if self.web.poll() is not None:

@@ -2,7 +2,8 @@
 
     python bench/end_to_end.py [--comments 300]
 
-Starts its own stack (bench/_stack.py: PostgreSQL database parley_bench_e2e, Django runserver,
+Starts its own stack (bench/_stack.py: PostgreSQL database parley_bench_e2e, gunicorn as
+config/gunicorn.conf.py deploys it,
 a prefork Celery worker with concurrency 1 and warm models on queue bench-<pid>, Redis database
 13), posts the comments one after another (each waits for the previous one to be decided), and
 polls the database every 2 ms until the comment has an Analysis and a status other than pending.
@@ -22,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import corpus, pct, report, table  # noqa: E402
 from bench._stack import Stack  # noqa: E402
 
-DECIDED_SQL = ("SELECT c.status, a.toxicity_ms, a.stance_ms, a.batch_size FROM blog_comment c "
+DECIDED_SQL = ("SELECT c.status, a.toxicity_ms, a.stance_ms, a.batch_size, "
+               "extract(epoch FROM a.created_at - c.created_at) * 1000 FROM blog_comment c "
                "JOIN moderation_analysis a ON a.comment_id = c.id WHERE c.id = %s AND c.status <> 'pending'")
 
 
@@ -40,7 +42,7 @@ def main(argv=None) -> int:
         stack.start_worker()
         stack.start_web()
         db = stack.db()
-        post_ms, total_ms, tox_ms, stance_ms, statuses, lost = [], [], [], [], {}, 0
+        post_ms, total_ms, tox_ms, stance_ms, scored_ms, statuses, lost = [], [], [], [], [], {}, 0
         conn = http.client.HTTPConnection("127.0.0.1", stack.port, timeout=30)
         stack.post_comment("Warm-up comment, not measured.", conn)
         time.sleep(1)
@@ -79,6 +81,7 @@ def main(argv=None) -> int:
             total_ms.append((t_done - t0) * 1000)
             tox_ms.append(row[1])
             stance_ms.append(row[2])
+            scored_ms.append(float(row[4]))
             statuses[row[0]] = statuses.get(row[0], 0) + 1
         conn.close()
         db.close()
@@ -89,6 +92,8 @@ def main(argv=None) -> int:
     rows = [
         ["POST → 201 (web server)", f"{pct(post_ms, .5):.1f}", f"{pct(post_ms, .95):.1f}", f"{max(post_ms):.1f}"],
         ["POST → labelled and decided", f"{pct(total_ms, .5):.1f}", f"{pct(total_ms, .95):.1f}", f"{max(total_ms):.1f}"],
+        ["  comment stored → scores stored (commit, queue, claim, scoring)", f"{pct(scored_ms, .5):.1f}",
+         f"{pct(scored_ms, .95):.1f}", f"{max(scored_ms):.1f}"],
         ["  of which toxicity scoring (Analysis.toxicity_ms)", f"{pct(tox_ms, .5):.1f}", f"{pct(tox_ms, .95):.1f}",
          f"{max(tox_ms):.1f}"],
         ["  of which stance scoring (Analysis.stance_ms)", f"{pct(stance_ms, .5):.1f}", f"{pct(stance_ms, .95):.1f}",
@@ -96,7 +101,7 @@ def main(argv=None) -> int:
     ]
     notes = [f"{len(total_ms)} of {args.comments} comments decided ({lost} timed out after {args.timeout:.0f} s); "
              f"outcomes {statuses}. Posted one after another through /api/articles/<slug>/comments/ (token auth) to "
-             "Django runserver (threaded, DEBUG off), Redis broker, one prefork Celery worker (concurrency 1) with "
+             "gunicorn (config/gunicorn.conf.py, DEBUG off), Redis broker, one prefork Celery worker (concurrency 1) with "
              "warm models; decided = an Analysis row exists and status is not pending (DB polled every 2 ms).",
              "Toxicity model: jigsaw-bilstm (the fallback that runs here; Detoxify's real weights cannot be "
              "downloaded), stance: minilm-stance-xenc. Comments 5-300 words from blog/demo.py texts.",
