@@ -266,7 +266,8 @@ class JigsawBiLSTM:
             try:
                 self.session = onnx_session(self.net, threads)
             except Exception as exc:  # noqa: BLE001 - an exporter or runtime problem must not stop scoring
-                logger.warning("jigsaw-bilstm: ONNX export failed (%s: %s); scoring with PyTorch", type(exc).__name__, exc)
+                logger.warning("jigsaw-bilstm: ONNX export failed (%s: %s); scoring with PyTorch",
+                               type(exc).__name__, exc)
             if self.session is not None:
                 self.version += f"+onnxruntime.{importlib.metadata.version('onnxruntime')}"
         self.runtime = "onnxruntime" if self.session is not None else "torch"
