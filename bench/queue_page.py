@@ -97,7 +97,7 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                      "stance_parent, stance_parent_label, stance_model, stance_model_version, toxicity_ms, stance_ms, "
                      "batch_size, created_at")
     event_cols = "comment_id, actor_id, action, reason, previous_status, new_status, scores, policy_id, created_at"
-    report_cols = "comment_id, reporter_id, reason, created_at, upheld"
+    report_cols = "comment_id, article_id, reporter_id, reason, created_at, upheld"
     action_for = {"held": "auto_hold", "rejected": "auto_reject", "failed": "classification_failed",
                   "published": "auto_publish"}
     t1 = time.perf_counter()
@@ -138,7 +138,7 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                 elif rng.random() < 0.02:
                     for reporter in rng.sample(user_ids, rng.randint(1, 3)):
                         upheld = "\\N" if rng.random() < 0.7 else rng.choice("tf")
-                        rbuf.write(f"{cid}\t{reporter}\tspam\t{ts}\t{upheld}\n")
+                        rbuf.write(f"{cid}\t{article_id}\t{reporter}\tspam\t{ts}\t{upheld}\n")
                         counts["reports"] += 1
             counts["comments"] += stop - start
             for table_name, cols, buf in (("blog_comment", comment_cols, cbuf), ("moderation_analysis", analysis_cols, abuf),
