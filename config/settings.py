@@ -112,6 +112,13 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Only for templates rendered many times a page (the queue's cards), under <app>/jinja2/.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True},
+    },
 ]
 
 # SQLite (embedded) by default; DATABASE_URL=postgres://... switches to PostgreSQL.
