@@ -128,7 +128,9 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         )
     # Review queue order (moderation/priority.py): rank the new comments and re-rank the queue
     # comments of their threads, whose heat just changed.
-    queue_rerank_threads(article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments])
+    queue_rerank_threads(
+        article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
+    )
 
 
 def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
@@ -224,11 +226,12 @@ def _open_report_rows(comment_ids) -> list[tuple[int, int]]:
     )
 
 
-def queue_rerank(*, comment_ids, now=None) -> int:
+def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     """Recompute and store ``queue_rank`` (moderation.priority.queue_rank) for these comments.
 
     Five queries whatever their number: the comments, their scores, their open reports, the
-    reporters' ruled-on records, and the threads' activity. Returns how many were ranked."""
+    reporters' ruled-on records, and the threads' activity (a sixth for the active policy's
+    thresholds unless given). Returns how many were ranked."""
     ids = {int(i) for i in comment_ids}
     if not ids:
         return 0
@@ -257,7 +260,8 @@ def queue_rerank(*, comment_ids, now=None) -> int:
     weights: dict[int, list[float]] = {}
     for comment_id, reporter_id in open_reports:
         weights.setdefault(comment_id, []).append(records.get(reporter_id, priority.reporter_weight(upheld=0, resolved=0)))
-    thresholds = policy_active().thresholds
+    if thresholds is None:
+        thresholds = policy_active().thresholds
     for c in comments:
         c.queue_rank = priority.queue_rank(
             scores=scores.get(c.pk),
@@ -281,14 +285,14 @@ def queue_rerank_waiting() -> int:
     return queue_rerank(comment_ids=list(waiting))
 
 
-def queue_rerank_threads(*, article_ids, comment_ids=()) -> int:
+def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int:
     """Re-rank every comment waiting in the queue on these articles (their thread heat changed),
     plus ``comment_ids`` whatever their status (e.g. the comments just scored)."""
     open_reports = CommentReport.objects.filter(comment=OuterRef("pk"), upheld__isnull=True)
     waiting = Comment.objects.filter(article_id__in=set(article_ids)).filter(
         Q(status__in=QUEUE_STATUSES) | Q(Exists(open_reports), status=Comment.Status.PUBLISHED)
     )
-    return queue_rerank(comment_ids={*comment_ids, *waiting.values_list("pk", flat=True)})
+    return queue_rerank(comment_ids={*comment_ids, *waiting.values_list("pk", flat=True)}, thresholds=thresholds)
 
 
 class AlreadyDecided(Exception):
