@@ -39,11 +39,20 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
     return value.replace("\r\n", "\n")
 
 
+def _standing_of(user) -> AuthorStanding | None:
+    """The user's standing: the one read with the user in this request's authentication query
+    (config.auth.TokenAuthentication), else one query. A standing cached on a user object
+    any other way may be stale (a moderator has suspended them since), so it is not trusted."""
+    if getattr(user, "standing_loaded_with_request", False):
+        return getattr(user, "standing", None)  # select_related: no query, None when there is none
+    return AuthorStanding.objects.filter(user=user).first()
+
+
 def comment_create(*, article: Article, author, text: str, parent: Comment | None = None) -> Comment:
     """Store a reader's comment or reply as pending and queue it for classification once the
     transaction has committed. Replies deeper than the thread cap are shown at the cap."""
     text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
-    standing = AuthorStanding.objects.filter(user=author).first()
+    standing = _standing_of(author)
     if standing is not None and not standing.can_post():
         if standing.banned:
             raise ValidationError({"author": "You are banned from commenting."})

@@ -520,3 +520,42 @@ def test_bad_report_input_is_400_naming_the_field(reader_api, article, body, fie
     assert field in response.json()
     assert not CommentReport.objects.exists()
 
+
+
+# --- Posting with a token: what the standing check and the article lookup cost ---------------
+
+
+def _token_client(user) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_a_suspended_reader_posting_with_a_token_gets_400_naming_author(article, reader):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from moderation.models import AuthorStanding
+
+    client = _token_client(reader)
+    assert post_json(client, comments_url(article), {"text": "Before."}).status_code == 201
+    AuthorStanding.objects.create(user=reader, suspended_until=timezone.now() + timedelta(days=2))
+    response = post_json(client, comments_url(article), {"text": "After."})
+    assert response.status_code == 400
+    assert "suspended" in response.json()["author"][0]
+    assert not Comment.objects.filter(text="After.").exists()
+
+
+def test_a_token_post_costs_the_same_queries_on_a_long_thread(article, reader):
+    client = _token_client(reader)
+
+    def post_queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert post_json(client, comments_url(article), {"text": "Counting."}).status_code == 201
+        return len(ctx.captured_queries)
+
+    short = post_queries()
+    CommentFactory.create_batch(40, article=article, status=Comment.Status.PUBLISHED)
+    # token + user + standing in one query, the article, then the insert and its path
+    assert post_queries() == short <= 7
