@@ -27,7 +27,8 @@ def _admin():
 
 class Stack:
     def __init__(self, db_name: str, *, port: int = 8765, toxicity_model: str = "jigsaw-bilstm",
-                 worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0):
+                 worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0,
+                 worker_idle: bool = False):
         assert db_name.startswith("parley_bench"), "only parley_bench* databases are created or dropped here"
         self.db_name = db_name
         self.port = port
@@ -37,6 +38,7 @@ class Stack:
         self.worker_concurrency = worker_concurrency
         self.web_server = web_server
         self.worker_nice = worker_nice
+        self.worker_idle = worker_idle
         self.env = {
             **os.environ,
             "DATABASE_URL": f"{PG}/{db_name}",
@@ -96,7 +98,10 @@ class Stack:
 
     def start_worker(self, wait: float = 180.0) -> subprocess.Popen:
         # nice: on a box shared with the web tier, readers' requests win the CPU over scoring.
+        # SCHED_IDLE (chrt -i): scoring runs only on CPU time the web tier leaves idle.
         nice = ["nice", "-n", str(self.worker_nice)] if self.worker_nice else []
+        if self.worker_idle:
+            nice = ["chrt", "-i", "0", *nice]
         self.worker = self._start("worker", [
             *nice, sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
             f"--concurrency={self.worker_concurrency}", "--loglevel=INFO", "--without-gossip", "--without-mingle",

@@ -37,6 +37,8 @@ def main(argv=None) -> int:
     p.add_argument("--web-threads", type=int, default=4, help="threads per gunicorn process (PARLEY_WEB_THREADS)")
     p.add_argument("--worker-nice", type=int, default=10,
                    help="the Celery worker's nice value: on one shared box, readers' POSTs win the CPU over scoring")
+    p.add_argument("--worker-idle", action="store_true",
+                   help="run the Celery worker under SCHED_IDLE (chrt -i 0): it scores only on CPU the web tier leaves")
     p.add_argument("--profile", action="store_true", help="sample the web server with py-spy while posting")
     p.add_argument("--no-write", action="store_true")
     args = p.parse_args(argv)
@@ -50,7 +52,8 @@ def main(argv=None) -> int:
     refused: dict[str, int] = {}
     post_ms: list[float] = []
 
-    with Stack("parley_bench_ingest", web_server=args.web, worker_nice=args.worker_nice) as stack:
+    with Stack("parley_bench_ingest", web_server=args.web, worker_nice=args.worker_nice,
+               worker_idle=args.worker_idle) as stack:
         stack.env.update(PARLEY_WEB_WORKERS=str(args.web_workers), PARLEY_WEB_THREADS=str(args.web_threads))
         stack.create_db()
         stack.start_worker()
