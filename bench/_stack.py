@@ -168,6 +168,19 @@ class Stack:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
         self.procs.clear()
+        self._forget_queue()
+
+    def _forget_queue(self) -> None:
+        """Remove this run's queue and kombu's bindings for it from the bench's Redis database."""
+        import redis
+
+        try:
+            client = redis.Redis.from_url(f"{REDIS_BASE}/{REDIS_DB}", socket_timeout=2)
+            keys = [k for pattern in (self.queue, f"_kombu.binding*.{self.queue}") for k in client.keys(pattern)]
+            if keys:
+                client.delete(*keys)
+        except redis.RedisError:
+            pass
 
     def __enter__(self):
         return self

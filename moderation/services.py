@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
@@ -271,8 +271,23 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
             created_at=c.created_at,
             escalated=c.escalated,
         )
-    Comment.objects.bulk_update(comments, ["queue_rank"], batch_size=500)
+    _store_queue_ranks(comments)
     return len(comments)
+
+
+def _store_queue_ranks(comments: list[Comment]) -> None:
+    """Write each comment's ``queue_rank``. On PostgreSQL one UPDATE joined to two arrays:
+    bulk_update's CASE WHEN per row cost the worker ~60 % of its time draining a backlog on one
+    busy thread (hundreds of waiting comments re-ranked after every batch)."""
+    if connection.vendor != "postgresql":
+        Comment.objects.bulk_update(comments, ["queue_rank"], batch_size=500)
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Comment._meta.db_table} AS c SET queue_rank = v.rank "
+            "FROM unnest(%s::bigint[], %s::double precision[]) AS v(id, rank) WHERE c.id = v.id",
+            [[c.pk for c in comments], [c.queue_rank for c in comments]],
+        )
 
 
 def queue_rerank_waiting() -> int:
