@@ -301,11 +301,15 @@ def queue_rerank_waiting() -> int:
 
 
 def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int:
-    """Re-rank every comment waiting in the queue on these articles (their thread heat changed),
-    plus ``comment_ids`` whatever their status (e.g. the comments just scored)."""
+    """Re-rank every comment waiting for a moderator on these articles (their thread heat
+    changed), plus ``comment_ids`` whatever their status (e.g. the comments just scored).
+
+    Not the pending ones: no tab shows them, and each is ranked when it is scored. Re-ranking
+    them made every batch cost as much as the thread's whole unscored backlog."""
     open_reports = CommentReport.objects.filter(comment=OuterRef("pk"), upheld__isnull=True)
     waiting = Comment.objects.filter(article_id__in=set(article_ids)).filter(
-        Q(status__in=QUEUE_STATUSES) | Q(Exists(open_reports), status=Comment.Status.PUBLISHED)
+        Q(status__in=[Comment.Status.HELD, Comment.Status.FAILED])
+        | Q(Exists(open_reports), status=Comment.Status.PUBLISHED)
     )
     return queue_rerank(comment_ids={*comment_ids, *waiting.values_list("pk", flat=True)}, thresholds=thresholds)
 
