@@ -186,3 +186,26 @@ def test_scoring_ranks_the_new_comment_and_reranks_its_heating_thread(monkeypatc
     # Four comments in the thread's last 24 h now instead of one.
     assert waiting.queue_rank == pytest.approx(rank_alone + priority.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-9)
     assert ranked.queue_rank > waiting.queue_rank  # more toxic, and the same heat
+
+
+@pytest.mark.django_db
+def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
+    """The thread re-rank after a batch covers what moderators see (held, failed, reported),
+    not the comments still waiting to be scored: those are ranked when they are scored, and
+    re-ranking them made each batch cost as much as the whole backlog."""
+    from moderation import services
+
+    article = ArticleFactory()
+    held = queued_comment(tox={"insult": 0.6}, article=article)
+    backlog = [CommentFactory(article=article, status=Comment.Status.PENDING, text=f"later {i}") for i in range(5)]
+    Comment.objects.filter(pk__in=[c.pk for c in backlog]).update(queue_rank=-1.0)
+    models = services.Models(toxicity=ScriptedToxicity({}), stance=ScriptedStance())
+    first = CommentFactory(article=article, status=Comment.Status.PENDING, text="Nice")
+
+    services.comments_classify(comment_id=first.pk, batch_size=1, models=models)
+
+    assert Comment.objects.get(pk=first.pk).status == Comment.Status.PUBLISHED
+    rank_before = held.queue_rank
+    held.refresh_from_db()
+    assert held.queue_rank > rank_before  # the thread heated up: the held comment moved
+    assert set(Comment.objects.filter(pk__in=[c.pk for c in backlog]).values_list("queue_rank", flat=True)) == {-1.0}
