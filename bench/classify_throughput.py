@@ -134,8 +134,8 @@ def _rows(model: str, results: dict, baseline: str, labels: dict, rows: list, n:
 def bench_detoxify(texts, naive_n, device, rows, notes):
     import detoxify
 
-    from moderation.classifiers.detoxify_backend import LABEL_ALIASES, DetoxifyClassifier
-    from moderation.classifiers.registry import load_toxicity_classifier
+    from ml.classifiers.detoxify_backend import LABEL_ALIASES, DetoxifyClassifier
+    from ml.classifiers.registry import load_toxicity_classifier
 
     ckpt = make_bert_base_checkpoint()
     if device == "cpu":
@@ -174,9 +174,9 @@ def bench_detoxify(texts, naive_n, device, rows, notes):
 
 
 def bench_bilstm(texts, naive_n, rows, notes):
-    from moderation.classifiers.registry import load_toxicity_classifier
+    from ml.classifiers.registry import load_toxicity_classifier
 
-    from moderation.classifiers.bilstm import LABELS, pad_pre
+    from ml.classifiers.bilstm import LABELS, pad_pre
 
     clf = load_toxicity_classifier("jigsaw-bilstm")
     sub = texts[:naive_n]
@@ -199,7 +199,7 @@ def bench_bilstm(texts, naive_n, rows, notes):
 
 
 def bench_stance(texts, naive_n, rows, notes):
-    from moderation.classifiers.registry import load_stance_classifier
+    from ml.classifiers.registry import load_stance_classifier
 
     clf = load_stance_classifier()
     cl = claims()
@@ -238,7 +238,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: no CUDA device here")
-    from moderation.classifiers.detoxify_backend import configure_torch_threads
+    from ml.classifiers.detoxify_backend import configure_torch_threads
 
     configure_torch_threads()
     texts = corpus(args.n)
@@ -270,7 +270,7 @@ def main(argv=None) -> int:
         bench_stance(texts, args.naive_n or args.n, rows, notes)
         notes.append("stance: the naive loop tokenizes one (claim, comment) pair and runs the same fp32 torch model; "
                      "Parley's score() tokenizes a call's pairs in one fast-tokenizer call and cuts the "
-                     "length-sorted pairs where padding costs least (moderation/classifiers/base.py plan_batches) "
+                     "length-sorted pairs where padding costs least (ml/classifiers/base.py plan_batches) "
                      "instead of one padded batch.")
     report("Classifier throughput (bench/classify_throughput.py)",
            table(["model", "runner", "comments", "comments/s", "speed-up vs naive", "max abs Δ score"], rows),

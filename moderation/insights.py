@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from blog.models import Article, Comment, CommentReport
 
-from .classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from .models import ModerationEvent
 
 # --- discussions -------------------------------------------------------------------------------

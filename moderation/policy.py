@@ -9,7 +9,7 @@ from typing import Mapping
 
 from django.core.exceptions import ValidationError
 
-from .classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 

@@ -27,7 +27,7 @@ from django.db.models.functions import Left
 
 from blog.models import Article, Comment
 
-from .classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from .models import Analysis, AuthorStanding, ModerationEvent, Policy
 from .policy import HOLD, PUBLISH, REJECT, decide, validate_thresholds
 from .services import AUTO_ACTION, comment_status_set, policy_active, queue_rerank_waiting

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from .models import Policy
 from .policy_admin import NOTE_MAX_CHARS, PREVIEW_DEFAULT_N, PREVIEW_MAX_N
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from blog.models import Article
 
 from . import insights, policy_admin
-from .classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from .models import Policy
 from .permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from .policy_forms import PolicyForm

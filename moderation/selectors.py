@@ -24,7 +24,7 @@ from django.utils import timezone
 from blog.models import Comment, CommentReport
 
 from . import priority
-from .classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from .models import AuthorStanding, ModerationEvent, Policy
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports

@@ -40,7 +40,7 @@ class Models:
 
 def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
-    from .classifiers.registry import load_stance_classifier, load_toxicity_classifier
+    from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
 
     return Models(
         toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),

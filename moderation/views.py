@@ -27,7 +27,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
-from .classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from .permissions import CAN_MODERATE, page_needs
 
 # Anonymous visitors are sent to log in; signed-in readers get 403 (one permission query).

@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from blog.api.serializers import RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
 from moderation import insights, policy_admin
-from moderation.classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, HasPermission
 

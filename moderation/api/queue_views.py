@@ -20,7 +20,7 @@ from blog.api.serializers import MAX_ID, RejectUnknownFieldsMixin, StrictCharFie
 from blog.api.views import JSONBodyParser
 from blog.models import Comment
 from moderation import selectors, services
-from moderation.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.permissions import CAN_MODERATE, HasPermission
 
 from .queue_serializers import AuditEventOutputSerializer, QueueCardOutputSerializer

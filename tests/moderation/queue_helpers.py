@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from blog.models import Comment
-from moderation.classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Analysis, ModerationEvent, Policy
 from moderation.policy import decide
 from moderation.services import comment_analysis_copy, queue_rerank

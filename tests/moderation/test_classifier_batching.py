@@ -3,7 +3,7 @@ import random
 
 import pytest
 
-from moderation.classifiers.base import plan_batches
+from ml.classifiers.base import plan_batches
 
 
 def padded_tokens(lengths, batches):

@@ -9,7 +9,7 @@ import pytest
 from django.test import Client
 
 from blog.models import Article, Comment
-from moderation.classifiers.base import TOXICITY_LABELS
+from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Policy
 from moderation.policy import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory

@@ -1,12 +1,12 @@
-"""The shipped stance classifier (real weights from moderation/weights/stance/), no database."""
+"""The shipped stance classifier (real weights from ml/weights/stance/), no database."""
 import os
 
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from moderation.classifiers.base import STANCE_LABELS, StanceClassifier  # noqa: E402
-from moderation.classifiers.stance import load_default_stance_classifier  # noqa: E402
+from ml.classifiers.base import STANCE_LABELS, StanceClassifier  # noqa: E402
+from ml.classifiers.stance import load_default_stance_classifier  # noqa: E402
 
 CLAIM = "We should ban smoking in public places"
 FAVOR = "Smoking in parks harms children and should be banned."

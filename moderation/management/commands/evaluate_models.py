@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from moderation import evaluation_stance, evaluation_toxicity
+from ml.evaluation import stance as evaluation_stance, toxicity as evaluation_toxicity
 
 DEFAULT_DATA = settings.BASE_DIR.parent / "shared" / "data"
 
@@ -26,7 +26,7 @@ class Command(BaseCommand):
     def handle(self, *args, data: Path, toxicity_models, skip_stance, skip_toxicity, output, **options):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
-        from moderation.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+        from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
 
         sections = []
         if not skip_toxicity:

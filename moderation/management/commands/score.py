@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from moderation.scoring import InputLineError, read_score_requests, score_requests, write_jsonl
+from ml.jsonl_scoring import InputLineError, read_score_requests, score_requests, write_jsonl
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"{input}: not UTF-8 text ({exc.reason} at byte {exc.start})", returncode=2) from None
 
-        from moderation.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+        from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
 
         toxicity = load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT)
         stance = load_stance_classifier()

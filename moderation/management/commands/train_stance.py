@@ -1,4 +1,4 @@
-"""Train the stance classifier (thin wrapper around moderation.stance_training)."""
+"""Train the stance classifier (thin wrapper around ml.training.stance)."""
 from pathlib import Path
 
 from django.core.management.base import BaseCommand

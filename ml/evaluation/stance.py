@@ -4,7 +4,7 @@ Metric: the SemEval-2016 convention, macro-F1 over favor/against = mean(F1(favor
 computed over all rows including NONE gold; plus 3-way accuracy and n. Predictions are the argmax
 of the classifier's favor/against/neutral probabilities.
 
-Run: ``python -m moderation.evaluation_stance [--data ../shared/data] [--weights DIR] [--markdown]``
+Run: ``python -m ml.evaluation.stance [--data ../shared/data] [--weights DIR] [--markdown]``
 """
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 from typing import Sequence
 
-from moderation.classifiers.base import StanceClassifier
+from ml.classifiers.base import StanceClassifier
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
 
 _GOLD = {"FAVOR": "favor", "AGAINST": "against", "NONE": "neutral"}
@@ -89,7 +89,7 @@ def main(argv=None):
     p.add_argument("--weights", default=None, help="weights dir (default: the shipped classifier)")
     p.add_argument("--datasets", default="", help="comma-separated subset of dataset names")
     a = p.parse_args(argv)
-    from moderation.classifiers.stance import MiniLMStance, load_default_stance_classifier
+    from ml.classifiers.stance import MiniLMStance, load_default_stance_classifier
 
     clf = MiniLMStance.from_dir(a.weights) if a.weights else load_default_stance_classifier()
     t0 = time.time()

@@ -130,7 +130,7 @@ class DetoxifyClassifier:
 
     ``score`` does its own batching instead of ``Detoxify.predict`` (which pads a whole call to
     its longest text): texts are tokenized once, sorted by token count, cut into batches where
-    padding costs least (:func:`~moderation.classifiers.base.plan_batches`), padded per batch to
+    padding costs least (:func:`~ml.classifiers.base.plan_batches`), padded per batch to
     that batch's longest, and put back in input order.
     """
 

@@ -3,8 +3,8 @@
 The files live in ``shared/data/eval/`` next to the repository (see its SOURCES.md). They are
 for evaluation only: never tune thresholds or models on them.
 
-    python -m moderation.evaluation_toxicity jigsaw-bilstm
-    python -m moderation.evaluation_toxicity detoxify:original --checkpoint /models/toxic_original-c1212f89.ckpt
+    python -m ml.evaluation.toxicity jigsaw-bilstm
+    python -m ml.evaluation.toxicity detoxify:original --checkpoint /models/toxic_original-c1212f89.ckpt
 
 Every function returns rows ``{"dataset", "label", "metric", "value", "n"}``; ``n`` is the
 number of texts, and for ROC AUC the positives are named in the label (``toxicity~offensive``
@@ -22,7 +22,7 @@ from typing import Callable, Iterable, Sequence
 
 from sklearn.metrics import roc_auc_score
 
-from moderation.classifiers.base import JIGSAW_TO_PARLEY, Scores, ToxicityClassifier
+from ml.classifiers.base import JIGSAW_TO_PARLEY, Scores, ToxicityClassifier
 
 Row = dict[str, object]
 
@@ -36,7 +36,7 @@ def default_eval_dir() -> Path:
     configured = os.environ.get("PARLEY_EVAL_DIR")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "shared" / "data" / "eval"
+    return Path(__file__).resolve().parents[3] / "shared" / "data" / "eval"
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
@@ -171,7 +171,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--datasets", nargs="*", choices=sorted(EVALUATIONS), default=None)
     args = parser.parse_args(argv)
 
-    from moderation.classifiers.registry import load_toxicity_classifier
+    from ml.classifiers.registry import load_toxicity_classifier
 
     classifier = load_toxicity_classifier(args.spec, checkpoint=args.checkpoint)
     rows = evaluate_toxicity(classifier, args.eval_dir, batch_size=args.batch_size, datasets=args.datasets)
