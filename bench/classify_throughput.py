@@ -238,7 +238,7 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     if args.device == "cuda" and not torch.cuda.is_available():
         p.error("--device cuda: no CUDA device here")
-    from ml.classifiers.detoxify_backend import configure_torch_threads
+    from ml.classifiers.base import configure_torch_threads
 
     configure_torch_threads()
     texts = corpus(args.n)

@@ -272,10 +272,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_BODY_BYTES", default=256 * 102
 PARLEY_COMMENT_MAX_LENGTH = env.int("PARLEY_COMMENT_MAX_LENGTH", default=5000)
 PARLEY_REPORT_REASON_MAX_LENGTH = 500
 PARLEY_THREAD_MAX_DEPTH = env.int("PARLEY_THREAD_MAX_DEPTH", default=6)
-# Toxicity model: "detoxify:<type>" (original, unbiased, multilingual, original-small,
-# unbiased-small) or "jigsaw-bilstm". Detoxify falls back to jigsaw-bilstm when its weights
-# cannot be had (no network and no DETOXIFY_CHECKPOINT).
-PARLEY_TOXICITY_MODEL = env("PARLEY_TOXICITY_MODEL", default="detoxify:original")
+# Toxicity model: "parley-minilm" (Parley's own, shipped in ml/weights/toxicity), "jigsaw-bilstm",
+# or "detoxify:<type>" (original, unbiased, multilingual, original-small, unbiased-small).
+# Fallback when weights cannot be had, logged once per process: detoxify:* -> parley-minilm ->
+# jigsaw-bilstm (ml/classifiers/registry.py).
+PARLEY_TOXICITY_MODEL = env("PARLEY_TOXICITY_MODEL", default="parley-minilm")
 DETOXIFY_CHECKPOINT = env("DETOXIFY_CHECKPOINT", default=None)
 PARLEY_CLASSIFY_BATCH_SIZE = env.int("PARLEY_CLASSIFY_BATCH_SIZE", default=32)
 PARLEY_CLASSIFY_MAX_RETRIES = env.int("PARLEY_CLASSIFY_MAX_RETRIES", default=5)

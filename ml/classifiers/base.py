@@ -7,6 +7,7 @@ bucketing and padding live inside the backend, never in the Celery task.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
@@ -45,11 +46,37 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def torch_threads() -> int:
+    """A sane intra-op thread count: ``PARLEY_TORCH_THREADS`` if set, else no more threads than
+    the CPUs this process may run on (torch's default can exceed a container's CPU quota, and
+    a Celery prefork pool multiplies it by the concurrency)."""
+    import torch
+
+    configured = os.environ.get("PARLEY_TORCH_THREADS")
+    if configured:
+        return max(1, int(configured))
+    try:
+        available = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        available = os.cpu_count() or 1
+    return max(1, min(torch.get_num_threads(), available))
+
+
+def configure_torch_threads() -> None:
+    """Apply :func:`torch_threads` once per process (every backend's loader calls it)."""
+    import torch
+
+    threads = torch_threads()
+    if torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+
+
 @runtime_checkable
 class ToxicityClassifier(Protocol):
-    name: str  # e.g. "detoxify:original", "jigsaw-bilstm"
+    name: str  # e.g. "parley-minilm", "detoxify:original", "jigsaw-bilstm"
     version: str  # weights/package version, stored with every analysis
     labels: tuple[str, ...]  # the subset of TOXICITY_LABELS this model predicts
+    languages: tuple[str, ...]  # ISO 639-1 codes the model was trained to read
 
     def score(self, texts: Sequence[str]) -> list[Scores]: ...
 

@@ -239,6 +239,7 @@ class JigsawBiLSTM:
 
     name = "jigsaw-bilstm"
     labels: tuple[str, ...] = LABELS
+    languages: tuple[str, ...] = ("en",)
 
     def __init__(self, model_dir: str | Path | None = None, *, batch_size: int = 64, threads: int = 1,
                  runtime: str = "onnxruntime") -> None:

@@ -25,7 +25,7 @@ from typing import Any, Sequence
 
 import torch
 
-from .base import TOXICITY_LABELS, ModelUnavailable, Scores, file_sha256, plan_batches
+from .base import TOXICITY_LABELS, ModelUnavailable, Scores, configure_torch_threads, file_sha256, plan_batches
 
 logger = logging.getLogger(__name__)
 
@@ -49,28 +49,14 @@ EXPECTED_FAMILY: dict[str, str] = {
     "original-small": "albert",
     "unbiased-small": "albert",
 }
+# What each released model was trained to read (Detoxify's README: the multilingual model on
+# Jigsaw 2020's seven languages).
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "original": ("en",), "unbiased": ("en",), "original-small": ("en",), "unbiased-small": ("en",),
+    "multilingual": ("en", "fr", "es", "it", "pt", "tr", "ru"),
+}
 # Model families whose position ids start after padding_idx (so usable positions = max - 2).
 _OFFSET_POSITIONS = {"roberta", "xlm-roberta", "camembert"}
-
-
-def torch_threads() -> int:
-    """A sane intra-op thread count: ``PARLEY_TORCH_THREADS`` if set, else no more threads than
-    the CPUs this process may run on (torch's default can exceed a container's CPU quota, and
-    a Celery prefork pool multiplies it by the concurrency)."""
-    configured = os.environ.get("PARLEY_TORCH_THREADS")
-    if configured:
-        return max(1, int(configured))
-    try:
-        available = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        available = os.cpu_count() or 1
-    return max(1, min(torch.get_num_threads(), available))
-
-
-def configure_torch_threads() -> None:
-    threads = torch_threads()
-    if torch.get_num_threads() != threads:
-        torch.set_num_threads(threads)
 
 
 def hub_offline() -> bool:
@@ -151,6 +137,7 @@ class DetoxifyClassifier:
         if model_type not in DETOXIFY_TYPES:
             raise ValueError(f"unknown Detoxify model type {model_type!r}; expected one of {DETOXIFY_TYPES}")
         self.name = f"detoxify:{model_type}"
+        self.languages = LANGUAGES[model_type]
         self.device = torch.device(device)
         self.batch_size = batch_size
         path = resolve_checkpoint(model_type, checkpoint)

