@@ -110,17 +110,3 @@ def test_missing_weights_fall_back_to_the_bilstm_with_one_warning(tmp_path, monk
         assert len(warnings) == 1 and "parley-minilm" in warnings[0].getMessage()
     finally:
         registry.clear_caches()
-
-
-def test_detoxify_without_weights_falls_back_to_parley_first(monkeypatch, tmp_path):
-    from ml.classifiers import detoxify_backend
-
-    def unavailable(*args, **kwargs):
-        raise ModelUnavailable("no network")
-
-    monkeypatch.setattr(detoxify_backend, "resolve_checkpoint", unavailable)
-    registry.clear_caches()
-    try:
-        assert registry.load_toxicity_classifier("detoxify:original").name == "parley-minilm"
-    finally:
-        registry.clear_caches()

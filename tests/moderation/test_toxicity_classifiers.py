@@ -212,7 +212,7 @@ def test_registry_loads_detoxify_from_a_checkpoint_path_once_per_process(fresh_r
     assert fresh_registry.load_toxicity_classifier("detoxify:original", checkpoint=str(checkpoint)) is first
 
 
-def test_registry_falls_back_to_bilstm_with_one_warning_when_detoxify_weights_are_missing(
+def test_registry_falls_back_to_parleys_model_with_one_warning_when_detoxify_weights_are_missing(
     fresh_registry, tmp_path, monkeypatch, caplog
 ):
     use_offline_hf_cache(monkeypatch, tmp_path / "empty_hf_home")
@@ -223,11 +223,11 @@ def test_registry_falls_back_to_bilstm_with_one_warning_when_detoxify_weights_ar
     first = fresh_registry.load_toxicity_classifier("detoxify:original", checkpoint=missing)
     second = fresh_registry.load_toxicity_classifier("detoxify:original", checkpoint=missing)
 
-    assert first.name == "jigsaw-bilstm"
+    assert first.name == "parley-minilm"
     assert second is first
-    warnings = [r for r in caplog.records if "falling back to jigsaw-bilstm" in r.getMessage()]
+    warnings = [r for r in caplog.records if "falling back to parley-minilm" in r.getMessage()]
     assert len(warnings) == 1
-    assert "Detoxify weights for detoxify:original unavailable" in warnings[0].getMessage()
+    assert "toxicity model detoxify:original unavailable" in warnings[0].getMessage()
 
 
 @pytest.mark.parametrize("spec", ["perspective", "detoxify:huge", "jigsaw-lstm", ""])
