@@ -1,29 +1,27 @@
 """Train the stance classifier (thin wrapper around ml.training.stance)."""
-from pathlib import Path
-
 from django.core.management.base import BaseCommand
 
-from moderation import stance_training
-
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from ml.training import stance
 
 
 class Command(BaseCommand):
-    help = "Train the MiniLM stance cross-encoder and write weights + docs/STANCE_TRAINING.md."
+    help = ("Reproduce the shipped stance model (ml/weights/stance) and docs/STANCE_TRAINING.md: the debate "
+            "cross-encoder from the base model, then the reader-comments recipe on top (hours on CPU).")
 
     def add_arguments(self, parser):
-        parser.add_argument("--data", default=str(REPO_ROOT.parent / "shared" / "data"),
+        parser.add_argument("--data", default=str(stance.DEFAULT_DATA),
                             help="folder holding stance/ (default: ../shared/data relative to the repo root)")
-        parser.add_argument("--epochs", type=int, default=stance_training.Config.epochs)
-        parser.add_argument("--seed", type=int, default=stance_training.Config.seed)
-        parser.add_argument("--out", default=str(stance_training.DEFAULT_OUT))
-        parser.add_argument("--recipe", choices=("xenc", "lr"), default="xenc")
+        parser.add_argument("--recipe", choices=("comments", "xenc", "lr"), default="comments")
+        parser.add_argument("--init", default="", help="comments: continue from the weights in this folder")
+        parser.add_argument("--seed", type=int, default=stance.Config.seed)
+        parser.add_argument("--out", default=str(stance.DEFAULT_OUT))
+        parser.add_argument("--threads", type=int, default=stance.Config.threads)
         parser.add_argument("--max-minutes", type=float, default=0.0)
 
     def handle(self, *args, **opts):
-        argv = ["--data", opts["data"], "--epochs", str(opts["epochs"]), "--seed", str(opts["seed"]),
-                "--out", opts["out"], "--recipe", opts["recipe"], "--max-minutes", str(opts["max_minutes"])]
-        result = stance_training.main(argv)
-        best = result["best"]
-        self.stdout.write(self.style.SUCCESS(
-            f"stance model written to {opts['out']} (dev select score {best['select']:.4f})"))
+        argv = ["--data", opts["data"], "--recipe", opts["recipe"], "--seed", str(opts["seed"]), "--out", opts["out"],
+                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"])]
+        if opts["init"]:
+            argv += ["--init", opts["init"]]
+        best = stance.main(argv)["best"]
+        self.stdout.write(self.style.SUCCESS(f"stance model written to {opts['out']} (dev select {best['select']:.4f})"))

@@ -1,0 +1,84 @@
+"""Default hold/reject cut-offs for Parley's toxicity model, chosen on held-out *training* rows.
+
+For each label, on the dev rows that know it (the same seeded split the training used, with the
+written families and ToxiGen's hateful statements), positives and negatives re-weighted to the
+label's rate in an ordinary comment stream:
+
+* hold at the highest cut-off that still holds ``HOLD_RECALL[label]`` of the label's positives
+  (threats and identity attacks must not slip through; profanity may, a little);
+* reject at the lowest cut-off where ``REJECT_PRECISION`` of what it rejects is a positive, and never
+  below ``MIN_REJECT``: rejecting is final for the reader, so only near-certain abuse skips a human.
+
+    python -m ml.training.policy_tuning      # prints the thresholds and writes ml/weights/toxicity/policy.json
+Nothing in ``shared/data/eval/`` or ``*_test.csv`` is read.
+"""
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+
+from ml.classifiers.minilm_toxicity import DEFAULT_WEIGHTS_DIR, LABELS, MiniLMToxicity
+from ml.training import toxicity as recipe
+from ml.training.common import log
+
+HOLD_RECALL = {"toxicity": 0.80, "severe_toxicity": 0.80, "obscene": 0.80, "threat": 0.90, "insult": 0.80,
+               "identity_attack": 0.90}
+REJECT_PRECISION = 0.98
+MIN_REJECT = 0.90
+FLOOR = 0.05  # no hold cut-off below this: below it almost every comment would wait for a human
+
+
+def weighted_recall_cut(y: np.ndarray, p: np.ndarray, recall: float) -> float:
+    """The highest cut-off t with share(p >= t | y = 1) >= recall."""
+    positives = np.sort(p[y == 1])[::-1]
+    k = int(np.ceil(recall * len(positives))) - 1
+    return float(positives[max(0, k)])
+
+
+def precision_cut(y: np.ndarray, p: np.ndarray, w: np.ndarray, precision: float) -> float:
+    """The lowest cut-off t whose weighted precision over p >= t reaches ``precision`` (1.0 if none)."""
+    order = np.argsort(-p)
+    tp = np.cumsum(w[order] * (y[order] == 1))
+    allw = np.cumsum(w[order])
+    ok = np.where(tp / allw >= precision)[0]
+    if len(ok) == 0:
+        return 1.0
+    # the longest prefix (lowest cut-off) that still meets the precision
+    return float(p[order][ok.max()])
+
+
+def tune(scores: list[dict[str, float]], dev: list, rates: dict[str, float]) -> dict[str, dict[str, float]]:
+    out = {}
+    for label in LABELS:
+        idx = [i for i, r in enumerate(dev) if label in r[1]]
+        y = np.array([dev[i][1][label] for i in idx])
+        p = np.array([scores[i][label] for i in idx])
+        pos = y.mean()
+        w = np.where(y == 1, rates[label] / pos, (1 - rates[label]) / (1 - pos))
+        hold = max(FLOOR, round(weighted_recall_cut(y, p, HOLD_RECALL[label]), 2))
+        reject = max(MIN_REJECT, round(precision_cut(y, p, w, REJECT_PRECISION), 2), hold)
+        out[label] = {"hold": hold, "reject": min(1.0, reject)}
+    return out
+
+
+def main() -> dict:
+    cfg = recipe.Config()
+    rng = random.Random(cfg.seed)
+    recipe.set_seed(cfg.seed)
+    _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
+    clf = MiniLMToxicity.from_dir()
+    log(f"scoring {len(dev)} dev rows with {clf.name} {clf.version}")
+    scores = clf.score([r[0] for r in dev])
+    thresholds = tune(scores, dev, recipe.natural_rates(cfg))
+    result = {"model_version": clf.version, "thresholds": thresholds, "hold_recall": HOLD_RECALL,
+              "reject_precision": REJECT_PRECISION, "min_reject": MIN_REJECT}
+    (Path(DEFAULT_WEIGHTS_DIR) / "policy.json").write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(thresholds, indent=2))
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,23 @@
+"""Train Parley's toxicity model (thin wrapper around ml.training.toxicity and its policy tuning)."""
+from django.core.management.base import BaseCommand
+
+from ml.training import policy_tuning, toxicity
+
+
+class Command(BaseCommand):
+    help = ("Reproduce the shipped parley-minilm weights (ml/weights/toxicity), docs/TOXICITY_TRAINING.md and "
+            "the tuned default thresholds (ml/weights/toxicity/policy.json). About 90 minutes on 2 CPU cores.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--data", default=str(toxicity.DEFAULT_DATA), help="the shared data folder")
+        parser.add_argument("--seed", type=int, default=toxicity.Config.seed)
+        parser.add_argument("--epochs", type=float, default=toxicity.Config.epochs)
+        parser.add_argument("--threads", type=int, default=toxicity.Config.threads)
+        parser.add_argument("--max-minutes", type=float, default=0.0)
+
+    def handle(self, *args, **opts):
+        result = toxicity.main(["--data", opts["data"], "--seed", str(opts["seed"]), "--epochs", str(opts["epochs"]),
+                                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"])])
+        policy_tuning.main()
+        self.stdout.write(self.style.SUCCESS(
+            f"parley-minilm written to {result['cfg'].out} (dev select {result['best']['select']:.4f})"))
