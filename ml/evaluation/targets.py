@@ -84,3 +84,29 @@ def reliability_table(rows: Sequence[Mapping], dataset: str, label: str) -> str:
             lines += [f"| {p:.3f} | {o:.3f} | {n} |" for p, o, n in r["curve"]]
             return "\n".join(lines)
     return ""
+
+
+# The few figures the policy page shows for a model (measure name -> evaluation row).
+HEADLINE: dict[str, Key] = {
+    "Jigsaw mean ROC AUC": ("jigsaw_test", "mean(6 labels)", "roc_auc"),
+    "identity templates ROC AUC": ("identity_templates", "toxicity~toxic", "roc_auc"),
+    "harmless identity sentences held": ("identity_templates", "non-toxic held (policy)", "share"),
+    "OLID offensive ROC AUC": ("olid_test", "toxicity~offensive", "roc_auc"),
+    "HatEval hate ROC AUC": ("hateval_test", "toxicity~hate", "roc_auc"),
+    "news comments (SOCC) ROC AUC": ("socc_ctc_news", "toxicity~level>=3", "roc_auc"),
+    "calibration error (Jigsaw ECE)": ("jigsaw_test", "toxicity", "ece"),
+    "ARC reader-comment stance macro-F1": ("arc_nyt_comments_test", "", "macro_f1_favor_against"),
+    "PERSPECTRUM stance macro-F1": ("perspectrum_test", "", "macro_f1_favor_against"),
+}
+
+
+def headline(rows_by_model: Mapping[str, Sequence[Mapping]], stance_rows: Sequence[Mapping],
+             stance_name: str = "stance") -> dict[str, dict[str, float]]:
+    """model name -> {measure: value} for the measures of HEADLINE that model has."""
+    out = {}
+    for name, rows in [*rows_by_model.items(), (stance_name, stance_rows)]:
+        values = {m: lookup(rows, key) for m, key in HEADLINE.items()}
+        values = {m: round(v, 4) for m, v in values.items() if v is not None and v == v}
+        if values:
+            out[name] = values
+    return out
