@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from blog.models import Comment
 from moderation.models import Analysis, ModerationEvent, Policy
-from moderation.services import comment_analysis_copy
+from moderation.pipeline.scoring import comment_analysis_copy
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue_helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
 

@@ -1,5 +1,5 @@
 """Comments as the worker leaves them, for the review-queue tests: scored (an Analysis), decided
-by the real policy rule (moderation.policy.decide, so the audit entry's reason is the rule in
+by the real policy rule (moderation.rules.decide, so the audit entry's reason is the rule in
 words) and ranked by the real ranking service. Import the fixtures into a test module by name.
 """
 from __future__ import annotations
@@ -11,8 +11,9 @@ from django.test import Client
 from blog.models import Comment
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Analysis, ModerationEvent, Policy
-from moderation.policy import decide
-from moderation.services import comment_analysis_copy, queue_rerank
+from moderation.rules import decide
+from moderation.pipeline.scoring import comment_analysis_copy
+from moderation.queue.services import queue_rerank
 from tests.factories import CommentFactory, UserFactory
 
 AUTO = {

@@ -5,7 +5,7 @@ pretends to score."""
 import pytest
 
 from blog.models import Comment
-from moderation import services, tasks
+from moderation.pipeline import scoring, tasks
 from moderation.models import Analysis, ModerationEvent, Policy
 from tests.factories import CommentFactory
 
@@ -28,7 +28,7 @@ def broken_models(monkeypatch, settings):
     settings.PARLEY_CLASSIFY_RETRY_BACKOFF_SECONDS = 0
     settings.PARLEY_CLASSIFY_MAX_RETRIES = 3
     model = BrokenModel()
-    monkeypatch.setattr(services, "load_models", lambda: services.Models(toxicity=model, stance=model))
+    monkeypatch.setattr(scoring, "load_models", lambda: scoring.Models(toxicity=model, stance=model))
     return model
 
 
@@ -57,7 +57,7 @@ def test_policy_can_publish_unscored_comments_when_classification_fails(broken_m
 
 def test_failure_does_not_override_a_human_decision(broken_models):
     comment = CommentFactory(status=Comment.Status.PUBLISHED)
-    assert services.comment_classification_failed(comment_id=comment.pk, error="x") is False
+    assert scoring.comment_classification_failed(comment_id=comment.pk, error="x") is False
     comment.refresh_from_db()
     assert comment.status == Comment.Status.PUBLISHED
 
@@ -75,4 +75,4 @@ def test_sweeper_finds_comments_left_unscored(settings):
     Comment.objects.filter(pk=old.pk).update(created_at=old.created_at - __import__("datetime").timedelta(minutes=5))
     CommentFactory(status=Comment.Status.PENDING)  # fresh: its own task is probably still queued
     CommentFactory(status=Comment.Status.PUBLISHED)
-    assert services.unscored_comment_ids(older_than_seconds=60) == [old.pk]
+    assert scoring.unscored_comment_ids(older_than_seconds=60) == [old.pk]

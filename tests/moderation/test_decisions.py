@@ -1,4 +1,4 @@
-"""What moderators do to comments and authors (moderation.services: comment_decide,
+"""What moderators do to comments and authors (moderation.queue.services: comment_decide,
 comments_bulk_decide, author_standing_set): the effects, the audit trail, and the race of two
 moderators deciding the same comment."""
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from blog.services import comment_create, comment_report
-from moderation import services
+from moderation.pipeline import scoring
 from moderation.models import AuthorStanding, ModerationEvent, Policy
-from moderation.services import AlreadyDecided, author_standing_set, comment_decide, comments_bulk_decide
+from moderation.queue.services import AlreadyDecided, author_standing_set, comment_decide, comments_bulk_decide
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue_helpers import moderator, queued_comment, scores, second_moderator  # noqa: F401
 
@@ -285,7 +285,7 @@ def test_a_premoderated_authors_next_comment_is_held_however_clean(moderator, ar
     author_standing_set(author=author, moderator=moderator, premoderated=True)
     comment = comment_create(article=article, author=author, text="A perfectly polite remark.")
 
-    services.comments_classify(comment_id=comment.pk, models=services.Models(toxicity=CleanScores(), stance=NeutralStance()))
+    scoring.comments_classify(comment_id=comment.pk, models=scoring.Models(toxicity=CleanScores(), stance=NeutralStance()))
 
     comment.refresh_from_db()
     assert comment.status == Comment.Status.HELD

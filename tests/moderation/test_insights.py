@@ -1,5 +1,5 @@
 """Which discussions need a moderator, and whether stance changes how comments are decided
-(moderation/insights.py)."""
+(moderation/insights/)."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from blog.models import CommentReport
-from moderation import insights
+from moderation.insights import discussions as insights_discussions
+from moderation.insights.viewpoint_audit import viewpoint_audit
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.policy_helpers import event, human, moderator, scored_comment, scores  # noqa: F401
 
@@ -23,24 +24,24 @@ pytestmark = pytest.mark.django_db
     [(0, 0, 0.0), (10, 0, 0.0), (5, 5, 1.0), (3, 1, 0.5), (1, 3, 0.5)],
 )
 def test_polarization_is_1_at_an_even_split_and_0_when_one_sided(favor, against, expected):
-    assert insights.polarization(favor=favor, against=against) == pytest.approx(expected)
+    assert insights_discussions.polarization(favor=favor, against=against) == pytest.approx(expected)
 
 
 def test_need_score_adds_the_weighted_reasons():
     figures = dict(held=2, open_reports=1, max_toxicity=0.5, comments_1h=4, comments_24h=10, favor=10, against=10)
     # 2 + 1.5 + 2.5 + 2 + 0.5 + 3 × 1.0 × min(1, 20/20)
-    assert insights.need_score(**figures) == pytest.approx(11.5)
+    assert insights_discussions.need_score(**figures) == pytest.approx(11.5)
 
 
 def test_polarization_counts_in_proportion_to_volume_up_to_20_comments():
     base = dict(held=0, open_reports=0, max_toxicity=0.0, comments_1h=0, comments_24h=0)
-    assert insights.need_score(**base, favor=1, against=1) == pytest.approx(3 * 2 / 20)
-    assert insights.need_score(**base, favor=20, against=20) == pytest.approx(3.0)
+    assert insights_discussions.need_score(**base, favor=1, against=1) == pytest.approx(3 * 2 / 20)
+    assert insights_discussions.need_score(**base, favor=20, against=20) == pytest.approx(3.0)
 
 
 def test_a_held_comment_outranks_nothing_and_reports_outrank_holds():
     base = dict(max_toxicity=0.0, comments_1h=0, comments_24h=0, favor=0, against=0)
-    assert insights.need_score(**base, held=0, open_reports=1) > insights.need_score(**base, held=1, open_reports=0) > 0
+    assert insights_discussions.need_score(**base, held=0, open_reports=1) > insights_discussions.need_score(**base, held=1, open_reports=0) > 0
 
 
 # --- discussions ranking -----------------------------------------------------------------------
@@ -70,7 +71,7 @@ def discussions():
 
 
 def test_discussions_are_ranked_by_need_with_each_column(discussions):
-    rows = insights.discussions_ranked()
+    rows = insights_discussions.discussions_ranked()
 
     assert [r.title for r in rows] == ["Heated", "Quiet backlog", "Slow"]
     heated, quiet, slow = rows
@@ -93,13 +94,13 @@ def test_discussions_are_aggregated_in_four_queries_without_joining_analyses(dis
     for i in range(5):  # more articles must not mean more queries
         scored_comment(article=ArticleFactory(title=f"More {i}"), status="held")
     with django_assert_num_queries(4) as ctx:  # waiting, last week's, open reports, the articles
-        rows = insights.discussions_ranked()
+        rows = insights_discussions.discussions_ranked()
     assert len(rows) == 8
     assert not [q["sql"] for q in ctx.captured_queries if "moderation_analysis" in q["sql"]]
 
 
 def test_discussions_limit(discussions):
-    assert [r.title for r in insights.discussions_ranked(limit=1)] == ["Heated"]
+    assert [r.title for r in insights_discussions.discussions_ranked(limit=1)] == ["Heated"]
 
 
 # --- viewpoint audit ---------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def cell(bins, low, stance):
 
 
 def test_viewpoint_audit_gives_hold_and_reject_rates_by_stance_within_toxicity_bins(audit_set):
-    audit = insights.viewpoint_audit()
+    audit = viewpoint_audit()
 
     assert [b.label for b in audit.automatic] == ["0.0–0.2", "0.2–0.4", "0.4–0.6", "0.6–0.8", "0.8–1.0"]
     favor, against = cell(audit.automatic, 0.2, "favor"), cell(audit.automatic, 0.2, "against")
@@ -140,7 +141,7 @@ def test_viewpoint_audit_gives_hold_and_reject_rates_by_stance_within_toxicity_b
 
 
 def test_viewpoint_audit_shows_how_much_more_often_disagreement_is_flagged_in_each_bin(audit_set):
-    audit = insights.viewpoint_audit()
+    audit = viewpoint_audit()
 
     by_low = {round(b.low, 1): b for b in audit.automatic}
     assert by_low[0.2].gap == pytest.approx(1.0 - 0.25) and by_low[0.2].gap_points == 75.0
@@ -149,7 +150,7 @@ def test_viewpoint_audit_shows_how_much_more_often_disagreement_is_flagged_in_ea
 
 
 def test_viewpoint_audit_counts_moderators_decisions_separately(audit_set):
-    audit = insights.viewpoint_audit()
+    audit = viewpoint_audit()
 
     favor, against = cell(audit.human, 0.2, "favor"), cell(audit.human, 0.2, "against")
     assert (favor.total, favor.published, favor.rejected, favor.reject_rate) == (1, 1, 0, 0.0)
@@ -161,7 +162,7 @@ def test_viewpoint_audit_counts_each_comment_once_by_its_latest_automatic_decisi
     c = audit_set["against1"]
     event(c, "auto_publish", new_status="published", previous="held")  # re-applied later
 
-    against = cell(insights.viewpoint_audit().automatic, 0.2, "against")
+    against = cell(viewpoint_audit().automatic, 0.2, "against")
 
     assert (against.total, against.held, against.published) == (2, 1, 1)
 
@@ -169,15 +170,15 @@ def test_viewpoint_audit_counts_each_comment_once_by_its_latest_automatic_decisi
 def test_viewpoint_audit_can_bin_by_the_highest_label_and_leaves_out_old_decisions(audit_set):
     scored_comment(stance="neutral", status="held", tox=scores(toxicity=0.05, identity_attack=0.5))
 
-    by_toxicity = insights.viewpoint_audit(label="toxicity")
-    by_max = insights.viewpoint_audit(label="max")
+    by_toxicity = viewpoint_audit(label="toxicity")
+    by_max = viewpoint_audit(label="max")
     assert cell(by_toxicity.automatic, 0.0, "neutral").held == 1
     assert cell(by_max.automatic, 0.4, "neutral").held == 1
 
-    later = insights.viewpoint_audit(since=timezone.now() + timedelta(minutes=1))
+    later = viewpoint_audit(since=timezone.now() + timedelta(minutes=1))
     assert sum(c.total for b in later.automatic + later.human for c in b.cells) == 0
 
 
 def test_viewpoint_audit_is_one_query(audit_set, django_assert_num_queries):
     with django_assert_num_queries(1):
-        insights.viewpoint_audit()
+        viewpoint_audit()

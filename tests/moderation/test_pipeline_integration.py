@@ -16,7 +16,7 @@ from blog import services as blog_services
 from blog.models import Comment
 from config.celery import app as celery_app
 from moderation.models import Analysis, ModerationEvent
-from moderation.tasks import classify_comment
+from moderation.pipeline.tasks import classify_comment
 from tests.factories import ArticleFactory, UserFactory
 from tests.integration_worker import Worker, wait_until
 

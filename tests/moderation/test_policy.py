@@ -2,7 +2,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from moderation.policy import DEFAULT_THRESHOLDS, decide, validate_thresholds
+from moderation.rules import DEFAULT_THRESHOLDS, decide, validate_thresholds
 
 T = {"toxicity": {"hold": 0.5, "reject": 0.9}, "insult": {"hold": 0.6, "reject": 0.95}}
 

@@ -1,4 +1,4 @@
-"""Saving, restoring, previewing and re-applying the threshold policy (moderation/policies.py)."""
+"""Saving, restoring, previewing and re-applying the threshold policy (moderation/selectors.py)."""
 from __future__ import annotations
 
 import copy
@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from blog.models import Comment
-from moderation import policy_admin as policies
+from moderation.policy import selectors, services
 from moderation.models import ModerationEvent, Policy
-from moderation.policy import DEFAULT_THRESHOLDS
+from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 
@@ -26,7 +26,7 @@ def thresholds(**changes):
 
 def save(policy_admin, **kw):
     values = {"thresholds": thresholds(), "premoderate_all": False, "on_failure": "hold", "note": "", **kw}
-    return policies.policy_save(**values, admin=policy_admin)
+    return services.policy_save(**values, admin=policy_admin)
 
 
 # --- versions ----------------------------------------------------------------------------------
@@ -35,20 +35,20 @@ def save(policy_admin, **kw):
 def test_saving_creates_version_2_active_and_keeps_version_1_readable(policy_admin):
     v2 = save(policy_admin, thresholds=thresholds(toxicity=(0.5, 0.9)), note="stricter on toxicity")
 
-    v1 = policies.policy_get(version=1)
+    v1 = selectors.policy_get(version=1)
     assert (v2.version, v2.is_active, v2.created_by, v2.note) == (2, True, policy_admin, "stricter on toxicity")
     assert v2.thresholds["toxicity"] == {"hold": 0.5, "reject": 0.9}
     assert not v1.is_active and v1.thresholds == DEFAULT_THRESHOLDS
-    assert policies.policy_active() == v2
-    assert [p.version for p in policies.policy_list()] == [2, 1]
+    assert selectors.policy_active() == v2
+    assert [p.version for p in selectors.policy_list()] == [2, 1]
 
 
 def test_restoring_copies_an_old_version_into_a_new_active_one(policy_admin):
     save(policy_admin, thresholds=thresholds(insult=(0.2, 0.4)), premoderate_all=True, on_failure="publish")
 
-    v3 = policies.policy_restore(version=1, admin=policy_admin)
+    v3 = services.policy_restore(version=1, admin=policy_admin)
 
-    v1 = policies.policy_get(version=1)
+    v1 = selectors.policy_get(version=1)
     assert (v3.version, v3.is_active, v3.note, v3.created_by) == (3, True, "restored from v1", policy_admin)
     assert (v3.thresholds, v3.premoderate_all, v3.on_failure) == (v1.thresholds, v1.premoderate_all, v1.on_failure)
     assert Policy.objects.filter(is_active=True).count() == 1
@@ -56,7 +56,7 @@ def test_restoring_copies_an_old_version_into_a_new_active_one(policy_admin):
 
 def test_restoring_a_version_that_does_not_exist_is_refused(policy_admin):
     with pytest.raises(ValidationError) as exc:
-        policies.policy_restore(version=99, admin=policy_admin)
+        services.policy_restore(version=99, admin=policy_admin)
     assert "no version 99" in str(exc.value)
 
 
@@ -123,15 +123,15 @@ def test_reapply_counts_first_then_redecides_only_automatic_holds_with_audit_ent
     before = dict(Comment.objects.values_list("pk", "status"))
     events_before = ModerationEvent.objects.count()
 
-    plan = policies.pending_reapply_count()
+    plan = selectors.pending_reapply_count()
 
-    assert plan == policies.ReapplyPlan(policy_version=2, candidates=4, to_publish=1, to_reject=1, stay_held=2)
+    assert plan == selectors.ReapplyPlan(policy_version=2, candidates=4, to_publish=1, to_reject=1, stay_held=2)
     assert dict(Comment.objects.values_list("pk", "status")) == before  # the count writes nothing
     assert ModerationEvent.objects.count() == events_before
 
-    result = policies.pending_reapply(admin=policy_admin)
+    result = services.pending_reapply(admin=policy_admin)
 
-    assert result == policies.ReapplyResult(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2)
+    assert result == services.ReapplyResult(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2)
     after = dict(Comment.objects.values_list("pk", "status"))
     changed = {name for name, c in pending_set.items() if after[c.pk] != before[c.pk]}
     assert changed == {"to_publish", "to_reject"}
@@ -150,11 +150,11 @@ def test_reapply_counts_first_then_redecides_only_automatic_holds_with_audit_ent
 
 def test_reapply_twice_changes_nothing_the_second_time(policy_admin, pending_set):
     save(policy_admin, thresholds=thresholds(toxicity=(0.80, 0.95)))
-    policies.pending_reapply(admin=policy_admin)
+    services.pending_reapply(admin=policy_admin)
     events = ModerationEvent.objects.count()
 
-    assert policies.pending_reapply_count().candidates == 2  # still held: stays_held, premoderated
-    result = policies.pending_reapply(admin=policy_admin)
+    assert selectors.pending_reapply_count().candidates == 2  # still held: stays_held, premoderated
+    result = services.pending_reapply(admin=policy_admin)
 
     assert (result.published, result.rejected, result.stay_held) == (0, 0, 2)
     assert ModerationEvent.objects.count() == events
@@ -194,7 +194,7 @@ def quality(preview, side, label):
 
 
 def test_preview_counts_each_bucket_under_the_active_policy_and_the_draft(preview_set):
-    preview = policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=1000)
+    preview = selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=1000)
 
     assert (preview.n_requested, preview.n, preview.active_version) == (1000, 7, 1)
     assert preview.counts_active == {"published": 3, "held": 3, "rejected": 1}
@@ -202,7 +202,7 @@ def test_preview_counts_each_bucket_under_the_active_policy_and_the_draft(previe
 
 
 def test_preview_lists_the_comments_that_change_bucket_newest_first_with_the_rule(preview_set):
-    preview = policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=1000)
+    preview = selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=1000)
 
     c = preview_set
     assert [(x.comment_id, x.from_status, x.to_status) for x in preview.changed] == [
@@ -217,7 +217,7 @@ def test_preview_lists_the_comments_that_change_bucket_newest_first_with_the_rul
 
 
 def test_preview_measures_precision_and_recall_against_moderators_latest_decisions(preview_set):
-    preview = policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=1000)
+    preview = selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=1000)
 
     assert preview.human_decisions == 5
     # (TP, FP, FN, TN, precision, recall); rejected by moderators: c2, c4, c6; approved: c1, c3
@@ -230,7 +230,7 @@ def test_preview_measures_precision_and_recall_against_moderators_latest_decisio
 
 
 def test_preview_takes_only_the_last_n_scored_comments(preview_set):
-    preview = policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=3)
+    preview = selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=3)
 
     assert preview.n == 3  # c5, c6, c7
     assert preview.counts_active == {"published": 1, "held": 1, "rejected": 1}
@@ -239,7 +239,7 @@ def test_preview_takes_only_the_last_n_scored_comments(preview_set):
 
 
 def test_preview_histograms_count_scores_in_005_bins_with_both_policies_cutoffs(preview_set):
-    preview = policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=1000)
+    preview = selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=1000)
 
     toxicity = next(h for h in preview.histograms if h.label == "toxicity")
     # 0.10, 0.20, 0.45, 0.50, 0.70, 0.93, 0.98: a score on an edge starts its bin
@@ -251,8 +251,8 @@ def test_preview_histograms_count_scores_in_005_bins_with_both_policies_cutoffs(
 
 
 def test_preview_applies_site_wide_premoderation_from_the_draft(preview_set):
-    preview = policies.policy_preview(
-        draft=policies.Draft(thresholds=thresholds(), premoderate_all=True), n=1000
+    preview = selectors.policy_preview(
+        draft=selectors.Draft(thresholds=thresholds(), premoderate_all=True), n=1000
     )
 
     assert preview.counts_draft == {"published": 0, "held": 6, "rejected": 1}
@@ -263,13 +263,13 @@ def test_preview_applies_site_wide_premoderation_from_the_draft(preview_set):
 
 def test_preview_runs_in_a_bounded_number_of_queries(preview_set, django_assert_max_num_queries):
     with django_assert_max_num_queries(3):  # active policy, analyses, human decisions
-        policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=1000)
+        selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=1000)
 
 
 @pytest.mark.parametrize("n", [0, 20001])
 def test_preview_refuses_n_out_of_range(n):
     with pytest.raises(ValidationError):
-        policies.policy_preview(draft=policies.Draft(thresholds=DRAFT), n=n)
+        selectors.policy_preview(draft=selectors.Draft(thresholds=DRAFT), n=n)
 
 
 def test_saving_a_stricter_policy_moves_waiting_comments_up_the_queue(policy_admin):

@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from blog.models import Comment
 from moderation.models import ModerationEvent, Policy
-from moderation.policy import DEFAULT_THRESHOLDS
+from moderation.rules import DEFAULT_THRESHOLDS
 from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -295,7 +295,7 @@ def test_viewpoint_audit_json(admin_api, moderator):
 def test_these_endpoints_are_documented_without_warnings():
     GENERATOR_STATS.reset()
     with GENERATOR_STATS.silence():
-        generator = SchemaGenerator(patterns=[path("api/moderation/", include("moderation.api.policy_urls"))])
+        generator = SchemaGenerator(patterns=[path("api/moderation/", include("moderation.policy.api.urls"))])
         schema = generator.get_schema(request=None, public=True)
         warnings = list(GENERATOR_STATS._warn_cache) + list(GENERATOR_STATS._error_cache)
     GENERATOR_STATS.reset()

@@ -11,7 +11,7 @@ from django.test import Client
 from blog.models import Article, Comment
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Policy
-from moderation.policy import DEFAULT_THRESHOLDS
+from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory
 from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 

@@ -1,5 +1,5 @@
-"""The review queue's priority formula (moderation/priority.py), on plain numbers, and the
-ranking service that stores it (moderation.services.queue_rerank) on real rows."""
+"""The review queue's priority formula (moderation/queue/ranking.py), on plain numbers, and the
+ranking service that stores it (moderation.queue.services.queue_rerank) on real rows."""
 from __future__ import annotations
 
 import math
@@ -9,9 +9,9 @@ import pytest
 
 from blog.models import Comment, CommentReport
 from blog.services import comment_report
-from moderation import priority
+from moderation.queue import ranking
 from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
-from moderation.priority import label_position, priority_at, queue_rank, reporter_weight
+from moderation.queue.ranking import label_position, priority_at, queue_rank, reporter_weight
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue_helpers import queued_comment, scores
 
@@ -113,8 +113,8 @@ def test_stored_rank_is_time_invariant_and_priority_is_need_plus_age():
         now = NOW + timedelta(hours=later)
         assert priority_at(rank=a, now=now) - priority_at(rank=b, now=now) == pytest.approx(a - b)
     fresh = rank(tox={"insult": 0.5})  # at hold, posted NOW: need = 4 points + heat 0
-    assert priority_at(rank=fresh, now=NOW) == pytest.approx(priority.LABEL_WEIGHT * 1.0)
-    assert priority_at(rank=fresh, now=NOW + timedelta(hours=10)) == pytest.approx(4.0 + 10 * priority.AGE_WEIGHT)
+    assert priority_at(rank=fresh, now=NOW) == pytest.approx(ranking.LABEL_WEIGHT * 1.0)
+    assert priority_at(rank=fresh, now=NOW + timedelta(hours=10)) == pytest.approx(4.0 + 10 * ranking.AGE_WEIGHT)
 
 
 # --- the stored rank, kept by the services -----------------------------------------------------
@@ -127,7 +127,7 @@ def test_a_reader_report_moves_the_comment_up_the_queue():
     comment_report(comment=comment, reporter=UserFactory(), reason="Personal attack")
 
     comment.refresh_from_db()
-    assert comment.queue_rank == pytest.approx(before + priority.REPORT_WEIGHT * 0.5, abs=1e-9)
+    assert comment.queue_rank == pytest.approx(before + ranking.REPORT_WEIGHT * 0.5, abs=1e-9)
 
 
 @pytest.mark.django_db
@@ -145,7 +145,7 @@ def test_reporter_with_upheld_history_moves_a_comment_further_than_a_new_reporte
 
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.queue_rank - b.queue_rank == pytest.approx(priority.REPORT_WEIGHT * (5 / 6 - 0.5), abs=1e-9)
+    assert a.queue_rank - b.queue_rank == pytest.approx(ranking.REPORT_WEIGHT * (5 / 6 - 0.5), abs=1e-9)
 
 
 class ScriptedToxicity:
@@ -170,21 +170,21 @@ class ScriptedStance:
 
 @pytest.mark.django_db
 def test_scoring_ranks_the_new_comment_and_reranks_its_heating_thread(monkeypatch, django_capture_on_commit_callbacks):
-    from moderation import services
+    from moderation.pipeline import scoring
 
     article = ArticleFactory()
     waiting = queued_comment(tox={"insult": 0.6}, article=article)
     rank_alone = waiting.queue_rank
-    models = services.Models(toxicity=ScriptedToxicity({"You idiot": {"insult": 0.9}}), stance=ScriptedStance())
+    models = scoring.Models(toxicity=ScriptedToxicity({"You idiot": {"insult": 0.9}}), stance=ScriptedStance())
     new = [CommentFactory(article=article, status=Comment.Status.PENDING, text=t) for t in ("You idiot", "Nice", "Agreed")]
 
-    services.comments_classify(comment_id=new[0].pk, batch_size=10, models=models)
+    scoring.comments_classify(comment_id=new[0].pk, batch_size=10, models=models)
 
     waiting.refresh_from_db()
     ranked = Comment.objects.get(pk=new[0].pk)
     assert ranked.status == Comment.Status.HELD
     # Four comments in the thread's last 24 h now instead of one.
-    assert waiting.queue_rank == pytest.approx(rank_alone + priority.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-9)
+    assert waiting.queue_rank == pytest.approx(rank_alone + ranking.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-9)
     assert ranked.queue_rank > waiting.queue_rank  # more toxic, and the same heat
 
 
@@ -193,16 +193,16 @@ def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
     """The thread re-rank after a batch covers what moderators see (held, failed, reported),
     not the comments still waiting to be scored: those are ranked when they are scored, and
     re-ranking them made each batch cost as much as the whole backlog."""
-    from moderation import services
+    from moderation.pipeline import scoring
 
     article = ArticleFactory()
     held = queued_comment(tox={"insult": 0.6}, article=article)
     backlog = [CommentFactory(article=article, status=Comment.Status.PENDING, text=f"later {i}") for i in range(5)]
     Comment.objects.filter(pk__in=[c.pk for c in backlog]).update(queue_rank=-1.0)
-    models = services.Models(toxicity=ScriptedToxicity({}), stance=ScriptedStance())
+    models = scoring.Models(toxicity=ScriptedToxicity({}), stance=ScriptedStance())
     first = CommentFactory(article=article, status=Comment.Status.PENDING, text="Nice")
 
-    services.comments_classify(comment_id=first.pk, batch_size=1, models=models)
+    scoring.comments_classify(comment_id=first.pk, batch_size=1, models=models)
 
     assert Comment.objects.get(pk=first.pk).status == Comment.Status.PUBLISHED
     rank_before = held.queue_rank

@@ -12,9 +12,9 @@ from django.utils import timezone
 from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation.models import AuthorStanding, ModerationEvent
-from moderation import selectors
-from moderation.selectors import Cursor, QueueFilters, queue_counts, review_queue
-from moderation.services import comment_decide, queue_rerank
+from moderation.queue import selectors
+from moderation.queue.selectors import Cursor, QueueFilters, queue_counts, review_queue
+from moderation.queue.services import comment_decide, queue_rerank
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue_helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
 
@@ -461,7 +461,7 @@ def test_audit_log_cannot_be_changed_from_the_site(moderator):
 
 
 def test_audit_log_lists_standing_changes(moderator):
-    from moderation.services import author_standing_set
+    from moderation.queue.services import author_standing_set
 
     author_standing_set(author=UserFactory(username="gina"), moderator=moderator, banned=True, note="spam bot")
     html = client_for(moderator).get("/moderation/audit-log/?moderator=mod").content.decode()
@@ -471,7 +471,7 @@ def test_audit_log_lists_standing_changes(moderator):
 def test_card_figures_read_as_floatformat_shows_them():
     from django.template.defaultfilters import floatformat
 
-    from moderation.selectors import two_places
+    from moderation.queue.selectors import two_places
 
     values = [0.0, 0.005, 0.015, 0.125, 0.135, 0.5, 0.6, 0.83, 0.995, 1.0, 1 / 3, 2 / 3, 0.1 + 0.2, 0.30000000000000004]
     values += [i / 1000 for i in range(0, 1001, 7)] + [0.123456789, 0.994999, 0.99500001]

@@ -15,9 +15,9 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
-from moderation import selectors
+from moderation.queue import selectors
 from moderation.models import AuthorStanding, ModerationEvent
-from moderation.services import comment_decide
+from moderation.queue.services import comment_decide
 from tests.factories import ArticleFactory, UserFactory
 from tests.moderation.queue_helpers import moderator, queued_comment, second_moderator  # noqa: F401
 
@@ -299,7 +299,7 @@ def test_standing_endpoint_bans_suspends_and_premoderates(moderator):
 def test_queue_api_schema_is_valid_and_documents_every_endpoint_without_warnings():
     GENERATOR_STATS.reset()
     with GENERATOR_STATS.silence():
-        generator = SchemaGenerator(patterns=[path("api/moderation/", include("moderation.api.queue_urls"))])
+        generator = SchemaGenerator(patterns=[path("api/moderation/", include("moderation.queue.api.urls"))])
         schema = generator.get_schema(request=None, public=True)
         warnings = list(GENERATOR_STATS._warn_cache) + list(GENERATOR_STATS._error_cache)
     GENERATOR_STATS.reset()

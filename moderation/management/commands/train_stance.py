@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from moderation import stance_training
+from ml.training import stance as stance_training
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 

@@ -1,155 +1,38 @@
-"""Writes on the moderation side: scoring comments and deciding them.
-
-Scoring is exactly-once by construction: comments are claimed under row locks (SELECT ... FOR
-UPDATE SKIP LOCKED), a comment that already has its Analysis is never scored again, and the
-one-to-one Analysis row is the database's guarantee if two workers ever race anyway.
-"""
+"""Writes on the review queue: ranking comments (the rank itself is queue/ranking.py),
+setting a comment's status with its audit entry, moderators' decisions one by one and in bulk,
+and authors' standing."""
 from __future__ import annotations
 
 import logging
 import time
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
-
-from . import priority
-from .models import Analysis, AuthorStanding, ModerationEvent, Policy
-from .policy import HOLD, PUBLISH, REJECT, decide
+from moderation import rules
+from moderation.models import Analysis, AuthorStanding, ModerationEvent
+from moderation.permissions import CAN_MODERATE
+from moderation.policy.selectors import policy_active
+from moderation.queue import ranking
 
 logger = logging.getLogger(__name__)
 
-AUTO_ACTION = {
-    PUBLISH: ModerationEvent.Action.AUTO_PUBLISH,
-    HOLD: ModerationEvent.Action.AUTO_HOLD,
-    REJECT: ModerationEvent.Action.AUTO_REJECT,
-}
+DECISION_ACTIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT, ModerationEvent.Action.ESCALATE)
 
+BULK_ACTIONS = rules.HUMAN_DECISIONS
 
-@dataclass(frozen=True)
-class Models:
-    toxicity: object  # classifiers.base.ToxicityClassifier
-    stance: object  # classifiers.base.StanceClassifier
+BULK_MAX_IDS = 100
 
+REASON_MAX_LENGTH = 500
 
-def load_models() -> Models:
-    """The worker's models, loaded once per process (the registry caches them)."""
-    from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+STANDING_NOTE_MAX_LENGTH = 500
 
-    return Models(
-        toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
-        stance=load_stance_classifier(),
-    )
-
-
-def policy_active() -> Policy:
-    return Policy.objects.select_related("created_by").get(is_active=True)
-
-
-def _top_label(probabilities: dict[str, float]) -> str:
-    return max(probabilities.items(), key=lambda kv: kv[1])[0]
-
-
-def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
-    """Score `comment_id`, plus up to batch_size - 1 other unscored pending comments so a
-    backlog drains in batches, then decide each one under the active policy.
-
-    Returns the ids scored by this call (empty when someone else already scored them).
-    Comments locked by another worker are skipped, not waited for.
-    """
-    batch_size = batch_size or settings.PARLEY_CLASSIFY_BATCH_SIZE
-    models = models or load_models()
-    with transaction.atomic():
-        unscored = Comment.objects.select_for_update(skip_locked=True, of=("self",)).filter(analysis__isnull=True)
-        claimed = list(unscored.filter(pk=comment_id))
-        if batch_size > 1:
-            claimed += list(
-                unscored.filter(status=Comment.Status.PENDING)
-                .exclude(pk=comment_id)
-                .order_by("created_at", "id")[: batch_size - len(claimed)]
-            )
-        if not claimed:
-            return []
-        ids = [c.pk for c in claimed]
-        comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
-        _score_and_decide(comments, models)
-    return ids
-
-
-def _score_and_decide(comments: list[Comment], models: Models) -> None:
-    n = len(comments)
-    started = time.perf_counter()
-    toxicity = models.toxicity.score([c.text for c in comments])
-    toxicity_ms = (time.perf_counter() - started) * 1000 / n
-
-    started = time.perf_counter()
-    toward_article = models.stance.score([(c.text, c.article.claim) for c in comments])
-    replies = [c for c in comments if c.parent is not None]
-    toward_parent = dict(
-        zip([c.pk for c in replies], models.stance.score([(c.text, c.parent.text) for c in replies]))
-    ) if replies else {}
-    stance_ms = (time.perf_counter() - started) * 1000 / n
-
-    policy = policy_active()
-    for comment, scores, stance in zip(comments, toxicity, toward_article):
-        parent_stance = toward_parent.get(comment.pk)
-        analysis = Analysis.objects.create(
-            comment=comment,
-            scores={k: round(float(v), 6) for k, v in scores.items()},
-            toxicity_model=models.toxicity.name,
-            toxicity_model_version=models.toxicity.version,
-            stance_article={k: round(float(v), 6) for k, v in stance.items()},
-            stance_article_label=_top_label(stance),
-            stance_parent={k: round(float(v), 6) for k, v in parent_stance.items()} if parent_stance else None,
-            stance_parent_label=_top_label(parent_stance) if parent_stance else "",
-            stance_model=models.stance.name,
-            stance_model_version=models.stance.version,
-            toxicity_ms=toxicity_ms,
-            stance_ms=stance_ms,
-            batch_size=n,
-        )
-        comment_analysis_copy(comment, analysis)
-        if comment.status != Comment.Status.PENDING:
-            continue  # a human decided before the models finished: their decision stands
-        verdict = decide(scores, policy.thresholds, premoderation=_premoderation_reason(comment, policy))
-        comment_status_set(
-            comment,
-            new_status=verdict.status,
-            action=AUTO_ACTION[verdict.status],
-            reason=verdict.reason,
-            scores=scores,
-            policy=policy,
-        )
-    # Review queue order (moderation/priority.py): rank the new comments and re-rank the queue
-    # comments of their threads, whose heat just changed.
-    queue_rerank_threads(
-        article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
-    )
-
-
-def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
-    """Copy what the queue filters, tab counts and discussions ranking read (the highest label
-    score, the stance toward the article) from ``analysis`` onto its comment's row (see
-    blog.models.Comment.max_toxicity). Called once, where the Analysis is stored."""
-    comment.max_toxicity = max((float(v) for v in analysis.scores.values()), default=None)
-    comment.stance_label = analysis.stance_article_label
-    comment.save(update_fields=["max_toxicity", "stance_label"])
-
-
-def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
-    if policy.premoderate_all:
-        return "every comment is pre-moderated (site-wide policy)"
-    if comment.article.premoderate_comments:
-        return "every comment on this article is pre-moderated"
-    if AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists():
-        return "the author is on pre-moderation"
-    return None
+SQLITE_LOCK_RETRIES = 5
 
 
 def comment_status_set(
@@ -158,7 +41,7 @@ def comment_status_set(
     previous = comment.status
     comment.status = new_status
     # The author sees the reason only for rejections; holds are explained to moderators.
-    comment.status_reason = reason if new_status == REJECT else ""
+    comment.status_reason = reason if new_status == rules.REJECT else ""
     comment.save(update_fields=["status", "status_reason", "updated_at"])
     return ModerationEvent.objects.create(
         comment=comment,
@@ -171,63 +54,13 @@ def comment_status_set(
         policy=policy,
     )
 
-
-def comment_classification_failed(*, comment_id: int, error: str) -> bool:
-    """Retries are exhausted: put the comment in front of a human (or publish it, if the policy
-    says so) instead of leaving it silently pending. Returns False if there was nothing to do."""
-    with transaction.atomic():
-        comment = Comment.objects.select_for_update(of=("self",)).filter(pk=comment_id, analysis__isnull=True).first()
-        if comment is None or comment.status != Comment.Status.PENDING:
-            return False
-        policy = policy_active()
-        new_status = Comment.Status.PUBLISHED if policy.on_failure == Policy.OnFailure.PUBLISH else Comment.Status.FAILED
-        comment_status_set(
-            comment,
-            new_status=new_status,
-            action=ModerationEvent.Action.CLASSIFICATION_FAILED,
-            reason=f"classification failed after retries: {error[:500]}",
-            scores=None,
-            policy=policy,
-        )
-        queue_rerank(comment_ids=[comment_id])  # review queue order (moderation/priority.py)
-    logger.error("Comment %s: classification failed for good (%s); now %s", comment_id, error, new_status)
-    return True
-
-
-def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[int]:
-    """Pending comments nobody has scored for a while: their enqueue or message was lost."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
-    return list(
-        Comment.objects.filter(status=Comment.Status.PENDING, analysis__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-# --- The review queue: ranking, human decisions, authors' standing -------------------------------
-# Everything below is what moderators do (moderation/views.py, moderation/api/queue_views.py).
-
-CAN_MODERATE = "moderation.can_moderate"
-# Statuses a comment waits in for a human. A published comment waits too while it has open
-# (not yet ruled on) reports: the "Reported" tab.
-QUEUE_STATUSES = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.FAILED)
-DECISION_ACTIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT, ModerationEvent.Action.ESCALATE)
-HUMAN_DECISIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT)
-BULK_ACTIONS = HUMAN_DECISIONS
-BULK_MAX_IDS = 100
-REASON_MAX_LENGTH = 500
-STANDING_NOTE_MAX_LENGTH = 500
-SQLITE_LOCK_RETRIES = 5
-
-
 def _open_report_rows(comment_ids) -> list[tuple[int, int]]:
     return list(
         CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True).values_list("comment_id", "reporter_id")
     )
 
-
 def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
-    """Recompute and store ``queue_rank`` (moderation.priority.queue_rank) for these comments.
+    """Recompute and store ``queue_rank`` (moderation.queue.ranking.queue_rank) for these comments.
 
     Five queries whatever their number: the comments, their scores, their open reports, the
     reporters' ruled-on records, and the threads' activity (a sixth for the active policy's
@@ -243,7 +76,7 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     open_reports = _open_report_rows(ids)
     reporter_ids = {r for _, r in open_reports}
     records = {
-        row["reporter_id"]: priority.reporter_weight(upheld=row["upheld"], resolved=row["resolved"])
+        row["reporter_id"]: ranking.reporter_weight(upheld=row["upheld"], resolved=row["resolved"])
         for row in CommentReport.objects.filter(reporter_id__in=reporter_ids, upheld__isnull=False)
         .values("reporter_id")
         .annotate(resolved=Count("id"), upheld=Count("id", filter=Q(upheld=True)))
@@ -251,7 +84,7 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     heat = dict(
         Comment.objects.filter(
             article_id__in={c.article_id for c in comments},
-            created_at__gte=now - timezone.timedelta(hours=priority.HEAT_WINDOW_HOURS),
+            created_at__gte=now - timezone.timedelta(hours=ranking.HEAT_WINDOW_HOURS),
         )
         .values("article_id")
         .annotate(n=Count("id"))
@@ -259,11 +92,11 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     )
     weights: dict[int, list[float]] = {}
     for comment_id, reporter_id in open_reports:
-        weights.setdefault(comment_id, []).append(records.get(reporter_id, priority.reporter_weight(upheld=0, resolved=0)))
+        weights.setdefault(comment_id, []).append(records.get(reporter_id, ranking.reporter_weight(upheld=0, resolved=0)))
     if thresholds is None:
         thresholds = policy_active().thresholds
     for c in comments:
-        c.queue_rank = priority.queue_rank(
+        c.queue_rank = ranking.queue_rank(
             scores=scores.get(c.pk),
             thresholds=thresholds,
             open_report_weights=weights.get(c.pk, []),
@@ -273,7 +106,6 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
         )
     _store_queue_ranks(comments)
     return len(comments)
-
 
 def _store_queue_ranks(comments: list[Comment]) -> None:
     """Write each comment's ``queue_rank``. On PostgreSQL one UPDATE joined to two arrays:
@@ -289,16 +121,11 @@ def _store_queue_ranks(comments: list[Comment]) -> None:
             [[c.pk for c in comments], [c.queue_rank for c in comments]],
         )
 
-
 def queue_rerank_waiting() -> int:
     """Re-rank every comment waiting for a moderator (held, classification failed, or published
     with reports): their need depends on the active thresholds, so a policy change moves them."""
-    waiting = Comment.objects.filter(
-        Q(status__in=[Comment.Status.HELD, Comment.Status.FAILED])
-        | Q(status=Comment.Status.PUBLISHED, report_count__gt=0)
-    ).values_list("pk", flat=True)
+    waiting = Comment.objects.filter(rules.waiting_for_moderator_q()).values_list("pk", flat=True)
     return queue_rerank(comment_ids=list(waiting))
-
 
 def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int:
     """Re-rank every comment waiting for a moderator on these articles (their thread heat
@@ -306,13 +133,8 @@ def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int
 
     Not the pending ones: no tab shows them, and each is ranked when it is scored. Re-ranking
     them made every batch cost as much as the thread's whole unscored backlog."""
-    open_reports = CommentReport.objects.filter(comment=OuterRef("pk"), upheld__isnull=True)
-    waiting = Comment.objects.filter(article_id__in=set(article_ids)).filter(
-        Q(status__in=[Comment.Status.HELD, Comment.Status.FAILED])
-        | Q(Exists(open_reports), status=Comment.Status.PUBLISHED)
-    )
+    waiting = Comment.objects.filter(rules.waiting_for_moderator_q(), article_id__in=set(article_ids))
     return queue_rerank(comment_ids={*comment_ids, *waiting.values_list("pk", flat=True)}, thresholds=thresholds)
-
 
 class AlreadyDecided(Exception):
     """Someone decided this comment since the moderator loaded it (or the action would change
@@ -334,11 +156,9 @@ class AlreadyDecided(Exception):
         self.message = message
         super().__init__(message)
 
-
 def _require_moderator(user) -> None:
     if user is None or not user.is_authenticated or not user.has_perm(CAN_MODERATE):
         raise PermissionDenied("Only moderators may do this.")
-
 
 def _clean_reason(action: str, reason: str) -> str:
     if action not in DECISION_ACTIONS:
@@ -351,7 +171,6 @@ def _clean_reason(action: str, reason: str) -> str:
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": f"Must be at most {REASON_MAX_LENGTH} characters (got {len(reason)})."})
     return reason
-
 
 def comment_decide(
     *,
@@ -398,7 +217,6 @@ def comment_decide(
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
 
-
 def _comment_decide_locked(
     *, comment_id: int, moderator, action: str, reason: str, expected_status: str | None, seen_event_id: int | None
 ) -> ModerationEvent:
@@ -408,9 +226,9 @@ def _comment_decide_locked(
             raise ValidationError({"comment": f"Comment {comment_id} does not exist."})
         reports = CommentReport.objects.filter(comment=comment, upheld__isnull=True)
         open_reporters = list(reports.values_list("reporter_id", flat=True))
-        in_queue = comment.status in QUEUE_STATUSES or (comment.status == Comment.Status.PUBLISHED and open_reporters)
+        in_queue = rules.comment_waiting(status=comment.status, open_reports=len(open_reporters))
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).select_related("actor").order_by("-id")
-        last_decision = humans.filter(action__in=HUMAN_DECISIONS).first()
+        last_decision = humans.filter(action__in=rules.HUMAN_DECISIONS).first()
         stale = (
             (expected_status is not None and expected_status != comment.status)
             or (seen_event_id is not None and last_decision is not None and last_decision.pk > seen_event_id)
@@ -441,7 +259,7 @@ def _comment_decide_locked(
             if comment.escalated:
                 comment.escalated = False
                 comment.save(update_fields=["escalated"])
-            new_status = PUBLISH if action == "approve" else REJECT
+            new_status = rules.PUBLISH if action == "approve" else rules.REJECT
             event = comment_status_set(
                 comment, new_status=new_status, action=action, reason=reason, scores=scores, policy=policy, actor=moderator
             )
@@ -451,7 +269,6 @@ def _comment_decide_locked(
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
     return event
 
-
 @dataclass(frozen=True)
 class BulkResult:
     id: int
@@ -459,7 +276,6 @@ class BulkResult:
     status: str | None  # the comment's status after this call; None if it does not exist
     error: str = ""
     decided_by: str | None = None
-
 
 def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reason: str = "") -> list[BulkResult]:
     """Approve or reject several comments with one reason; each is decided on its own (its own
@@ -486,14 +302,11 @@ def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reas
             results.append(BulkResult(comment_id, True, event.new_status))
     return results
 
-
 class _Unchanged:
     def __repr__(self) -> str:
         return "UNCHANGED"
 
-
 UNCHANGED = _Unchanged()
-
 
 def author_standing_set(
     *,

@@ -9,7 +9,7 @@ every second; but age grows at the same rate for every comment, so we store the 
 and the priority a moderator sees is ``queue_rank + AGE_WEIGHT * hours(now)``: adding the same
 number to every row never reorders them, so the stored order never goes stale with time.
 ``need`` changes only with data (scores, reports, reporters' records, the thread's activity,
-escalation), and moderation.services.queue_rerank recomputes it when those change.
+escalation), and moderation.queue.services.queue_rerank recomputes it when those change.
 
 Everything here is pure: no database access, so the formula is tested on plain numbers.
 """

@@ -19,11 +19,11 @@ from rest_framework.views import APIView
 from blog.api.serializers import MAX_ID, RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
 from blog.api.views import JSONBodyParser
 from blog.models import Comment
-from moderation import selectors, services
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.permissions import CAN_MODERATE, HasPermission
+from moderation.queue import selectors, services
 
-from .queue_serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
+from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
 
 TAG = ["moderation: queue"]
 BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}.')
@@ -63,7 +63,7 @@ def _already_decided(exc: services.AlreadyDecided) -> Response:
 
 
 class QueueApi(ModeratorApi):
-    """The review queue, highest priority first (moderation/priority.py), with the page's tab
+    """The review queue, highest priority first (moderation/queue/ranking.py), with the page's tab
     counts. Keyset-paginated: follow ``next`` (or pass a card's ``cursor``) for the cards after."""
 
     class FilterSerializer(serializers.Serializer):
@@ -282,7 +282,7 @@ class AuditLogApi(ModeratorApi):
 class AuthorStandingApi(ModeratorApi):
     """Ban or unban an author, suspend them until a time (null lifts it), put them on or off
     pre-moderation. Fields left out stay as they are; every change is logged (see
-    moderation.services.author_standing_set)."""
+    moderation.queue.services.author_standing_set)."""
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         banned = StrictBooleanField(required=False)

@@ -1,6 +1,6 @@
 """The moderators' pages: the review queue, its actions, and the audit log.
 
-Thin: reads through moderation.selectors, writes through moderation.services. Every page
+Thin: reads through queue/selectors.py, writes through queue/services.py. Every page
 needs ``moderation.can_moderate``: the anonymous are sent to log in, readers get 403.
 
 The queue works without JavaScript (each action is a form POST that redirects back); with it,
@@ -26,9 +26,9 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
-from .permissions import CAN_MODERATE, page_needs
+from moderation.permissions import CAN_MODERATE, page_needs
+from moderation.queue import selectors, services
 
 # Anonymous visitors are sent to log in; signed-in readers get 403 (one permission query).
 _moderators_only = page_needs(CAN_MODERATE)

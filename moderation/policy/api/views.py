@@ -19,12 +19,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blog.api.serializers import RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
-from moderation import insights, policy_admin
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation.models import Policy
+from moderation.policy import selectors, services
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, HasPermission
 
-from .policy_serializers import (
+from .serializers import (
     PolicyOutputSerializer,
     PolicyPreviewOutputSerializer,
     PolicySummaryOutputSerializer,
@@ -51,7 +52,7 @@ class CanModerate(HasPermission):
     message = "Only moderators may do this."
 
 
-def _preview_data(preview: policy_admin.PolicyPreview) -> dict:
+def _preview_data(preview: selectors.PolicyPreview) -> dict:
     data = asdict(preview)
     # precision/recall are properties, which asdict leaves out
     for side in ("quality_active", "quality_draft"):
@@ -76,7 +77,7 @@ class PolicyApi(APIView):
         on_failure = serializers.ChoiceField(
             choices=Policy.OnFailure.choices, required=False, help_text="Defaults to the active policy's."
         )
-        note = StrictCharField(required=False, default="", allow_blank=True, max_length=policy_admin.NOTE_MAX_CHARS)
+        note = StrictCharField(required=False, default="", allow_blank=True, max_length=services.NOTE_MAX_CHARS)
 
         class Meta:
             ref_name = "PolicySaveInput"
@@ -90,7 +91,7 @@ class PolicyApi(APIView):
 
     @extend_schema(tags=TAG, responses={200: OutputSerializer, 403: FORBIDDEN}, operation_id="moderation_policy_get")
     def get(self, request: Request) -> Response:
-        data = {"active": policy_admin.policy_active(), "versions": list(policy_admin.policy_list())}
+        data = {"active": selectors.policy_active(), "versions": list(selectors.policy_list())}
         return Response(self.OutputSerializer(data).data)
 
     @extend_schema(
@@ -103,8 +104,8 @@ class PolicyApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        active = policy_admin.policy_active()
-        saved = policy_admin.policy_save(
+        active = selectors.policy_active()
+        saved = services.policy_save(
             thresholds=data["thresholds"],
             premoderate_all=data.get("premoderate_all", active.premoderate_all),
             on_failure=data.get("on_failure", active.on_failure),
@@ -125,9 +126,9 @@ class PolicyPreviewApi(APIView):
         premoderate_all = StrictBooleanField(required=False, help_text="Defaults to the active policy's.")
         n = StrictIntegerField(
             required=False,
-            default=policy_admin.PREVIEW_DEFAULT_N,
+            default=selectors.PREVIEW_DEFAULT_N,
             min_value=1,
-            max_value=policy_admin.PREVIEW_MAX_N,
+            max_value=selectors.PREVIEW_MAX_N,
             help_text="How many of the most recently scored comments to decide.",
         )
 
@@ -143,9 +144,9 @@ class PolicyPreviewApi(APIView):
         data = serializer.validated_data
         premoderate_all = data.get("premoderate_all")
         if premoderate_all is None:
-            premoderate_all = policy_admin.policy_active().premoderate_all
-        preview = policy_admin.policy_preview(
-            draft=policy_admin.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all), n=data["n"]
+            premoderate_all = selectors.policy_active().premoderate_all
+        preview = selectors.policy_preview(
+            draft=selectors.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all), n=data["n"]
         )
         return Response(self.OutputSerializer(_preview_data(preview)).data)
 
@@ -168,11 +169,11 @@ class PolicyRestoreApi(APIView):
     )
     def post(self, request: Request, version: int) -> Response:
         try:
-            policy_admin.policy_get(version=version)
+            selectors.policy_get(version=version)
         except Policy.DoesNotExist:
             raise Http404("No such version.") from None
         self.InputSerializer(data=request.data).is_valid(raise_exception=True)
-        restored = policy_admin.policy_restore(version=version, admin=request.user)
+        restored = services.policy_restore(version=version, admin=request.user)
         return Response(self.OutputSerializer(restored).data, status=status.HTTP_201_CREATED)
 
 
@@ -204,10 +205,10 @@ class PolicyReapplyApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data["confirm"]:
-            done = policy_admin.pending_reapply(admin=request.user)
+            done = services.pending_reapply(admin=request.user)
             data = {"applied": True, **asdict(done)}
         else:
-            plan = policy_admin.pending_reapply_count()
+            plan = selectors.pending_reapply_count()
             data = {
                 "applied": False,
                 "policy_version": plan.policy_version,
@@ -223,7 +224,7 @@ class PolicyReapplyApi(APIView):
 
 
 class DiscussionsApi(APIView):
-    """Articles ranked by how much they need a moderator now (see insights.need_score)."""
+    """Articles ranked by how much they need a moderator now (see moderation.insights.discussions.need_score)."""
 
     permission_classes = [CanModerate]
 
@@ -262,19 +263,19 @@ class DiscussionsApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        rows = insights.discussions_ranked(limit=params.validated_data["limit"])
+        rows = insights_discussions.discussions_ranked(limit=params.validated_data["limit"])
         return Response(self.OutputSerializer(rows, many=True).data)
 
 
 class ViewpointAuditApi(APIView):
     """Hold and reject rates by stance toward the article within toxicity bins, for automatic
-    decisions and for moderators' decisions (see insights.viewpoint_audit)."""
+    decisions and for moderators' decisions (see moderation.insights.viewpoint_audit)."""
 
     permission_classes = [CanChangePolicy]
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         label = serializers.ChoiceField(
-            choices=[*TOXICITY_LABELS, insights.AUDIT_MAX_LABEL], required=False, default="toxicity",
+            choices=[*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL], required=False, default="toxicity",
             help_text='The label whose score is binned, or "max" for the highest label score.',
         )
         days = serializers.IntegerField(required=False, default=90, min_value=1, max_value=3650)
@@ -291,7 +292,7 @@ class ViewpointAuditApi(APIView):
     def get(self, request: Request) -> Response:
         params = self.InputSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        audit = insights.viewpoint_audit(
+        audit = insights_audit.viewpoint_audit(
             label=params.validated_data["label"], since=timezone.now() - timedelta(days=params.validated_data["days"])
         )
         return Response(self.OutputSerializer(audit).data)

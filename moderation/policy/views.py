@@ -6,7 +6,6 @@ POST that re-renders the page with the preview, charts are SVG drawn here on the
 """
 from __future__ import annotations
 
-import math
 from datetime import timedelta
 
 from django.contrib import messages
@@ -18,66 +17,20 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Article
 
-from . import insights, policy_admin
 from ml.classifiers.base import TOXICITY_LABELS
-from .models import Policy
-from .permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
-from .policy_forms import PolicyForm
+from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
+from moderation.models import Policy
+from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
+from moderation.policy import selectors, services
+from moderation.policy.charts import score_chart
+from moderation.policy.forms import PolicyForm
 
 # Anonymous users are sent to log in, signed-in users without the right get 403.
 _admin_only = page_needs(CHANGE_POLICY)
 _moderators_only = page_needs(CAN_MODERATE)
 
 
-# --- the score chart ---------------------------------------------------------------------------
-
-CHART_W, CHART_H, CHART_PAD = 320, 110, 18
-
-
-def score_chart(histogram: policy_admin.Histogram) -> dict:
-    """Geometry for one label's inline-SVG histogram (templates/moderation/_score_chart.html).
-
-    Bar heights are log-scaled (log(1 + count)): scores pile up near 0, and a linear scale
-    would hide the few comments near the cut-offs, which are the ones that matter.
-    """
-    top = max(histogram.counts) or 1
-    inner_h = CHART_H - CHART_PAD
-    bar_w = CHART_W / len(histogram.counts)
-    bars = []
-    for i, count in enumerate(histogram.counts):
-        h = inner_h * math.log1p(count) / math.log1p(top) if count else 0
-        bars.append(
-            {
-                "x": round(i * bar_w, 2),
-                "y": round(inner_h - h, 2),
-                "w": round(bar_w - 1, 2),
-                "h": round(h, 2),
-                "count": count,
-                "low": i / len(histogram.counts),
-                "high": (i + 1) / len(histogram.counts),
-            }
-        )
-
-    def marker(value: float, kind: str, which: str) -> dict:
-        return {"x": round(value * CHART_W, 2), "kind": kind, "which": which, "value": value}
-
-    return {
-        "label": histogram.label,
-        "width": CHART_W,
-        "height": CHART_H,
-        "axis_y": inner_h,
-        "bars": bars,
-        "total": sum(histogram.counts),
-        "markers": [
-            marker(histogram.active_hold, "hold", "active"),
-            marker(histogram.active_reject, "reject", "active"),
-            marker(histogram.draft_hold, "hold", "draft"),
-            marker(histogram.draft_reject, "reject", "draft"),
-        ],
-    }
-
-
-def _quality_rows(preview: policy_admin.PolicyPreview) -> list[dict]:
+def _quality_rows(preview: selectors.PolicyPreview) -> list[dict]:
     return [
         {"label": a.label, "active": a, "draft": d} for a, d in zip(preview.quality_active, preview.quality_draft)
     ]
@@ -97,7 +50,7 @@ def _add_errors(form: PolicyForm, exc: ValidationError) -> None:
 def policy(request: HttpRequest) -> HttpResponse:
     """GET: the active policy as an editable form. POST with action=preview: the same page with
     the draft's preview; action=save: save a new version (nothing is re-decided)."""
-    active = policy_admin.policy_active()
+    active = selectors.policy_active()
     preview = None
     if request.method == "POST":
         form = PolicyForm(request.POST)
@@ -111,17 +64,17 @@ def policy(request: HttpRequest) -> HttpResponse:
             }
             try:
                 if action == "save":
-                    saved = policy_admin.policy_save(**values, admin=request.user)
+                    saved = services.policy_save(**values, admin=request.user)
                     messages.success(
                         request,
                         f"Saved as version {saved.version}, now active. Comments already decided keep their "
                         "decision; re-apply it to automatic holds from the link below if you want to.",
                     )
                     return redirect("moderation:policy")
-                policy_admin.policy_clean(**values)
-                draft = policy_admin.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"])
-                n = form.cleaned_data["n"] or policy_admin.PREVIEW_DEFAULT_N
-                preview = policy_admin.policy_preview(draft=draft, n=n)
+                services.policy_clean(**values)
+                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"])
+                n = form.cleaned_data["n"] or selectors.PREVIEW_DEFAULT_N
+                preview = selectors.policy_preview(draft=draft, n=n)
             except ValidationError as exc:
                 _add_errors(form, exc)
         status = 200 if form.is_valid() else 400
@@ -134,8 +87,8 @@ def policy(request: HttpRequest) -> HttpResponse:
         "preview": preview,
         "charts": [score_chart(h) for h in preview.histograms] if preview else [],
         "quality_rows": _quality_rows(preview) if preview else [],
-        "premoderated_articles": policy_admin.premoderated_articles()[:50],
-        "versions": policy_admin.policy_list()[:5],
+        "premoderated_articles": selectors.premoderated_articles()[:50],
+        "versions": selectors.policy_list()[:5],
     }
     return render(request, "moderation/policy.html", context, status=status)
 
@@ -146,14 +99,14 @@ def policy_versions(request: HttpRequest, version: int | None = None) -> HttpRes
     selected = None
     if version is not None:
         try:
-            selected = policy_admin.policy_get(version=version)
+            selected = selectors.policy_get(version=version)
         except Policy.DoesNotExist:
             raise Http404("No such version.") from None
     return render(
         request,
         "moderation/policy_versions.html",
         {
-            "versions": policy_admin.policy_list(),
+            "versions": selectors.policy_list(),
             "selected": selected,
             "selected_rows": [(label, selected.thresholds.get(label)) for label in TOXICITY_LABELS] if selected else [],
         },
@@ -164,7 +117,7 @@ def policy_versions(request: HttpRequest, version: int | None = None) -> HttpRes
 @require_POST
 def policy_restore(request: HttpRequest, version: int) -> HttpResponse:
     try:
-        restored = policy_admin.policy_restore(version=version, admin=request.user)
+        restored = services.policy_restore(version=version, admin=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
         return redirect("moderation:policy_versions")
@@ -176,14 +129,14 @@ def policy_restore(request: HttpRequest, version: int) -> HttpResponse:
 def policy_reapply(request: HttpRequest) -> HttpResponse:
     """GET: the dry-run count and a confirm button. POST (confirm): re-decide them."""
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        result = policy_admin.pending_reapply(admin=request.user)
+        result = services.pending_reapply(admin=request.user)
         messages.success(
             request,
             f"Policy v{result.policy_version} re-applied to {result.candidates} automatic holds: "
             f"{result.published} published, {result.rejected} rejected, {result.stay_held} still held.",
         )
         return redirect("moderation:policy")
-    return render(request, "moderation/policy_reapply.html", {"plan": policy_admin.pending_reapply_count()})
+    return render(request, "moderation/policy_reapply.html", {"plan": selectors.pending_reapply_count()})
 
 
 # --- discussions -------------------------------------------------------------------------------
@@ -195,15 +148,15 @@ def discussions(request: HttpRequest) -> HttpResponse:
         request,
         "moderation/discussions.html",
         {
-            "rows": insights.discussions_ranked(limit=100),
+            "rows": insights_discussions.discussions_ranked(limit=100),
             "weights": {
-                "held": insights.W_HELD,
-                "report": insights.W_REPORT,
-                "toxicity": insights.W_TOXICITY,
-                "per_hour": insights.W_PER_HOUR,
-                "per_day": insights.W_PER_DAY,
-                "polarization": insights.W_POLARIZATION,
-                "full_volume": insights.POLARIZATION_FULL_VOLUME,
+                "held": insights_discussions.W_HELD,
+                "report": insights_discussions.W_REPORT,
+                "toxicity": insights_discussions.W_TOXICITY,
+                "per_hour": insights_discussions.W_PER_HOUR,
+                "per_day": insights_discussions.W_PER_DAY,
+                "polarization": insights_discussions.W_POLARIZATION,
+                "full_volume": insights_discussions.POLARIZATION_FULL_VOLUME,
             },
         },
     )
@@ -214,7 +167,7 @@ def discussions(request: HttpRequest) -> HttpResponse:
 def article_premoderation(request: HttpRequest, article_id: int) -> HttpResponse:
     article = get_object_or_404(Article, pk=article_id)
     premoderate = request.POST.get("premoderate") == "on"
-    policy_admin.article_set_premoderation(article=article, premoderate=premoderate, admin=request.user)
+    services.article_set_premoderation(article=article, premoderate=premoderate, admin=request.user)
     what = "now held for a moderator" if premoderate else "decided by the policy again"
     messages.success(request, f"New comments on “{article.title}” are {what}.")
     back = request.POST.get("back")
@@ -229,7 +182,7 @@ AUDIT_DAY_CHOICES = (7, 30, 90, 365)
 @_admin_only
 def viewpoint_audit(request: HttpRequest) -> HttpResponse:
     label = request.GET.get("label", "toxicity")
-    if label not in (*TOXICITY_LABELS, insights.AUDIT_MAX_LABEL):
+    if label not in (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL):
         label = "toxicity"
     try:
         days = int(request.GET.get("days", 90))
@@ -237,16 +190,16 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
         days = 90
     if days not in AUDIT_DAY_CHOICES:
         days = 90
-    audit = insights.viewpoint_audit(label=label, since=timezone.now() - timedelta(days=days))
+    audit = insights_audit.viewpoint_audit(label=label, since=timezone.now() - timedelta(days=days))
     return render(
         request,
         "moderation/viewpoint_audit.html",
         {
             "audit": audit,
-            "labels": (*TOXICITY_LABELS, insights.AUDIT_MAX_LABEL),
+            "labels": (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL),
             "days": days,
             "day_choices": AUDIT_DAY_CHOICES,
             "tables": [("Automatic decisions", audit.automatic, True), ("Moderators’ decisions", audit.human, False)],
-            "stances": insights.STANCE_LABELS,
+            "stances": insights_audit.STANCE_LABELS,
         },
     )

@@ -1,156 +1,59 @@
-"""The admins' side of the threshold policy: reading and saving versions, previewing a draft
-against recent comments, and re-applying the active policy to automatic holds.
+"""Reads on the threshold policy: the active version and the history, the preview of a draft
+against recent comments, and the dry run of re-applying the active policy.
 
-Services (writes) and selectors (reads) are plain keyword-only functions; the pages
-(policy_views.py) and the API (api/policy_views.py) both call them. The rule itself is
-moderation.policy.decide, shared with the worker, so a preview predicts exactly what the worker
-would do.
-
-Two promises the admin can rely on:
-
-* Saving a version never re-decides a comment. Comments are decided when they are scored, under
-  the version active then (each ModerationEvent records it).
-* Re-applying touches only *automatic pending* comments (see ``_reapply_candidates``): a comment a
-  human has acted on in any way keeps the human's decision.
+The rule is moderation.rules.decide, shared with the worker, so a preview predicts exactly what
+the worker would do; pre-moderation is rules.premoderation_reason, also the worker's.
 """
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Mapping
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.db.models.functions import Left
 
 from blog.models import Article, Comment
-
 from ml.classifiers.base import TOXICITY_LABELS
-from .models import Analysis, AuthorStanding, ModerationEvent, Policy
-from .policy import HOLD, PUBLISH, REJECT, decide, validate_thresholds
-from .services import AUTO_ACTION, comment_status_set, policy_active, queue_rerank_waiting
+from moderation import rules
+from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
 
-logger = logging.getLogger(__name__)
-
-SAVE_ATTEMPTS = 3
 PREVIEW_DEFAULT_N = 1000
+
 PREVIEW_MAX_N = 20000
+
 # How many changed comments a preview lists (the total is always given).
 PREVIEW_CHANGED_LIMIT = 200
+
 CHART_BINS = 20  # score histogram: 20 bins of 0.05
+
 EXCERPT_CHARS = 200
-NOTE_MAX_CHARS = 2000
 
-BUCKETS = (PUBLISH, HOLD, REJECT)
-FLAGGED = (HOLD, REJECT)
-HUMAN_DECISIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT)
+BUCKETS = (rules.PUBLISH, rules.HOLD, rules.REJECT)
 
-# --- selectors ---------------------------------------------------------------------------------
+FLAGGED = (rules.HOLD, rules.REJECT)
+
+
+def policy_active() -> Policy:
+    return Policy.objects.select_related("created_by").get(is_active=True)
 
 
 def policy_list() -> QuerySet[Policy]:
     """Every version, newest first."""
     return Policy.objects.select_related("created_by").order_by("-version")
 
-
 def policy_get(*, version: int) -> Policy:
     """Raises Policy.DoesNotExist."""
     return Policy.objects.select_related("created_by").get(version=version)
 
-
 def premoderated_articles() -> QuerySet[Article]:
     return Article.objects.filter(premoderate_comments=True).order_by("-published_at", "-id")
-
-
-# --- saving and restoring ----------------------------------------------------------------------
-
-
-def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: object, note: object) -> dict[str, Any]:
-    """Validate a draft policy; return its clean values or raise ValidationError naming each
-    field and the reason. A policy must give both cut-offs for every toxicity label."""
-    errors: dict[str, list[str]] = {}
-    clean_thresholds: dict[str, dict[str, float]] = {}
-    try:
-        clean_thresholds = validate_thresholds(thresholds)
-    except ValidationError as exc:
-        errors.update(exc.message_dict)
-    else:
-        missing = [label for label in TOXICITY_LABELS if label not in clean_thresholds]
-        if missing:
-            errors["thresholds"] = [f"Missing label '{label}': every label needs hold and reject." for label in missing]
-    if not isinstance(premoderate_all, bool):
-        errors["premoderate_all"] = ["Must be true or false."]
-    if on_failure not in Policy.OnFailure.values:
-        errors["on_failure"] = [f"Must be one of: {', '.join(Policy.OnFailure.values)}."]
-    if not isinstance(note, str):
-        errors["note"] = ["Must be a string."]
-    elif len(note) > NOTE_MAX_CHARS:
-        errors["note"] = [f"At most {NOTE_MAX_CHARS} characters."]
-    if errors:
-        raise ValidationError(errors)
-    # Stored in the canonical label order, so versions compare and display alike.
-    return {
-        "thresholds": {label: clean_thresholds[label] for label in TOXICITY_LABELS},
-        "premoderate_all": premoderate_all,
-        "on_failure": on_failure,
-        "note": note.strip(),
-    }
-
-
-def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin) -> Policy:
-    """Save a new version and make it the active one. Nothing is re-decided: comments already
-    decided keep their decision (see pending_reapply for automatic holds)."""
-    values = policy_clean(thresholds=thresholds, premoderate_all=premoderate_all, on_failure=on_failure, note=note)
-    for attempt in range(SAVE_ATTEMPTS):
-        try:
-            with transaction.atomic():
-                Policy.objects.filter(is_active=True).update(is_active=False)
-                latest = Policy.objects.aggregate(v=Max("version"))["v"] or 0
-                saved = Policy.objects.create(version=latest + 1, is_active=True, created_by=admin, **values)
-            queue_rerank_waiting()  # the queue's order depends on the thresholds
-            return saved
-        except IntegrityError:
-            # Another admin saved at the same moment: their row took the version number or the
-            # one active slot (unique constraints). Try again on top of theirs; both versions
-            # stay in the history, the later save is active.
-            logger.info("Policy save collided with a concurrent save (attempt %s)", attempt + 1)
-    raise ValidationError({"version": ["Other admins are saving versions right now; reload and try again."]})
-
-
-def policy_restore(*, version: int, admin) -> Policy:
-    """Make an old version current again, as a new version copying its values."""
-    try:
-        old = Policy.objects.get(version=version)
-    except Policy.DoesNotExist:
-        raise ValidationError({"version": [f"There is no version {version}."]}) from None
-    return policy_save(
-        thresholds=old.thresholds,
-        premoderate_all=old.premoderate_all,
-        on_failure=old.on_failure,
-        note=f"restored from v{old.version}",
-        admin=admin,
-    )
-
-
-def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> Article:
-    """Hold (or stop holding) every new comment on one article for a human. Applies to comments
-    scored from now on; comments already decided keep their decision."""
-    Article.objects.filter(pk=article.pk).update(premoderate_comments=premoderate)
-    logger.info("%s turned pre-moderation %s for article %s", admin, "on" if premoderate else "off", article.pk)
-    article.premoderate_comments = premoderate
-    return article
-
-
-# --- preview -----------------------------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Draft:
     thresholds: Mapping[str, Mapping[str, float]]
     premoderate_all: bool = False
-
 
 @dataclass(frozen=True)
 class ChangedComment:
@@ -160,7 +63,6 @@ class ChangedComment:
     from_status: str  # bucket under the active policy
     to_status: str  # bucket under the draft
     rule: str  # the draft's reason for its bucket
-
 
 @dataclass(frozen=True)
 class Quality:
@@ -183,7 +85,6 @@ class Quality:
         wanted = self.true_positives + self.false_negatives
         return self.true_positives / wanted if wanted else None
 
-
 @dataclass(frozen=True)
 class Histogram:
     """Scores of one label over the previewed comments in CHART_BINS equal bins over 0..1
@@ -195,7 +96,6 @@ class Histogram:
     active_reject: float
     draft_hold: float
     draft_reject: float
-
 
 @dataclass(frozen=True)
 class PolicyPreview:
@@ -212,20 +112,6 @@ class PolicyPreview:
     quality_draft: list[Quality]
     histograms: list[Histogram] = field(default_factory=list)
 
-
-def _premoderation(
-    *, premoderate_all: bool, article_premoderated: bool, author_premoderated: bool | None
-) -> str | None:
-    # Same order and words as the worker (services._premoderation_reason), over prefetched flags.
-    if premoderate_all:
-        return "every comment is pre-moderated (site-wide policy)"
-    if article_premoderated:
-        return "every comment on this article is pre-moderated"
-    if author_premoderated:
-        return "the author is on pre-moderation"
-    return None
-
-
 def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
     c = Counter(zip(flagged, truth))
     return Quality(
@@ -236,28 +122,25 @@ def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
         true_negatives=c[(False, False)],
     )
 
-
 def _label_flags(scores: Mapping[str, float], label: str, thresholds) -> bool:
     return label in scores and float(scores[label]) >= thresholds[label]["hold"]
-
 
 def _bin(value: float) -> int:
     # The epsilon keeps a score exactly on an edge (0.15) in the bin it starts, despite 0.15 * 20 < 3.
     return min(CHART_BINS - 1, max(0, int(float(value) * CHART_BINS + 1e-9)))
 
-
 def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview:
     """What the draft would do to the last `n` scored comments, next to the active policy.
 
     Two queries (the analyses with what pre-moderation needs, and moderators' decisions on those
-    comments); everything else is moderation.policy.decide in Python. Pre-moderation (site-wide
+    comments); everything else is moderation.rules.decide in Python. Pre-moderation (site-wide
     from each policy, per article and per author as they stand now) is applied to both sides, so
     the counts are what each policy would do today. Precision/recall judge the *thresholds*:
     they leave pre-moderation holds out, as those say nothing about the text.
     """
     if not 1 <= n <= PREVIEW_MAX_N:
         raise ValidationError({"n": [f"Must be between 1 and {PREVIEW_MAX_N}."]})
-    draft_thresholds = validate_thresholds(draft.thresholds)
+    draft_thresholds = rules.validate_thresholds(draft.thresholds)
     active = policy_active()
     # A draft that leaves a label out keeps the active cut-offs for it.
     draft_thresholds = {**active.thresholds, **draft_thresholds}
@@ -276,7 +159,7 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     human: dict[int, str] = {}
     decisions = (
         ModerationEvent.objects.filter(
-            actor__isnull=False, action__in=HUMAN_DECISIONS, comment_id__in=latest.values("comment_id")[:n]
+            actor__isnull=False, action__in=rules.HUMAN_DECISIONS, comment_id__in=latest.values("comment_id")[:n]
         )
         .order_by("comment_id", "created_at", "id")
         .values_list("comment_id", "action")
@@ -295,17 +178,17 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     truth: list[bool] = []
 
     for comment_id, article_id, scores, excerpt, article_pm, author_pm in rows:
-        verdict_active = decide(
+        verdict_active = rules.decide(
             scores,
             active.thresholds,
-            premoderation=_premoderation(
+            premoderation=rules.premoderation_reason(
                 premoderate_all=active.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
             ),
         )
-        verdict_draft = decide(
+        verdict_draft = rules.decide(
             scores,
             draft_thresholds,
-            premoderation=_premoderation(
+            premoderation=rules.premoderation_reason(
                 premoderate_all=draft.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
             ),
         )
@@ -331,7 +214,7 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
             truth.append(human[comment_id] == ModerationEvent.Action.REJECT)
             for side, thresholds in (("active", active.thresholds), ("draft", draft_thresholds)):
                 flags = judged_flags[side]
-                flags["overall"].append(decide(scores, thresholds).status in FLAGGED)
+                flags["overall"].append(rules.decide(scores, thresholds).status in FLAGGED)
                 for label in TOXICITY_LABELS:
                     flags[label].append(_label_flags(scores, label, thresholds))
 
@@ -364,11 +247,7 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
         ],
     )
 
-
-# --- re-applying the active policy -------------------------------------------------------------
-
-
-def _reapply_candidates() -> QuerySet[Comment]:
+def reapply_candidates() -> QuerySet[Comment]:
     """Automatic pending comments: held by the worker (so scored), not escalated, and with no
     moderation event by a human of any kind (approve, reject, escalate). Comments whose
     classification failed are not included (there are no scores to decide on), nor are
@@ -378,7 +257,6 @@ def _reapply_candidates() -> QuerySet[Comment]:
         Exists(touched_by_human)
     )
 
-
 @dataclass(frozen=True)
 class ReapplyPlan:
     policy_version: int
@@ -387,95 +265,38 @@ class ReapplyPlan:
     to_reject: int
     stay_held: int
 
-
-@dataclass(frozen=True)
-class ReapplyResult:
-    policy_version: int
-    candidates: int
-    published: int
-    rejected: int
-    stay_held: int
-
-
-def _standings(author_ids) -> set[int]:
+def standings_premoderated(author_ids) -> set[int]:
     return set(
         AuthorStanding.objects.filter(user_id__in=set(author_ids), premoderated=True).values_list("user_id", flat=True)
     )
 
-
-def _redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool):
-    return decide(
+def redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool):
+    return rules.decide(
         scores,
         policy.thresholds,
-        premoderation=_premoderation(
+        premoderation=rules.premoderation_reason(
             premoderate_all=policy.premoderate_all,
             article_premoderated=article_premoderated,
             author_premoderated=author_premoderated,
         ),
     )
 
-
 def pending_reapply_count() -> ReapplyPlan:
     """The dry run: how many automatic pending comments the active policy would re-decide, and
     where they would go. Nothing is written."""
     policy = policy_active()
     rows = list(
-        _reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id")
+        reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id")
     )
-    premoderated = _standings(author for *_, author in rows)
+    premoderated = standings_premoderated(author for *_, author in rows)
     outcome = Counter(
-        _redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated).status
+        redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated).status
         for s, a, author in rows
     )
     return ReapplyPlan(
         policy_version=policy.version,
         candidates=len(rows),
-        to_publish=outcome[PUBLISH],
-        to_reject=outcome[REJECT],
-        stay_held=outcome[HOLD],
-    )
-
-
-def pending_reapply(*, admin) -> ReapplyResult:
-    """Re-decide every automatic pending comment under the active policy. Each comment that
-    changes bucket gets an automatic ModerationEvent (actor None, the active policy, and the
-    admin who asked named in the reason); comments that stay held are left alone."""
-    with transaction.atomic():
-        policy = Policy.objects.select_for_update().get(is_active=True)
-        # Lock and re-check in one statement: a moderator deciding one of these right now
-        # either finishes first (and the comment drops out) or waits for us.
-        comments = list(
-            _reapply_candidates()
-            .select_for_update(of=("self",))
-            .select_related("analysis", "article")
-            .order_by("id")
-        )
-        premoderated = _standings(c.author_id for c in comments)
-        result = Counter()
-        for comment in comments:
-            scores = comment.analysis.scores
-            verdict = _redecide(
-                policy,
-                scores=scores,
-                article_premoderated=comment.article.premoderate_comments,
-                author_premoderated=comment.author_id in premoderated,
-            )
-            result[verdict.status] += 1
-            if verdict.status == comment.status:
-                continue
-            comment_status_set(
-                comment,
-                new_status=verdict.status,
-                action=AUTO_ACTION[verdict.status],
-                reason=f"policy v{policy.version} re-applied by {admin.get_username()}: {verdict.reason}",
-                scores=scores,
-                policy=policy,
-            )
-    queue_rerank_waiting()
-    return ReapplyResult(
-        policy_version=policy.version,
-        candidates=len(comments),
-        published=result[PUBLISH],
-        rejected=result[REJECT],
-        stay_held=result[HOLD],
+        to_publish=outcome[rules.PUBLISH],
+        to_reject=outcome[rules.REJECT],
+        stay_held=outcome[rules.HOLD],
     )

@@ -1,15 +1,23 @@
-"""The moderation rule: scores + thresholds -> publish, hold or reject, with the reason in words.
+"""The moderation rules, each defined once: the worker, the policy preview and re-apply, the
+review queue and the insights all call these.
 
-Pure functions over plain data, so the worker, the policy preview and the tests share one rule.
+* ``decide``: scores + thresholds -> publish, hold or reject, with the reason in words;
+* ``premoderation_reason``: why a comment is held whatever its scores (site, article, author);
+* "waiting in the queue": ``comment_waiting`` / ``waiting_for_moderator_q`` and their statuses;
+* ``HUMAN_DECISIONS`` and ``AUTO_ACTION``: which audit entries are a moderator's verdict, and
+  which an automatic one.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Callable, Mapping
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 
+from blog.models import Comment, CommentReport
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.models import ModerationEvent
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 
@@ -97,3 +105,55 @@ def validate_thresholds(thresholds: object) -> dict[str, dict[str, float]]:
     if errors:
         raise ValidationError({"thresholds": errors})
     return clean
+
+
+def premoderation_reason(
+    *, premoderate_all: bool, article_premoderated: bool, author_premoderated: bool | Callable[[], bool] | None
+) -> str | None:
+    """Why a comment is held for a human whatever its scores, or None. ``author_premoderated``
+    may be a callable, asked only when the site and the article do not already say (the worker
+    passes its one query, the preview a flag it read with the scores)."""
+    if premoderate_all:
+        return "every comment is pre-moderated (site-wide policy)"
+    if article_premoderated:
+        return "every comment on this article is pre-moderated"
+    if author_premoderated() if callable(author_premoderated) else author_premoderated:
+        return "the author is on pre-moderation"
+    return None
+
+
+# --- "waiting in the queue" --------------------------------------------------------------------
+
+# Undecided: scored-and-held, failed, or not scored yet. With "published with open (not yet ruled
+# on) reports", these are what a moderator may still decide on.
+UNDECIDED = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.FAILED)
+# Undecided and in front of a moderator: pending ones wait for the worker, not for a human.
+HELD_FOR_MODERATOR = (Comment.Status.HELD, Comment.Status.FAILED)
+
+
+def open_reports_exist() -> Exists:
+    """On Comment: it has reports nobody has ruled on yet."""
+    return Exists(CommentReport.objects.filter(comment=OuterRef("pk"), upheld__isnull=True))
+
+
+def comment_waiting(*, status: str, open_reports: int) -> bool:
+    """In the queue proper: undecided, or published with open reports."""
+    return status in UNDECIDED or (status == Comment.Status.PUBLISHED and open_reports > 0)
+
+
+def waiting_for_moderator_q() -> Q:
+    """On Comment: held or failed, or published with open reports (pending ones are not shown
+    to moderators until scored)."""
+    return Q(status__in=HELD_FOR_MODERATOR) | Q(open_reports_exist(), status=Comment.Status.PUBLISHED)
+
+
+# --- audit entries ------------------------------------------------------------------------------
+
+# A moderator's verdict (escalating is not one: it asks another moderator).
+HUMAN_DECISIONS = (ModerationEvent.Action.APPROVE, ModerationEvent.Action.REJECT)
+# The audit action of each automatic verdict.
+AUTO_ACTION = {
+    PUBLISH: ModerationEvent.Action.AUTO_PUBLISH,
+    HOLD: ModerationEvent.Action.AUTO_HOLD,
+    REJECT: ModerationEvent.Action.AUTO_REJECT,
+}

@@ -1,6 +1,6 @@
 """Reads for moderators: the review queue (tabs, filters, keyset pages of cards) and the audit log.
 
-The queue is ordered by the stored ``Comment.queue_rank`` (see moderation/priority.py) and read
+The queue is ordered by the stored ``Comment.queue_rank`` (see moderation/queue/ranking.py) and read
 by keyset: a page is "the next N rows after (rank, id)" on the index (status, -queue_rank, -id),
 never OFFSET, so page 400 costs what page 1 costs. A page of cards is a fixed number of
 queries whatever its size (see ``review_queue``).
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import timezone as dt_timezone
@@ -17,15 +17,16 @@ from datetime import timezone as dt_timezone
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 
-from . import priority
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
-from .models import AuthorStanding, ModerationEvent, Policy
+from moderation import rules
+from moderation.models import AuthorStanding, ModerationEvent, Policy
+from moderation.queue import ranking
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports
 # nobody has ruled on yet.
@@ -40,13 +41,9 @@ PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
 
-def open_reports_exist() -> Exists:
-    return Exists(CommentReport.objects.filter(comment=OuterRef("pk"), upheld__isnull=True))
-
-
 def _tab_q(tab: str) -> Q:
     if tab == "reported":
-        return Q(open_reports_exist(), status=Comment.Status.PUBLISHED)
+        return Q(rules.open_reports_exist(), status=Comment.Status.PUBLISHED)
     status = {"held": Comment.Status.HELD, "failed": Comment.Status.FAILED}.get(tab, tab)
     return Q(status=status)
 
@@ -291,8 +288,7 @@ class Card:
     @property
     def waiting(self) -> bool:
         """In the queue proper: undecided, or published with open reports."""
-        status = self.comment.status
-        return status in ("pending", "held", "failed") or (status == "published" and self.open_report_count > 0)
+        return rules.comment_waiting(status=self.comment.status, open_reports=self.open_report_count)
 
     @property
     def can_approve(self) -> bool:  # publish, dismiss the reports, or reinstate a rejected one
@@ -312,7 +308,6 @@ class QueuePage:
     cards: list[Card]
     next_cursor: Cursor | None
     policy: Policy | None = None
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 def _latest_event(**conditions) -> Subquery:
@@ -347,7 +342,7 @@ def _cards_queryset(filters: QueueFilters) -> QuerySet[Comment]:
             escalation_event_id=_latest_event(action=ModerationEvent.Action.ESCALATE),
             author_published=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.PUBLISHED),
             author_rejected=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.REJECTED),
-            author_waiting=_count_of(Comment, "author_id", author_id=author, status__in=[Comment.Status.HELD, Comment.Status.FAILED]),
+            author_waiting=_count_of(Comment, "author_id", author_id=author, status__in=rules.HELD_FOR_MODERATOR),
         )
         .order_by("-queue_rank", "-id")
     )
@@ -382,7 +377,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
         reports = [
             ReportLine(
                 r.reporter.get_username(), r.reason, r.created_at, r.upheld,
-                priority.reporter_weight(upheld=r.reporter_upheld, resolved=r.reporter_resolved),
+                ranking.reporter_weight(upheld=r.reporter_upheld, resolved=r.reporter_resolved),
             )
             for r in c.report_list
         ]
@@ -394,7 +389,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 rule=events.get(c.rule_event_id),
                 escalation=events.get(c.escalation_event_id),
                 author_record=_author_record(c),
-                priority=priority.priority_at(rank=c.queue_rank, now=now),
+                priority=ranking.priority_at(rank=c.queue_rank, now=now),
             )
         )
     return cards, policy
@@ -480,7 +475,7 @@ class StandingChange:
 
 def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDIT_PAGE_SIZE) -> list[StandingChange]:
     """Authors' standing changes (ban, suspension, pre-moderation), newest first, from the admin
-    log where moderation.services.author_standing_set records them. Two queries."""
+    log where moderation.queue.services.author_standing_set records them. Two queries."""
     ct = ContentType.objects.get_for_model(AuthorStanding)
     qs = LogEntry.objects.filter(content_type=ct).select_related("user").order_by("-action_time", "-id")
     if moderator == SYSTEM:

@@ -1,13 +1,14 @@
 """The thresholds page's form: one hold and one reject field per toxicity label, the policy's
 switches, the preview size. Validation of the rule itself (hold <= reject, labels) stays in
-policy_admin.policy_clean, so the page and the API refuse the same drafts for the same reasons."""
+services.policy_clean, so the page and the API refuse the same drafts for the same reasons."""
 from __future__ import annotations
 
 from django import forms
 
 from ml.classifiers.base import TOXICITY_LABELS
-from .models import Policy
-from .policy_admin import NOTE_MAX_CHARS, PREVIEW_DEFAULT_N, PREVIEW_MAX_N
+from moderation.models import Policy
+from moderation.policy.selectors import PREVIEW_DEFAULT_N, PREVIEW_MAX_N
+from moderation.policy.services import NOTE_MAX_CHARS
 
 
 def _cutoff_field(label: str, which: str) -> forms.DecimalField:
