@@ -27,7 +27,7 @@ test: install
 
 ## make soak: the worker fault tests (kill -9 mid-batch, broker FLUSHDB) with 1,000 comments each.
 soak: install
-	$(PY) -m config.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/test_worker_faults.py $(PYTEST_ARGS)
+	$(PY) -m config.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/pipeline/test_worker_faults.py $(PYTEST_ARGS)
 
 ## make fuzz: a longer schemathesis run over the whole API (200 examples per operation, random seed).
 fuzz: install

@@ -11,7 +11,7 @@ from blog.models import CommentReport
 from moderation.insights import discussions as insights_discussions
 from moderation.insights.viewpoint_audit import viewpoint_audit
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from tests.moderation.policy_helpers import event, human, moderator, scored_comment, scores  # noqa: F401
+from tests.moderation.policy.helpers import event, human, moderator, scored_comment, scores  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from moderation.pipeline import scoring
 from moderation.models import AuthorStanding, ModerationEvent, Policy
 from moderation.queue.services import AlreadyDecided, author_standing_set, comment_decide, comments_bulk_decide
 from tests.factories import CommentFactory, UserFactory
-from tests.moderation.queue_helpers import moderator, queued_comment, scores, second_moderator  # noqa: F401
+from tests.moderation.queue.helpers import moderator, queued_comment, scores, second_moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

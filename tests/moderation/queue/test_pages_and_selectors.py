@@ -16,7 +16,7 @@ from moderation.queue import selectors
 from moderation.queue.selectors import Cursor, QueueFilters, queue_counts, review_queue
 from moderation.queue.services import comment_decide, queue_rerank
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from tests.moderation.queue_helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
+from tests.moderation.queue.helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from moderation.policy import selectors, services
 from moderation.models import ModerationEvent, Policy
 from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory
-from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
+from tests.moderation.policy.helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
@@ -273,7 +273,7 @@ def test_preview_refuses_n_out_of_range(n):
 
 
 def test_saving_a_stricter_policy_moves_waiting_comments_up_the_queue(policy_admin):
-    from tests.moderation.queue_helpers import queued_comment
+    from tests.moderation.queue.helpers import queued_comment
 
     waiting = queued_comment(tox={"insult": 0.6})
     before = Comment.objects.get(pk=waiting.pk).queue_rank

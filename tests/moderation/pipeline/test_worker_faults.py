@@ -22,7 +22,7 @@ from blog.models import Comment
 from moderation.models import Analysis, ModerationEvent
 from tests.factories import ArticleFactory, UserFactory
 from tests.integration_worker import Worker, wait_until
-from tests.moderation.test_pipeline_integration import _broker, _free_port, _start_redis
+from tests.moderation.pipeline.test_pipeline_integration import _broker, _free_port, _start_redis
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Policy
 from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory
-from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
+from tests.moderation.policy.helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

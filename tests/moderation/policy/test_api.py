@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from blog.models import Comment
 from moderation.models import ModerationEvent, Policy
 from moderation.rules import DEFAULT_THRESHOLDS
-from tests.moderation.policy_helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
+from tests.moderation.policy.helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

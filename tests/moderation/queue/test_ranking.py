@@ -13,7 +13,7 @@ from moderation.queue import ranking
 from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
 from moderation.queue.ranking import label_position, priority_at, queue_rank, reporter_weight
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from tests.moderation.queue_helpers import queued_comment, scores
+from tests.moderation.queue.helpers import queued_comment, scores
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 

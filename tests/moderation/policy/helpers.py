@@ -14,7 +14,7 @@ from blog.models import Comment
 from moderation.models import Analysis, ModerationEvent, Policy
 from moderation.pipeline.scoring import comment_analysis_copy
 from tests.factories import CommentFactory, UserFactory
-from tests.moderation.queue_helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
+from tests.moderation.queue.helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
 
 @pytest.fixture
 def policy_admin(db):

@@ -19,7 +19,7 @@ from moderation.queue import selectors
 from moderation.models import AuthorStanding, ModerationEvent
 from moderation.queue.services import comment_decide
 from tests.factories import ArticleFactory, UserFactory
-from tests.moderation.queue_helpers import moderator, queued_comment, second_moderator  # noqa: F401
+from tests.moderation.queue.helpers import moderator, queued_comment, second_moderator  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
