@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.ratelimit import rate_limited
+from core.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import CommentForm, RegisterForm, ReportForm

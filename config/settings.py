@@ -60,14 +60,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "config.security.ContentSecurityPolicyMiddleware",
+    "core.security.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: turns a locked-out login into its 429 answer.
     "axes.middleware.AxesMiddleware",
 ]
 
 # django-axes first: it refuses a locked-out username+IP before the password is even checked.
 AUTHENTICATION_BACKENDS = [
-    "config.auth.AxesBackend",
+    "core.auth.AxesBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 
@@ -117,7 +117,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "config.jinja2.environment", "autoescape": True},
+        "OPTIONS": {"environment": "core.jinja2.environment", "autoescape": True},
     },
 ]
 
@@ -156,7 +156,7 @@ AXES_FAILURE_LIMIT = env.int("PARLEY_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("PARLEY_LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_CLIENT_IP_CALLABLE = "config.ratelimit.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "en-us"
@@ -177,15 +177,15 @@ WHITENOISE_AUTOREFRESH = DEBUG
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "config.auth.TokenAuthentication",
+        "core.auth.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
-    "EXCEPTION_HANDLER": "config.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     # Views with a throttle_scope ("comments", "likes", "reports") are limited per user and per IP.
-    "DEFAULT_THROTTLE_CLASSES": ["config.ratelimit.ScopedWriteThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.ScopedWriteThrottle"],
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Parley API",
@@ -249,7 +249,7 @@ else:
         }
     }
 
-# --- Rate limits on writes (config/ratelimit.py) --------------------------------------------------
+# --- Rate limits on writes (core/ratelimit.py) --------------------------------------------------
 # How many proxies we trust to append to X-Forwarded-For (0: ignore the header, use REMOTE_ADDR).
 PARLEY_TRUSTED_PROXIES = env.int("PARLEY_TRUSTED_PROXIES", default=0)
 # "<count>/<s|min|hour|day>", per signed-in user and per client IP, for each kind of write.
@@ -265,7 +265,7 @@ PARLEY_RATE_LIMITS = {
 
 # Request bodies: a comment is at most 5000 characters, under 64 KiB even form-encoded, so 256 KiB
 # is plenty. Bigger bodies are refused before they are parsed: 400 from the pages (Django's
-# RequestDataTooBig), 413 from the API (blog/api/views.py JSONBodyParser).
+# RequestDataTooBig), 413 from the API (core/api/parsers.py JSONBodyParser).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("PARLEY_MAX_BODY_BYTES", default=256 * 1024)
 
 # --- Parley --------------------------------------------------------------------------------------

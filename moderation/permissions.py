@@ -72,3 +72,13 @@ class HasPermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return user_has_perm(request.user, self.perm)
+
+
+class CanModerate(HasPermission):
+    perm = CAN_MODERATE
+    message = "Only moderators may do this."
+
+
+class CanChangePolicy(HasPermission):
+    perm = CHANGE_POLICY
+    message = "Only policy admins may do this."

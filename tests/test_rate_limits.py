@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
-from config.ratelimit import client_ip, parse_rate
+from core.ratelimit import client_ip, parse_rate
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

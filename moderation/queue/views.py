@@ -106,7 +106,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tab": filters.tab,
         "tabs": tabs,
         "cards": page.cards,
-        # Rendered by Jinja2 (config/jinja2.py): a card is most of a queue page's render time.
+        # Rendered by Jinja2 (core/jinja2.py): a card is most of a queue page's render time.
         "cards_html": _cards_html(request, page.cards, here=request.get_full_path(), tab=filters.tab),
         "policy": page.policy,
         "next_query": _query_without(request, cursor=page.next_cursor.encode()) if page.next_cursor else None,

@@ -29,16 +29,7 @@ THRESHOLDS_SCHEMA = {
 
 @extend_schema_field(THRESHOLDS_SCHEMA)
 class ThresholdsField(serializers.JSONField):
-    """Any JSON here; policy.validate_thresholds names the label and the problem (400)."""
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """A BooleanField that accepts only JSON true/false (DRF's accepts "yes", 1, "on"...)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
+    """Any JSON here; moderation.rules.validate_thresholds names the label and the problem (400)."""
 
 
 class PolicyOutputSerializer(serializers.Serializer):

@@ -3,7 +3,7 @@ discussions ranking (moderators: moderation.can_moderate) and the viewpoint audi
 
 One class per operation, each with its own nested InputSerializer (only what a client may set;
 unknown fields are refused by name) and OutputSerializer. Services raise Django's
-ValidationError, which config.api.exception_handler turns into a 400 naming field and reason.
+ValidationError, which core.api.errors.exception_handler turns into a 400 naming field and reason.
 """
 from __future__ import annotations
 
@@ -18,18 +18,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blog.api.serializers import RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
+from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation.models import Policy
 from moderation.policy import selectors, services
-from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, HasPermission
+from moderation.permissions import CanChangePolicy, CanModerate
 
 from .serializers import (
     PolicyOutputSerializer,
     PolicyPreviewOutputSerializer,
     PolicySummaryOutputSerializer,
-    StrictBooleanField,
     ThresholdsField,
     ViewpointAuditOutputSerializer,
 )
@@ -40,16 +39,6 @@ TAG = ["moderation: policy"]
 BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
 FORBIDDEN = OpenApiResponse(description="Not signed in, or without the permission this needs.")
 NO_SUCH_VERSION = OpenApiResponse(description="No such policy version.")
-
-
-class CanChangePolicy(HasPermission):
-    perm = CHANGE_POLICY
-    message = "Only policy admins may do this."
-
-
-class CanModerate(HasPermission):
-    perm = CAN_MODERATE
-    message = "Only moderators may do this."
 
 
 def _preview_data(preview: selectors.PolicyPreview) -> dict:

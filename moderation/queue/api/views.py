@@ -3,7 +3,7 @@ decisions one by one and in bulk, the audit log, and authors' standing.
 
 One class per operation, each with a nested InputSerializer (only what a client may set;
 unknown fields are refused by name) and OutputSerializer. Services raise Django's
-ValidationError, which config.api.exception_handler answers as 400 naming the field; a decision
+ValidationError, which core.api.errors.exception_handler answers as 400 naming the field; a decision
 somebody else already made is 409 with who made it.
 """
 from __future__ import annotations
@@ -16,11 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from blog.api.serializers import MAX_ID, RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
-from blog.api.views import JSONBodyParser
+from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.api.parsers import JSONBodyParser
 from blog.models import Comment
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
-from moderation.permissions import CAN_MODERATE, HasPermission
+from moderation.permissions import CanModerate
 from moderation.queue import selectors, services
 
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
@@ -34,23 +34,9 @@ ALREADY_DECIDED = OpenApiResponse(
 )
 
 
-class CanModerate(HasPermission):
-    perm = CAN_MODERATE
-    message = "Only moderators may do this."
-
-
 class ModeratorApi(APIView):
     permission_classes = [CanModerate]
     parser_classes = [JSONBodyParser]  # JSON bodies only, so field types are JSON types
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """Only JSON true/false (DRF's accepts "yes", 1, "on")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 def _already_decided(exc: services.AlreadyDecided) -> Response:
