@@ -1,7 +1,7 @@
 """Admin and moderator pages for the threshold policy, the discussions ranking and the viewpoint
-audit. Thin: reads through policy_admin/insights selectors, writes through policy_admin services.
+audit. Thin: reads through policy/selectors.py and insights/, writes through policy/services.py.
 
-No inline script anywhere (a CSP without unsafe-inline is coming): previewing is an ordinary form
+No inline script anywhere (the Content-Security-Policy forbids it): previewing is an ordinary form
 POST that re-renders the page with the preview, charts are SVG drawn here on the server.
 """
 from __future__ import annotations
