@@ -67,27 +67,46 @@ def _keys(scope: str, request) -> list[tuple[str, str]]:
     return keys
 
 
+def _count(key: str, period: int, now: float) -> int:
+    """Add one to ``key``'s counter and return the new count, atomically (Redis INCR; LocMemCache
+    increments under its lock). The first hit creates the counter, which expires ``period``
+    seconds later: that is the window, and its start is noted for Retry-After."""
+    for _ in range(2):
+        cache.add(key, 0, period)
+        try:
+            n = cache.incr(key)
+        except ValueError:  # the window expired between add and incr: start a new one
+            continue
+        if n == 1:
+            cache.set(f"{key}:start", now, period)
+        return n
+    return 1
+
+
 def rate_limit_hit(*, scope: str, request) -> float | None:
     """Count one write in `scope` for this requester. Returns None when allowed, or the seconds
-    to wait when one of its limits is used up (nothing is counted then).
+    to wait when one of its limits is used up (the write is then not counted).
 
-    A sliding window: the cache holds each key's recent hit times (as DRF's throttles do).
+    A window per key starting at its first write. Counting is one atomic increment per key, so
+    of N writes racing for the last M places exactly M get through (the read-then-write history
+    this replaced let a burst pass the limit: tests/test_rate_limits.py).
     """
     now = time.time()
     try:
-        keys = _keys(scope, request)
-        histories = cache.get_many([k for k, _ in keys])
-        waits, updates = [], {}
-        for key, rate in keys:
+        counted, waits = [], []
+        for key, rate in _keys(scope, request):
             allowed, period = parse_rate(rate)
-            history = [t for t in histories.get(key, []) if t > now - period]
-            if len(history) >= allowed:
-                waits.append(history[-1] + period - now)  # newest first: the oldest frees a slot
-            updates[key] = ([now, *history][:allowed], period)
+            counted.append(key)
+            if _count(key, period, now) > allowed:
+                started = cache.get(f"{key}:start", now)
+                waits.append(min(float(period), max(1.0, started + period - now)))
         if waits:
-            return max(1.0, max(waits))
-        for key, (history, period) in updates.items():
-            cache.set(key, history, period)
+            for key in counted:  # a refused write uses none of its allowances
+                try:
+                    cache.decr(key)
+                except ValueError:
+                    pass  # its window ended meanwhile
+            return max(waits)
     except Exception:  # noqa: BLE001 - fail open: the cache being down must not stop readers
         log.exception("Rate limiter unavailable; letting the request through")
     return None
