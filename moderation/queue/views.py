@@ -26,42 +26,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.permissions import CAN_MODERATE, page_needs
 from moderation.queue import selectors, services
+from moderation.queue.filters import QueueFilterForm
 
 # Anonymous visitors are sent to log in; signed-in readers get 403 (one permission query).
 _moderators_only = page_needs(CAN_MODERATE)
-
-
-class QueueFilterForm(forms.Form):
-    tab = forms.ChoiceField(choices=list(selectors.TABS.items()), required=False)
-    label = forms.ChoiceField(choices=[("", "any label")] + [(x, x) for x in TOXICITY_LABELS], required=False)
-    min_score = forms.FloatField(min_value=0.0, max_value=1.0, required=False, label="score at least")
-    stance = forms.ChoiceField(choices=[("", "any stance")] + [(x, x) for x in STANCE_LABELS], required=False)
-    article = forms.IntegerField(min_value=1, required=False, label="article id")
-    author = forms.CharField(max_length=150, required=False)
-    date_from = forms.DateField(required=False, label="from", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
-
-    def clean(self):
-        data = super().clean()
-        if data.get("min_score") is not None and not data.get("label"):
-            self.add_error("label", "Choose the label the minimum score applies to.")
-        return data
-
-    def filters(self) -> selectors.QueueFilters:
-        d = self.cleaned_data
-        return selectors.QueueFilters(
-            tab=d.get("tab") or "held",
-            label=d.get("label") or "",
-            min_score=d.get("min_score"),
-            stance=d.get("stance") or "",
-            article_id=d.get("article"),
-            author=(d.get("author") or "").strip(),
-            date_from=d.get("date_from"),
-            date_to=d.get("date_to"),
-        )
 
 
 def _query_without(request: HttpRequest, *drop: str, **set_: str) -> str:

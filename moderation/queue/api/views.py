@@ -19,9 +19,9 @@ from rest_framework.views import APIView
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
 from blog.models import Comment
-from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.permissions import CanModerate
 from moderation.queue import selectors, services
+from moderation.queue.filters import min_score_error, queue_filters, with_filter_fields
 
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
 
@@ -52,15 +52,8 @@ class QueueApi(ModeratorApi):
     """The review queue, highest priority first (moderation/queue/ranking.py), with the page's tab
     counts. Keyset-paginated: follow ``next`` (or pass a card's ``cursor``) for the cards after."""
 
+    @with_filter_fields
     class FilterSerializer(serializers.Serializer):
-        tab = serializers.ChoiceField(choices=list(selectors.TABS), required=False, default="held")
-        label = serializers.ChoiceField(choices=TOXICITY_LABELS, required=False)
-        min_score = serializers.FloatField(min_value=0.0, max_value=1.0, required=False, help_text="Needs label.")
-        stance = serializers.ChoiceField(choices=STANCE_LABELS, required=False, help_text="Toward the article.")
-        article = serializers.IntegerField(min_value=1, max_value=MAX_ID, required=False)
-        author = serializers.CharField(max_length=150, required=False, help_text="Username.")
-        date_from = serializers.DateField(required=False, help_text="Posted on or after this day (UTC).")
-        date_to = serializers.DateField(required=False, help_text="Posted on or before this day (UTC).")
         cursor = serializers.CharField(required=False, help_text="Opaque; from `next` or a card's `cursor`.")
         page_size = serializers.IntegerField(min_value=1, max_value=selectors.MAX_PAGE_SIZE, required=False, default=selectors.PAGE_SIZE)
 
@@ -68,8 +61,8 @@ class QueueApi(ModeratorApi):
             ref_name = "QueueFilter"
 
         def validate(self, data):
-            if data.get("min_score") is not None and not data.get("label"):
-                raise serializers.ValidationError({"label": ["Give the label min_score applies to."]})
+            if error := min_score_error(data):
+                raise serializers.ValidationError({"label": [error]})
             if data.get("cursor"):
                 try:
                     data["cursor"] = selectors.Cursor.decode(data["cursor"])
@@ -102,10 +95,7 @@ class QueueApi(ModeratorApi):
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         d = params.validated_data
-        filters = selectors.QueueFilters(
-            tab=d["tab"], label=d.get("label", ""), min_score=d.get("min_score"), stance=d.get("stance", ""),
-            article_id=d.get("article"), author=d.get("author", ""), date_from=d.get("date_from"), date_to=d.get("date_to"),
-        )
+        filters = queue_filters(d)
         page = selectors.review_queue(filters=filters, after=d.get("cursor"), limit=d["page_size"])
         next_url = None
         if page.next_cursor is not None:
