@@ -1,7 +1,8 @@
 """The moderation rules, each defined once: the worker, the policy preview and re-apply, the
 review queue and the insights all call these.
 
-* ``decide``: scores + thresholds -> publish, hold or reject, with the reason in words;
+* ``decide``: scores + thresholds -> publish, hold or reject, with the reason in words, under
+  ``policy_active`` (the version in force);
 * ``premoderation_reason``: why a comment is held whatever its scores (site, article, author);
 * "waiting in the queue": ``comment_waiting`` / ``waiting_for_moderator_q`` and their statuses;
 * ``HUMAN_DECISIONS`` and ``AUTO_ACTION``: which audit entries are a moderator's verdict, and
@@ -17,7 +18,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from blog.models import Comment, CommentReport
 from ml.classifiers.base import TOXICITY_LABELS
-from moderation.models import ModerationEvent
+from moderation.models import ModerationEvent, Policy
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 
@@ -105,6 +106,11 @@ def validate_thresholds(thresholds: object) -> dict[str, dict[str, float]]:
     if errors:
         raise ValidationError({"thresholds": errors})
     return clean
+
+
+def policy_active() -> Policy:
+    """The policy every decision is made under now (exactly one version is active)."""
+    return Policy.objects.select_related("created_by").get(is_active=True)
 
 
 def premoderation_reason(

@@ -18,7 +18,7 @@ from django.utils import timezone
 from blog.models import Comment
 from moderation import rules
 from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
-from moderation.policy.selectors import policy_active
+from moderation.rules import policy_active
 from moderation.queue.services import comment_status_set, queue_rerank, queue_rerank_threads
 
 logger = logging.getLogger(__name__)

@@ -17,6 +17,7 @@ from django.db.models.functions import Left
 from blog.models import Article, Comment
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation import rules
+from moderation.rules import policy_active
 from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
 
 PREVIEW_DEFAULT_N = 1000
@@ -33,10 +34,6 @@ EXCERPT_CHARS = 200
 BUCKETS = (rules.PUBLISH, rules.HOLD, rules.REJECT)
 
 FLAGGED = (rules.HOLD, rules.REJECT)
-
-
-def policy_active() -> Policy:
-    return Policy.objects.select_related("created_by").get(is_active=True)
 
 
 def policy_list() -> QuerySet[Policy]:

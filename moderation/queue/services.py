@@ -17,7 +17,7 @@ from blog.models import Comment, CommentReport
 from moderation import rules
 from moderation.models import Analysis, AuthorStanding, ModerationEvent
 from moderation.permissions import CAN_MODERATE
-from moderation.policy.selectors import policy_active
+from moderation.rules import policy_active
 from moderation.queue import ranking
 
 logger = logging.getLogger(__name__)
