@@ -19,15 +19,15 @@ install: $(STAMP)
 
 ## make run: install, migrate, load the demo, start Redis if needed, a Celery worker + beat, and the web server.
 run: install
-	$(PY) -m config.devserver
+	$(PY) -m scripts.devserver
 
 ## make test: the whole test suite (unit + integration with a real Celery worker and Redis).
 test: install
-	$(PY) -m config.devserver --exec $(PY) -m pytest -q $(PYTEST_ARGS)
+	$(PY) -m scripts.devserver --exec $(PY) -m pytest -q $(PYTEST_ARGS)
 
 ## make soak: the worker fault tests (kill -9 mid-batch, broker FLUSHDB) with 1,000 comments each.
 soak: install
-	$(PY) -m config.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/test_worker_faults.py $(PYTEST_ARGS)
+	$(PY) -m scripts.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/pipeline/test_worker_faults.py $(PYTEST_ARGS)
 
 ## make fuzz: a longer schemathesis run over the whole API (200 examples per operation, random seed).
 fuzz: install
@@ -35,7 +35,7 @@ fuzz: install
 
 ## make screenshots: refresh docs/screenshots/ (needs Debian's chromium).
 screenshots: install
-	$(PY) -m config.screenshots
+	$(PY) -m scripts.screenshots
 
 ## make bench: the five benchmarks with modest sizes; each appends its table to docs/PERFORMANCE.md.
 ## Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG) and Redis on 127.0.0.1:6379 (BENCH_REDIS, database 13).

@@ -8,7 +8,7 @@ Detoxify's released weights cannot be downloaded here, so the Detoxify rows time
 generated, random-weight checkpoint with bert-base-uncased's exact shape (hidden 768, 12 layers,
 12 heads, intermediate 3072, vocab 30522, 512 positions) loaded through the real path
 (``detoxify.Detoxify(checkpoint=...)`` + an offline Hugging Face cache, as
-tests/moderation/tiny_detoxify.py does). Speed depends on shape, not on weight values; score
+tests/ml/tiny_detoxify.py does). Speed depends on shape, not on weight values; score
 *drift* under int8 quantization does depend on the weights, so the random-weight drift is only
 indicative.
 """
@@ -49,7 +49,7 @@ def _vocab() -> list[str]:
     import re
 
     from bench._common import demo_texts
-    from tests.moderation.tiny_detoxify import _SPECIAL
+    from tests.ml.tiny_detoxify import _SPECIAL
 
     texts, cl = demo_texts()
     chars = [chr(c) for c in range(33, 127) if not chr(c).isupper()]
@@ -68,7 +68,7 @@ def make_bert_base_checkpoint() -> Path:
         return CKPT
     from transformers import BertConfig, BertForSequenceClassification
 
-    from tests.moderation.tiny_detoxify import HF_REPO, JIGSAW_CLASSES, write_hf_snapshot
+    from tests.ml.tiny_detoxify import HF_REPO, JIGSAW_CLASSES, write_hf_snapshot
 
     vocab = _vocab()
     config = {**BERT_BASE, "num_labels": len(JIGSAW_CLASSES)}

@@ -6,13 +6,13 @@ Creates its own database ``parley_bench`` (dropped at the end unless --keep; --r
 already-loaded one), migrates it, bulk-loads comments/analyses/audit events/reports with COPY
 (psycopg 3 ``cursor.copy``), then times, in this process:
 
-* the selector ``moderation.selectors.review_queue`` (page 1 and page 400 of the "held" tab, page
+* the selector ``moderation.queue.selectors.review_queue`` (page 1 and page 400 of the "held" tab, page
   400 reached through a cursor built from the row at offset 399*25-1, exactly what walking the
   ``next`` links would hand back), with and without filters;
 * the HTML queue view ``/moderation/`` and the API ``/api/moderation/queue/`` through
   ``django.test.Client`` logged in as a moderator (server time: the whole request through
   middleware, view, template/serializer, in process; no network);
-* ``moderation.insights.discussions_ranked`` and ``/api/moderation/discussions/``.
+* ``moderation.insights.discussions.discussions_ranked`` and ``/api/moderation/discussions/``.
 
 p50/p95 over ``--requests`` runs after one warm-up; the query count is of one extra run.
 Only the database named ``parley_bench`` is ever created or dropped.
@@ -116,7 +116,7 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                 tox = rng.betavariate(0.6, 3.0)
                 rank = 10 * tox - 0.1 * hours
                 article_id, author_id, text = rng.choice(article_ids), rng.choice(user_ids), rng.choice(texts)
-                # Comment.max_toxicity / stance_label: what moderation.services copies from the Analysis.
+                # Comment.max_toxicity / stance_label: what moderation.pipeline.scoring copies from the Analysis.
                 copies = "\\N\t"
                 if status != "pending":
                     scores = {lab: round(tox * rng.random() if lab != "toxicity" else tox, 4) for lab in LABELS}
@@ -191,7 +191,8 @@ def measure(n_requests: int) -> tuple[list[list], list[str]]:
     from django.test import Client
 
     from blog.models import Comment
-    from moderation import insights, selectors
+    from moderation.insights import discussions as insights
+    from moderation.queue import selectors
 
     held = Comment.objects.filter(status="held").order_by("-queue_rank", "-id")
     n_held = held.count()

@@ -107,11 +107,11 @@ class Comment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     like_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
-    # Moderation queue order, kept by moderation.priority: a time-invariant rank whose age term
+    # Moderation queue order, kept by moderation.queue.ranking: a time-invariant rank whose age term
     # is folded in, so ORDER BY (status, queue_rank DESC, id DESC) pages by keyset on an index.
     queue_rank = models.FloatField(default=0.0)
     escalated = models.BooleanField(default=False)
-    # Copied from the comment's moderation Analysis when it is scored (moderation.services), so the
+    # Copied from the comment's moderation Analysis when it is scored (moderation.pipeline.scoring), so the
     # queue's filters, tab counts and the discussions ranking read them from the row they already
     # scan instead of joining a million analyses: the highest toxicity label score, and the stance
     # toward the article (favor / against / neutral). Null / blank until scored.

@@ -12,8 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from moderation.models import AuthorStanding
-from moderation.queueing import enqueue_classification
+from moderation import facade as moderation
 
 from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
 
@@ -39,20 +38,11 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
     return value.replace("\r\n", "\n")
 
 
-def _standing_of(user) -> AuthorStanding | None:
-    """The user's standing: the one read with the user in this request's authentication query
-    (config.auth.TokenAuthentication), else one query. A standing cached on a user object
-    any other way may be stale (a moderator has suspended them since), so it is not trusted."""
-    if getattr(user, "standing_loaded_with_request", False):
-        return getattr(user, "standing", None)  # select_related: no query, None when there is none
-    return AuthorStanding.objects.filter(user=user).first()
-
-
 def comment_create(*, article: Article, author, text: str, parent: Comment | None = None) -> Comment:
     """Store a reader's comment or reply as pending and queue it for classification once the
     transaction has committed. Replies deeper than the thread cap are shown at the cap."""
     text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
-    standing = _standing_of(author)
+    standing = moderation.author_standing_get(user=author)
     if standing is not None and not standing.can_post():
         if standing.banned:
             raise ValidationError({"author": "You are banned from commenting."})
@@ -79,7 +69,7 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
             prefix = prefix + "/" if prefix else ""
         comment.path = prefix + own
         comment.save(update_fields=["path"])
-        transaction.on_commit(lambda: enqueue_classification(comment.pk), robust=True)
+        moderation.comment_enqueue_on_commit(comment_id=comment.pk)
     return comment
 
 
@@ -111,10 +101,7 @@ def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentR
             Comment.objects.filter(pk=comment.pk).update(report_count=F("report_count") + 1)
     except IntegrityError:  # the same reader's second click raced the first
         return CommentReport.objects.get(comment=comment, reporter=reporter), False
-    # A report moves the comment up the moderators' review queue (moderation/priority.py).
-    from moderation.services import queue_rerank
-
-    queue_rerank(comment_ids=[comment.pk])
+    moderation.comment_reported(comment_id=comment.pk)
     return report, True
 
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from config.ratelimit import rate_limited
+from core.ratelimit import rate_limited
 
 from . import selectors, services
 from .forms import CommentForm, RegisterForm, ReportForm
@@ -155,7 +155,7 @@ def register(request: HttpRequest) -> HttpResponse:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="core.auth.ModelBackend")
             messages.info(request, f"Welcome, {user.username}! You can comment now.")
             next_url = request.GET.get("next", "")
             if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

@@ -7,4 +7,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("parley")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()
+# Tasks live in moderation/pipeline/tasks.py, not in an app's top-level tasks.py.
+app.autodiscover_tasks(["moderation.pipeline"])

@@ -13,5 +13,5 @@ urlpatterns = [
     path("", include("blog.urls")),
 ]
 
-# A database outage answers 503 with Retry-After, not a 500 (config/db_outage.py).
-handler500 = "config.db_outage.server_error_or_unavailable"
+# A database outage answers 503 with Retry-After, not a 500 (core/db_outage.py).
+handler500 = "core.db_outage.server_error_or_unavailable"

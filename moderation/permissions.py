@@ -1,43 +1,24 @@
-"""Who may use the moderators' and admins' pages, checked in one query.
-
-Django's ModelBackend answers the first ``has_perm`` of a request with two queries (the user's
-own permissions, then their groups'), and caches the union on the user object. Moderators get
-``moderation.can_moderate`` through the Moderators group, so both queries run on every queue page
-and API call. ``user_permissions_load`` fetches the same union in one query (a UNION of the two)
-and puts it where ModelBackend looks first, so the decorator's check, DRF's permission class
-and the templates' ``perms`` all answer from it. tests/moderation/test_permissions.py holds it to
-ModelBackend's own answer for direct, group, superuser and inactive users.
+"""Who may use the moderators' and admins' pages and API: the permission names, the page
+decorator and DRF's permission classes. Each check is answered from one query a request
+(core.auth.ModelBackend reads a user's own and group permissions together).
 """
 from __future__ import annotations
 
 from functools import wraps
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.contrib.auth.models import Permission
 from rest_framework.permissions import BasePermission
 
 CAN_MODERATE = "moderation.can_moderate"
 CHANGE_POLICY = "moderation.change_policy"
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-# Where ModelBackend.get_all_permissions keeps a user's permissions for the rest of the request.
-_CACHE = "_perm_cache"
 
 
 def user_permissions_load(user) -> None:
-    """Load ``user``'s permissions (their own and their groups') in one query, unless already
-    loaded. Does nothing where ModelBackend would not answer from its cache anyway: anonymous,
-    inactive and superusers (``User.has_perm`` answers those without a query), or a project
-    that does not use ModelBackend."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active or user.is_superuser:
-        return
-    if hasattr(user, _CACHE) or MODEL_BACKEND not in settings.AUTHENTICATION_BACKENDS:
-        return
-    fields = ("content_type__app_label", "codename")
-    # order_by(): Permission's default ordering is not allowed inside a UNION on SQLite.
-    own = Permission.objects.filter(user=user).order_by().values_list(*fields)
-    via_groups = Permission.objects.filter(group__user=user).order_by().values_list(*fields)
-    setattr(user, _CACHE, {f"{app}.{codename}" for app, codename in own.union(via_groups)})
+    """Read ``user``'s permissions now (one query, kept for the request), so every check after
+    this one is free. Nothing for the anonymous, the inactive and superusers: ``User.has_perm``
+    answers those without a query."""
+    if getattr(user, "is_authenticated", False) and user.is_active and not user.is_superuser:
+        user.get_all_permissions()
 
 
 def user_has_perm(user, perm: str) -> bool:
@@ -72,3 +53,13 @@ class HasPermission(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return user_has_perm(request.user, self.perm)
+
+
+class CanModerate(HasPermission):
+    perm = CAN_MODERATE
+    message = "Only moderators may do this."
+
+
+class CanChangePolicy(HasPermission):
+    perm = CHANGE_POLICY
+    message = "Only policy admins may do this."

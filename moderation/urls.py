@@ -1,10 +1,10 @@
 """Moderator and admin pages under /moderation/. The queue (and everything a moderator does to
-comments and authors) is in queue_urls; thresholds, discussions ranking and the viewpoint audit
-are in policy_urls."""
+comments and authors) is in queue/urls.py; thresholds, discussions ranking and the viewpoint audit
+are in policy/urls.py."""
 from django.urls import include, path
 
 app_name = "moderation"
 urlpatterns = [
-    path("", include("moderation.queue_urls")),
-    path("", include("moderation.policy_urls")),
+    path("", include("moderation.queue.urls")),
+    path("", include("moderation.policy.urls")),
 ]

@@ -30,9 +30,9 @@ def _fresh_rate_limits():
 @pytest.fixture(autouse=True)
 def _broker_assumed_up():
     # A test that took the broker down must not make the next test skip its enqueues.
-    from moderation import queueing
+    from moderation.pipeline import tasks
 
-    queueing._broker_down_until = 0.0
+    tasks._broker_down_until = 0.0
 
 
 @pytest.fixture(autouse=True)
@@ -44,7 +44,7 @@ def _default_policy_after_flush(request):
         return
     request.getfixturevalue("transactional_db")
     from moderation.models import Policy
-    from moderation.policy import DEFAULT_THRESHOLDS
+    from moderation.rules import DEFAULT_THRESHOLDS
 
     if not Policy.objects.filter(is_active=True).exists():
         Policy.objects.create(version=1, thresholds=DEFAULT_THRESHOLDS, is_active=True)
@@ -107,12 +107,12 @@ def _pinned_policy_thresholds(request):
     if not uses_db or (marker and marker.kwargs.get("transaction")):
         return
     request.getfixturevalue("db")
-    from moderation import policy
+    from moderation import rules
     from moderation.models import Policy
 
     monkeypatch = request.getfixturevalue("monkeypatch")
     for label, cut in PINNED_THRESHOLDS.items():  # the "shipped default" as these tests see it
-        monkeypatch.setitem(policy.DEFAULT_THRESHOLDS, label, cut)
+        monkeypatch.setitem(rules.DEFAULT_THRESHOLDS, label, cut)
     Policy.objects.filter(is_active=True).update(thresholds=PINNED_THRESHOLDS)
 
 

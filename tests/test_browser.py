@@ -12,7 +12,7 @@ import pytest
 from django.db import connections
 
 from blog.models import Comment
-from tests.moderation.queue_helpers import moderator, queued_comment  # noqa: F401 - fixtures
+from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"

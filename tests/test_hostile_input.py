@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from blog.models import Article, Comment, CommentLike, CommentReport
-from moderation import services as moderation_services
+from moderation.queue import services as moderation_services
 from moderation.models import ModerationEvent
 from tests.factories import ArticleFactory, AuthorProfileFactory, CommentFactory, UserFactory
 

@@ -7,7 +7,7 @@ from django.test import RequestFactory
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
-from config.ratelimit import client_ip, parse_rate
+from core.ratelimit import client_ip, parse_rate
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -199,3 +199,44 @@ def test_registration_is_limited_per_address(client, limits):
     client.logout()
     r = client.post("/accounts/register/", {"username": "newbie9", "password": "a long unusual passphrase"})
     assert r.status_code == 429
+
+
+# --- atomic counting --------------------------------------------------------------------------
+
+
+def test_fifty_concurrent_writes_against_a_limit_of_ten_let_exactly_ten_through(settings, limits):
+    # Against the real Redis the limiter uses in production: every thread is released at once,
+    # so a read-then-write counter would let several through on the same reading.
+    import threading
+    import uuid
+    from types import SimpleNamespace
+
+    from core.ratelimit import rate_limit_hit
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.REDIS_URL,
+            "KEY_PREFIX": f"test-ratelimit-{uuid.uuid4().hex}",
+        }
+    }
+    limits(comments_user="10/min", comments_ip="1000/min")
+    reader = SimpleNamespace(pk=4242, is_authenticated=True)
+    start, results, lock = threading.Barrier(50), [], threading.Lock()
+
+    def post(i: int) -> None:
+        request = RequestFactory().post("/", REMOTE_ADDR=f"198.51.100.{i}")
+        request.user = reader
+        start.wait()
+        wait = rate_limit_hit(scope="comments", request=request)
+        with lock:
+            results.append(wait)
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(50)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert sum(w is None for w in results) == 10
+    assert all(1 <= w <= 60 for w in results if w is not None)

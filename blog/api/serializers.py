@@ -1,67 +1,15 @@
 """Building blocks shared by the reader API's views (blog/api/views.py).
 
 Each API view nests its own InputSerializer (only what a client may set) and OutputSerializer.
-What lives here is what several views share: a mixin that refuses fields a client may not set,
-fields that refuse JSON of the wrong type instead of coercing it, and the read-only shapes of an
+What lives here is what several views share: and the read-only shapes of an
 author, an article summary and a comment.
 """
 from __future__ import annotations
-
-from collections.abc import Mapping
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from blog.models import Comment
-
-UNKNOWN_FIELD_MESSAGE = "Unknown field: this endpoint does not accept it."
-
-
-class RejectUnknownFieldsMixin:
-    """Answer 400, naming each one, when a body carries fields this serializer does not accept.
-
-    DRF silently drops unknown keys by default, so a client that posts `status` or `author` next
-    to `text` is never told that it did not (and must not) work. Put the mixin before
-    `serializers.Serializer` in the bases. Read-only fields count as unknown on input.
-    """
-
-    def to_internal_value(self, data):
-        errors = {}
-        if isinstance(data, Mapping):
-            writable = {name for name, field in self.fields.items() if not field.read_only}
-            errors = {key: [UNKNOWN_FIELD_MESSAGE] for key in data if key not in writable}
-        try:
-            value = super().to_internal_value(data)
-        except serializers.ValidationError as exc:
-            if errors and isinstance(exc.detail, Mapping):
-                raise serializers.ValidationError({**exc.detail, **errors}) from None
-            raise
-        if errors:
-            raise serializers.ValidationError(errors)
-        return value
-
-
-class StrictCharField(serializers.CharField):
-    """A CharField that accepts only a JSON string (DRF's turns 12 or 1.5 into "12", "1.5")."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-class StrictIntegerField(serializers.IntegerField):
-    """An IntegerField that accepts only a JSON integer (DRF's accepts "12", 12.0 and true)."""
-
-    def to_internal_value(self, data):
-        if isinstance(data, bool) or not isinstance(data, int):
-            self.fail("invalid")
-        return super().to_internal_value(data)
-
-
-# Primary keys are BigAutoFields; anything larger cannot name a row (and would overflow a lookup).
-MAX_ID = 2**63 - 1
-
 
 class AuthorOutputSerializer(serializers.Serializer):
     """An article's author as the bio box shows them; a user without a profile gets defaults."""

@@ -3,7 +3,7 @@
 
 Views are thin: fetch the object through the visibility check (404 when the requester may not
 see it), validate the body, then call blog.services / blog.selectors. Services raise Django's
-ValidationError keyed by field; config.api.exception_handler turns it into a 400.
+ValidationError keyed by field; core.api.errors.exception_handler turns it into a 400.
 """
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import ParseError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -23,26 +22,10 @@ from rest_framework.views import APIView
 from blog import selectors, services
 from blog.models import Article, Comment
 
-from .serializers import (
-    MAX_ID,
-    ArticleSummaryOutputSerializer,
-    CommentOutputSerializer,
-    RejectUnknownFieldsMixin,
-    StrictCharField,
-    StrictIntegerField,
-    ThreadCommentOutputSerializer,
-)
+from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
+from core.api.parsers import JSONBodyParser
 
-
-class JSONBodyParser(JSONParser):
-    """DRF's JSON parser, but a malformed body is answered like any other bad input:
-    400 {"non_field_errors": [reason]} rather than {"detail": ...}."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        try:
-            return super().parse(stream, media_type, parser_context)
-        except ParseError as exc:
-            raise serializers.ValidationError({api_settings.NON_FIELD_ERRORS_KEY: [str(exc.detail)]}) from None
+from .serializers import ArticleSummaryOutputSerializer, CommentOutputSerializer, ThreadCommentOutputSerializer
 
 
 class ReaderApi(APIView):
@@ -70,7 +53,7 @@ BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; 
 NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not provided (or CSRF failed).")
 NOT_FOUND = OpenApiResponse(description="No such object, or the requester may not see it.")
 TOO_MANY = OpenApiResponse(
-    description="Rate limit reached for this reader or address (config.ratelimit); retry after Retry-After seconds."
+    description="Rate limit reached for this reader or address (core.ratelimit); retry after Retry-After seconds."
 )
 
 
@@ -130,7 +113,7 @@ class ArticleDetailApi(ReaderApi):
 
 class ArticleLikeApi(ReaderApi):
     permission_classes = [IsAuthenticated]
-    throttle_scope = "likes"  # config.ratelimit: per user and per IP, 429 with Retry-After
+    throttle_scope = "likes"  # core.ratelimit: per user and per IP, 429 with Retry-After
 
     class OutputSerializer(serializers.Serializer):
         """The article's popularity after this reader's like."""
@@ -169,7 +152,7 @@ class ArticleCommentsApi(ReaderApi):
     each with its own serializers."""
 
     permission_classes = [IsAuthenticatedOrReadOnly]
-    throttle_scope = "comments"  # POST only (config.ratelimit counts writes)
+    throttle_scope = "comments"  # POST only (core.ratelimit counts writes)
 
     ThreadOutputSerializer = ThreadCommentOutputSerializer
 

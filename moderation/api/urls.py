@@ -1,8 +1,8 @@
-"""/api/moderation/: queue/decision/bulk/audit endpoints (api/queue_urls) and
-discussions/policy endpoints (api/policy_urls)."""
+"""/api/moderation/: queue/decision/bulk/audit endpoints (queue/api/urls.py) and
+discussions/policy endpoints (policy/api/urls.py)."""
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("moderation.api.queue_urls")),
-    path("", include("moderation.api.policy_urls")),
+    path("", include("moderation.queue.api.urls")),
+    path("", include("moderation.policy.api.urls")),
 ]

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.test import override_settings
 
 from blog import services
+from moderation import facade
 from tests.factories import ArticleFactory, CommentFactory
 
 pytestmark = pytest.mark.django_db
@@ -11,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_new_comment_is_pending_and_queued_after_commit(reader, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr(services, "enqueue_classification", queued.append)
+    monkeypatch.setattr(facade, "enqueue_classification", queued.append)
     article = ArticleFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -25,7 +26,7 @@ def test_rolled_back_comment_queues_nothing(reader, django_capture_on_commit_cal
     from django.db import transaction
 
     queued = []
-    monkeypatch.setattr(services, "enqueue_classification", queued.append)
+    monkeypatch.setattr(facade, "enqueue_classification", queued.append)
     article = ArticleFactory()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         try:

@@ -8,8 +8,8 @@ import pytest
 
 from blog.demo import DEMO_COMMENT_KINDS, demo_load
 from blog.models import Comment
-from moderation import services
-from moderation.policy import DEFAULT_THRESHOLDS
+from moderation.pipeline import scoring
+from moderation.rules import DEFAULT_THRESHOLDS
 
 ABUSE = ("insult", "obscene", "threat", "identity_attack")
 DISAGREEMENT = ("disagree_polite", "sarcastic")
@@ -41,9 +41,9 @@ def scored_demo(django_db_setup, django_db_blocker):
             Policy.objects.filter(is_active=True).update(thresholds=DEFAULT_THRESHOLDS)
             with override_settings(PARLEY_TOXICITY_MODEL="jigsaw-bilstm"):
                 demo_load()
-                models = services.load_models()
-                for pk in services.unscored_comment_ids(older_than_seconds=0):
-                    services.comments_classify(comment_id=pk, models=models)
+                models = scoring.load_models()
+                for pk in scoring.unscored_comment_ids(older_than_seconds=0):
+                    scoring.comments_classify(comment_id=pk, models=models)
             yield {c.text: c for c in Comment.objects.select_related("analysis")}
         finally:
             transaction.set_rollback(True)

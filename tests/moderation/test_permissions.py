@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, user_has_perm, user_permissions_load
 from tests.factories import UserFactory
-from tests.moderation.queue_helpers import _group
+from tests.moderation.queue.helpers import _group
 
 pytestmark = pytest.mark.django_db
 

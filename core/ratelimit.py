@@ -1,0 +1,152 @@
+"""Who is asking (client_ip) and how often they may write (rate limits), for the API and the pages.
+
+One limiter, two front doors: `ScopedWriteThrottle` (DRF, on API views with a `throttle_scope`)
+and `@rate_limited(scope)` (the web form views). Both count in the same cache under the same
+keys, so a reader cannot double their allowance by alternating between the page and the API.
+
+Each scope is limited twice: per signed-in user and per client IP (several accounts from one
+address). Rates come from settings.PARLEY_RATE_LIMITS ("10/min"); only writes are counted.
+If the cache (Redis) is down the limiter lets the request through and logs it: a broken
+rate limiter must not take commenting down with it.
+"""
+from __future__ import annotations
+
+import functools
+import ipaddress
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.shortcuts import render
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
+
+log = logging.getLogger(__name__)
+
+_PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+
+
+def client_ip(request) -> str:
+    """The address of the client, as far as we can trust it.
+
+    X-Forwarded-For is read only when PARLEY_TRUSTED_PROXIES (a count) proxies stand in front of
+    us: each appends the address it saw, so the client is the entry that many places from the
+    right. Anything to its left was written by the client and could be anything. With 0 trusted
+    proxies (the default) the header is ignored and REMOTE_ADDR is the answer.
+    """
+    remote = request.META.get("REMOTE_ADDR", "") or ""
+    proxies = settings.PARLEY_TRUSTED_PROXIES
+    if proxies > 0:
+        chain = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+        if len(chain) >= proxies:
+            candidate = chain[-proxies]
+            try:
+                return str(ipaddress.ip_address(candidate))
+            except ValueError:
+                log.warning("Ignoring a malformed X-Forwarded-For entry %r", candidate[:64])
+    return remote
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """"10/min" -> (10, 60)."""
+    count, _, period = rate.partition("/")
+    return int(count), _PERIODS[period.strip().lower()]
+
+
+def _keys(scope: str, request) -> list[tuple[str, str]]:
+    """(cache key, rate) pairs this request counts against."""
+    rates = settings.PARLEY_RATE_LIMITS
+    keys = []
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and f"{scope}_user" in rates:
+        keys.append((f"ratelimit:{scope}:user:{user.pk}", rates[f"{scope}_user"]))
+    if f"{scope}_ip" in rates:
+        keys.append((f"ratelimit:{scope}:ip:{client_ip(request)}", rates[f"{scope}_ip"]))
+    return keys
+
+
+def _count(key: str, period: int, now: float) -> int:
+    """Add one to ``key``'s counter and return the new count, atomically (Redis INCR; LocMemCache
+    increments under its lock). The first hit creates the counter, which expires ``period``
+    seconds later: that is the window, and its start is noted for Retry-After."""
+    for _ in range(2):
+        cache.add(key, 0, period)
+        try:
+            n = cache.incr(key)
+        except ValueError:  # the window expired between add and incr: start a new one
+            continue
+        if n == 1:
+            cache.set(f"{key}:start", now, period)
+        return n
+    return 1
+
+
+def rate_limit_hit(*, scope: str, request) -> float | None:
+    """Count one write in `scope` for this requester. Returns None when allowed, or the seconds
+    to wait when one of its limits is used up (the write is then not counted).
+
+    A window per key starting at its first write. Counting is one atomic increment per key, so
+    of N writes racing for the last M places exactly M get through (the read-then-write history
+    this replaced let a burst pass the limit: tests/test_rate_limits.py).
+    """
+    now = time.time()
+    try:
+        counted, waits = [], []
+        for key, rate in _keys(scope, request):
+            allowed, period = parse_rate(rate)
+            counted.append(key)
+            if _count(key, period, now) > allowed:
+                started = cache.get(f"{key}:start", now)
+                waits.append(min(float(period), max(1.0, started + period - now)))
+        if waits:
+            for key in counted:  # a refused write uses none of its allowances
+                try:
+                    cache.decr(key)
+                except ValueError:
+                    pass  # its window ended meanwhile
+            return max(waits)
+    except Exception:  # noqa: BLE001 - fail open: the cache being down must not stop readers
+        log.exception("Rate limiter unavailable; letting the request through")
+    return None
+
+
+class ScopedWriteThrottle(BaseThrottle):
+    """DRF throttle for API views that set `throttle_scope`: writes (POST, ...) only, per user
+    and per IP, answered 429 with Retry-After by DRF."""
+
+    def allow_request(self, request, view) -> bool:
+        scope = getattr(view, "throttle_scope", None)
+        self._wait = None
+        if not scope or request.method in SAFE_METHODS:
+            return True
+        self._wait = rate_limit_hit(scope=scope, request=request)
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
+
+
+def rate_limited(scope: str):
+    """Limit a web form view's POSTs; over the limit it answers 429, Retry-After and a page
+    saying when to try again."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method not in SAFE_METHODS:
+                wait = rate_limit_hit(scope=scope, request=request)
+                if wait is not None:
+                    seconds = math.ceil(wait)
+                    response = render(request, "rate_limited.html", {"seconds": seconds}, status=429)
+                    response["Retry-After"] = str(seconds)
+                    return response
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -1,0 +1,158 @@
+"""Which discussions need a moderator now, and why: ``discussions_ranked`` gives one column per
+reason, combined by ``need_score``. A fixed number of queries, whatever the number of articles.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from blog.models import Article, Comment, CommentReport
+from moderation import rules
+
+RECENT = timedelta(hours=24)  # "recent" comments: velocity (24 h) and highest toxicity
+
+POLARIZATION_WINDOW = timedelta(days=7)  # stance shares are taken over the last week's comments
+
+POLARIZATION_FULL_VOLUME = 20  # stance-taking comments at which polarization counts in full
+
+# Weights of need_score, in "held comments' worth" (see its docstring).
+W_HELD = 1.0
+
+W_REPORT = 1.5
+
+W_TOXICITY = 5.0
+
+W_PER_HOUR = 0.5
+
+W_PER_DAY = 0.05
+
+W_POLARIZATION = 3.0
+
+
+def polarization(*, favor: int, against: int) -> float:
+    """How evenly the stance-taking comments split: 1 - |favor - against| / (favor + against),
+    so 0 when everyone is on one side, 1 at an even split; 0 when nobody takes a side."""
+    total = favor + against
+    return 1 - abs(favor - against) / total if total else 0.0
+
+def need_score(
+    *, held: int, open_reports: int, max_toxicity: float, comments_1h: int, comments_24h: int, favor: int, against: int
+) -> float:
+    """How much an article's discussion needs a moderator now; higher first.
+
+        need = 1.0 × held                (held or classification-failed comments waiting)
+             + 1.5 × open_reports        (readers' reports nobody has ruled on)
+             + 5.0 × max_toxicity        (highest label score among the last 24 h's comments, 0..1)
+             + 0.5 × comments_1h + 0.05 × comments_24h      (velocity)
+             + 3.0 × polarization × min(1, (favor + against) / 20)
+
+    Units are "held comments' worth": an open report counts a bit more than a held comment (a
+    reader saw it published), a comment at toxicity 1.0 as much as five held ones, a heated thread
+    (evenly split between favor and against, 20+ stance-taking comments in the last week) as
+    three, and an hour with 10 new comments as five. Polarization is weighted by volume so two
+    comments that disagree do not look like a flame war.
+    """
+    volume = min(1.0, (favor + against) / POLARIZATION_FULL_VOLUME)
+    return (
+        W_HELD * held
+        + W_REPORT * open_reports
+        + W_TOXICITY * max_toxicity
+        + W_PER_HOUR * comments_1h
+        + W_PER_DAY * comments_24h
+        + W_POLARIZATION * polarization(favor=favor, against=against) * volume
+    )
+
+@dataclass(frozen=True)
+class DiscussionRow:
+    article_id: int
+    title: str
+    slug: str
+    premoderated: bool
+    held: int
+    open_reports: int
+    max_toxicity: float  # 0 when no scored comment in the last 24 h
+    comments_1h: int
+    comments_24h: int
+    favor: int
+    against: int
+    polarization: float
+    need: float
+
+def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
+    """Articles that have anything for a moderator (a held comment, an open report, or a comment
+    in the polarization window), ranked by need_score. Four queries in all, none of which joins
+    the analyses: the stance and the highest label score are read from the comment row
+    (Comment.stance_label, Comment.max_toxicity, copied there when it is scored).
+
+    Waiting comments and the last week's are counted separately: together ("held OR recent")
+    the planner can use neither index and reads every comment; apart, each is an index-only
+    scan: of (status, article), and of a range of (created_at, article, stance, max_toxicity)."""
+    now = now or timezone.now()
+    hour_ago, day_ago, week_ago = now - timedelta(hours=1), now - RECENT, now - POLARIZATION_WINDOW
+
+    waiting = dict(
+        Comment.objects.filter(status__in=rules.HELD_FOR_MODERATOR)
+        .values("article_id")
+        .annotate(n=Count("article_id"))  # not COUNT(id): id is not in the index
+        .order_by()
+        .values_list("article_id", "n")
+    )
+    recent = (
+        Comment.objects.filter(created_at__gte=week_ago)
+        .values("article_id")
+        .annotate(
+            comments_1h=Count("article_id", filter=Q(created_at__gte=hour_ago)),
+            comments_24h=Count("article_id", filter=Q(created_at__gte=day_ago)),
+            favor=Count("article_id", filter=Q(stance_label="favor")),
+            against=Count("article_id", filter=Q(stance_label="against")),
+            max_toxicity=Max("max_toxicity", filter=Q(created_at__gte=day_ago)),
+        )
+        .order_by()
+    )
+    stats = {row["article_id"]: row for row in recent}
+    reports = dict(  # index-only: the partial index of open reports by article
+        CommentReport.objects.filter(upheld__isnull=True)
+        .values("article_id")
+        .annotate(n=Count("article_id"))
+        .order_by()
+        .values_list("article_id", "n")
+    )
+    empty = {"comments_1h": 0, "comments_24h": 0, "favor": 0, "against": 0, "max_toxicity": None}
+    ranked = []
+    for article_id in set(waiting) | set(stats) | set(reports):
+        s = stats.get(article_id, empty)
+        figures = {
+            "held": waiting.get(article_id, 0),
+            "open_reports": reports.get(article_id, 0),
+            "max_toxicity": float(s["max_toxicity"] or 0.0),
+            "comments_1h": s["comments_1h"],
+            "comments_24h": s["comments_24h"],
+            "favor": s["favor"],
+            "against": s["against"],
+        }
+        ranked.append((-need_score(**figures), -figures["held"], -article_id, figures))
+    ranked.sort(key=lambda r: r[:3])
+    top = ranked[:limit]
+    # Titles only for the rows shown, not for every article with activity.
+    articles = {
+        a[0]: a
+        for a in Article.objects.filter(pk__in=[-r[2] for r in top]).values_list("id", "title", "slug", "premoderate_comments")
+    }
+    rows = []
+    for minus_need, _, minus_id, figures in top:
+        _, title, slug, premoderated = articles[-minus_id]
+        rows.append(
+            DiscussionRow(
+                article_id=-minus_id,
+                title=title,
+                slug=slug,
+                premoderated=premoderated,
+                polarization=polarization(favor=figures["favor"], against=figures["against"]),
+                need=-minus_need,
+                **figures,
+            )
+        )
+    return rows

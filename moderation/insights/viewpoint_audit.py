@@ -1,0 +1,152 @@
+"""The viewpoint audit: hold and reject rates by stance toward the article within toxicity bins,
+for automatic and for moderators' decisions, so an admin can check that disagreeing comments are
+not held more than agreeing ones at the same toxicity. A fixed number of queries.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import F
+from django.utils import timezone
+
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from moderation import rules
+from moderation.models import ModerationEvent
+
+AUDIT_BINS = 5  # 0-0.2, 0.2-0.4, ... 0.8-1.0 (the last includes 1.0)
+
+AUDIT_WINDOW = timedelta(days=90)
+
+AUDIT_MAX_LABEL = "max"  # bin by the highest label score instead of one label
+
+AUTOMATIC = (
+    ModerationEvent.Action.AUTO_PUBLISH,
+    ModerationEvent.Action.AUTO_HOLD,
+    ModerationEvent.Action.AUTO_REJECT,
+)
+
+_OUTCOME = {
+    ModerationEvent.Action.AUTO_PUBLISH: "published",
+    ModerationEvent.Action.AUTO_HOLD: "held",
+    ModerationEvent.Action.AUTO_REJECT: "rejected",
+    ModerationEvent.Action.APPROVE: "published",
+    ModerationEvent.Action.REJECT: "rejected",
+}
+
+
+@dataclass(frozen=True)
+class AuditCell:
+    stance: str
+    total: int
+    published: int
+    held: int
+    rejected: int
+
+    @property
+    def hold_rate(self) -> float | None:
+        return self.held / self.total if self.total else None
+
+    @property
+    def reject_rate(self) -> float | None:
+        return self.rejected / self.total if self.total else None
+
+    @property
+    def flag_rate(self) -> float | None:
+        """Held or rejected: not published (for moderators' decisions, the reject rate)."""
+        return (self.held + self.rejected) / self.total if self.total else None
+
+@dataclass(frozen=True)
+class AuditBin:
+    low: float
+    high: float
+    cells: list[AuditCell]  # one per stance, in STANCE_LABELS order
+
+    @property
+    def label(self) -> str:
+        return f"{self.low:.1f}–{self.high:.1f}"
+
+    def cell(self, stance: str) -> AuditCell:
+        return next(c for c in self.cells if c.stance == stance)
+
+    @property
+    def gap(self) -> float | None:
+        """Flag rate of comments against the article minus that of comments for it, in this
+        bin: positive means disagreement is held or rejected more often at the same score."""
+        against, favor = self.cell("against").flag_rate, self.cell("favor").flag_rate
+        return against - favor if against is not None and favor is not None else None
+
+    @property
+    def gap_points(self) -> float | None:
+        return None if self.gap is None else round(self.gap * 100, 1)
+
+@dataclass(frozen=True)
+class ViewpointAudit:
+    label: str  # the toxicity label binned on, or "max"
+    since: object  # datetime
+    automatic: list[AuditBin]
+    human: list[AuditBin]
+
+def _audit_score(scores: dict, label: str) -> float | None:
+    if label == AUDIT_MAX_LABEL:
+        values = [float(v) for k, v in scores.items() if k in TOXICITY_LABELS]
+        return max(values) if values else None
+    return float(scores[label]) if label in scores else None
+
+def _audit_bin(score: float) -> int:
+    # The epsilon keeps a score exactly on an edge in the bin it starts (floating point).
+    return min(AUDIT_BINS - 1, max(0, int(score * AUDIT_BINS + 1e-9)))
+
+def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
+    """Hold and reject rates by stance toward the article (the stance model's top label) within
+    bins of one toxicity label's score (or the highest label score, label="max").
+
+    The unit is a comment: its latest automatic decision counts in `automatic` and its latest
+    moderator decision (approve counts as published, reject as rejected) in `human`; decisions
+    since `since` (default: the last 90 days). Comments without scores (classification failed)
+    have no stance and are left out. One query.
+    """
+    if label != AUDIT_MAX_LABEL and label not in TOXICITY_LABELS:
+        raise ValueError(f"unknown label {label!r}")
+    since = since or timezone.now() - AUDIT_WINDOW
+    events = (
+        ModerationEvent.objects.filter(
+            created_at__gte=since, action__in=(*AUTOMATIC, *rules.HUMAN_DECISIONS), comment__analysis__isnull=False
+        )
+        .order_by("comment_id", "created_at", "id")
+        .values_list(
+            "comment_id",
+            "action",
+            "actor_id",
+            F("comment__analysis__scores"),
+            F("comment__analysis__stance_article_label"),
+        )
+    )
+    latest: dict[tuple[int, bool], tuple[str, dict, str]] = {}
+    for comment_id, action, actor_id, scores, stance in events:
+        human = action in rules.HUMAN_DECISIONS and actor_id is not None
+        if action in rules.HUMAN_DECISIONS and not human:
+            continue  # approve/reject without a person: not a moderator's decision
+        latest[(comment_id, human)] = (action, scores, stance)
+
+    tallies = {
+        kind: [{s: {"published": 0, "held": 0, "rejected": 0} for s in STANCE_LABELS} for _ in range(AUDIT_BINS)]
+        for kind in (False, True)
+    }
+    for (_, human), (action, scores, stance) in latest.items():
+        score = _audit_score(scores, label)
+        if score is None or stance not in STANCE_LABELS:
+            continue
+        tallies[human][_audit_bin(score)][stance][_OUTCOME[action]] += 1
+
+    def table(kind: bool) -> list[AuditBin]:
+        return [
+            AuditBin(
+                low=i / AUDIT_BINS,
+                high=(i + 1) / AUDIT_BINS,
+                cells=[AuditCell(stance=s, total=sum(t[s].values()), **t[s]) for s in STANCE_LABELS],
+            )
+            for i, t in enumerate(tallies[kind])
+        ]
+
+    return ViewpointAudit(label=label, since=since, automatic=table(False), human=table(True))

@@ -1,0 +1,162 @@
+"""The worker's scoring: claim unscored comments, score them with the classifiers (ml/), decide
+each under the active policy (moderation.rules.decide), and rank them for the review queue.
+
+Scoring is exactly-once by construction: comments are claimed under row locks (SELECT ... FOR
+UPDATE SKIP LOCKED), a comment that already has its Analysis is never scored again, and the
+one-to-one Analysis row is the database's guarantee if two workers ever race anyway.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from blog.models import Comment
+from moderation import rules
+from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
+from moderation.rules import policy_active
+from moderation.queue.services import comment_status_set, queue_rerank, queue_rerank_threads
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Models:
+    toxicity: object  # classifiers.base.ToxicityClassifier
+    stance: object  # classifiers.base.StanceClassifier
+
+def load_models() -> Models:
+    """The worker's models, loaded once per process (the registry caches them)."""
+    from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+
+    return Models(
+        toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
+        stance=load_stance_classifier(),
+    )
+
+def _top_label(probabilities: dict[str, float]) -> str:
+    return max(probabilities.items(), key=lambda kv: kv[1])[0]
+
+def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
+    """Score `comment_id`, plus up to batch_size - 1 other unscored pending comments so a
+    backlog drains in batches, then decide each one under the active policy.
+
+    Returns the ids scored by this call (empty when someone else already scored them).
+    Comments locked by another worker are skipped, not waited for.
+    """
+    batch_size = batch_size or settings.PARLEY_CLASSIFY_BATCH_SIZE
+    models = models or load_models()
+    with transaction.atomic():
+        unscored = Comment.objects.select_for_update(skip_locked=True, of=("self",)).filter(analysis__isnull=True)
+        claimed = list(unscored.filter(pk=comment_id))
+        if batch_size > 1:
+            claimed += list(
+                unscored.filter(status=Comment.Status.PENDING)
+                .exclude(pk=comment_id)
+                .order_by("created_at", "id")[: batch_size - len(claimed)]
+            )
+        if not claimed:
+            return []
+        ids = [c.pk for c in claimed]
+        comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
+        _score_and_decide(comments, models)
+    return ids
+
+def _score_and_decide(comments: list[Comment], models: Models) -> None:
+    n = len(comments)
+    started = time.perf_counter()
+    toxicity = models.toxicity.score([c.text for c in comments])
+    toxicity_ms = (time.perf_counter() - started) * 1000 / n
+
+    started = time.perf_counter()
+    toward_article = models.stance.score([(c.text, c.article.claim) for c in comments])
+    replies = [c for c in comments if c.parent is not None]
+    toward_parent = dict(
+        zip([c.pk for c in replies], models.stance.score([(c.text, c.parent.text) for c in replies]))
+    ) if replies else {}
+    stance_ms = (time.perf_counter() - started) * 1000 / n
+
+    policy = policy_active()
+    for comment, scores, stance in zip(comments, toxicity, toward_article):
+        parent_stance = toward_parent.get(comment.pk)
+        analysis = Analysis.objects.create(
+            comment=comment,
+            scores={k: round(float(v), 6) for k, v in scores.items()},
+            toxicity_model=models.toxicity.name,
+            toxicity_model_version=models.toxicity.version,
+            stance_article={k: round(float(v), 6) for k, v in stance.items()},
+            stance_article_label=_top_label(stance),
+            stance_parent={k: round(float(v), 6) for k, v in parent_stance.items()} if parent_stance else None,
+            stance_parent_label=_top_label(parent_stance) if parent_stance else "",
+            stance_model=models.stance.name,
+            stance_model_version=models.stance.version,
+            toxicity_ms=toxicity_ms,
+            stance_ms=stance_ms,
+            batch_size=n,
+        )
+        comment_analysis_copy(comment, analysis)
+        if comment.status != Comment.Status.PENDING:
+            continue  # a human decided before the models finished: their decision stands
+        verdict = rules.decide(scores, policy.thresholds, premoderation=_premoderation_reason(comment, policy))
+        comment_status_set(
+            comment,
+            new_status=verdict.status,
+            action=rules.AUTO_ACTION[verdict.status],
+            reason=verdict.reason,
+            scores=scores,
+            policy=policy,
+        )
+    # Review queue order (moderation/queue/ranking.py): rank the new comments and re-rank the queue
+    # comments of their threads, whose heat just changed.
+    queue_rerank_threads(
+        article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
+    )
+
+def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
+    """Copy what the queue filters, tab counts and discussions ranking read (the highest label
+    score, the stance toward the article) from ``analysis`` onto its comment's row (see
+    blog.models.Comment.max_toxicity). Called once, where the Analysis is stored."""
+    comment.max_toxicity = max((float(v) for v in analysis.scores.values()), default=None)
+    comment.stance_label = analysis.stance_article_label
+    comment.save(update_fields=["max_toxicity", "stance_label"])
+
+def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
+    return rules.premoderation_reason(
+        premoderate_all=policy.premoderate_all,
+        article_premoderated=comment.article.premoderate_comments,
+        author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
+    )
+
+def comment_classification_failed(*, comment_id: int, error: str) -> bool:
+    """Retries are exhausted: put the comment in front of a human (or publish it, if the policy
+    says so) instead of leaving it silently pending. Returns False if there was nothing to do."""
+    with transaction.atomic():
+        comment = Comment.objects.select_for_update(of=("self",)).filter(pk=comment_id, analysis__isnull=True).first()
+        if comment is None or comment.status != Comment.Status.PENDING:
+            return False
+        policy = policy_active()
+        new_status = Comment.Status.PUBLISHED if policy.on_failure == Policy.OnFailure.PUBLISH else Comment.Status.FAILED
+        comment_status_set(
+            comment,
+            new_status=new_status,
+            action=ModerationEvent.Action.CLASSIFICATION_FAILED,
+            reason=f"classification failed after retries: {error[:500]}",
+            scores=None,
+            policy=policy,
+        )
+        queue_rerank(comment_ids=[comment_id])  # review queue order (moderation/queue/ranking.py)
+    logger.error("Comment %s: classification failed for good (%s); now %s", comment_id, error, new_status)
+    return True
+
+def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[int]:
+    """Pending comments nobody has scored for a while: their enqueue or message was lost."""
+    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    return list(
+        Comment.objects.filter(status=Comment.Status.PENDING, analysis__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )

@@ -1,0 +1,2 @@
+"""/api/moderation/ endpoints of the policy, the discussions ranking and the viewpoint audit:
+views.py, serializers.py, urls.py."""

@@ -1,0 +1,157 @@
+"""Shapes shared by the policy, discussions and viewpoint-audit endpoints (api/policy_views.py).
+
+Each view nests its own InputSerializer and OutputSerializer; what lives here is what several of
+them share: strict input fields, the thresholds object (validated by the service, so the page and
+the API give the same reasons), a policy version, and the read-only figures of a preview.
+"""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from moderation.models import Policy
+
+THRESHOLDS_SCHEMA = {
+    "type": "object",
+    "description": "Toxicity label -> cut-offs, each in 0..1 with hold <= reject.",
+    "additionalProperties": {
+        "type": "object",
+        "properties": {
+            "hold": {"type": "number", "minimum": 0, "maximum": 1},
+            "reject": {"type": "number", "minimum": 0, "maximum": 1},
+        },
+        "required": ["hold", "reject"],
+        "additionalProperties": False,
+    },
+    "example": {"toxicity": {"hold": 0.6, "reject": 0.97}},
+}
+
+
+@extend_schema_field(THRESHOLDS_SCHEMA)
+class ThresholdsField(serializers.JSONField):
+    """Any JSON here; moderation.rules.validate_thresholds names the label and the problem (400)."""
+
+
+class PolicyOutputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    thresholds = ThresholdsField()
+    premoderate_all = serializers.BooleanField()
+    on_failure = serializers.ChoiceField(choices=Policy.OnFailure.choices)
+    note = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "PolicyVersion"
+
+
+class PolicySummaryOutputSerializer(serializers.Serializer):
+    version = serializers.IntegerField()
+    is_active = serializers.BooleanField()
+    note = serializers.CharField()
+    created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
+    created_at = serializers.DateTimeField()
+
+    class Meta:
+        ref_name = "PolicyVersionSummary"
+
+
+class BucketCountsSerializer(serializers.Serializer):
+    published = serializers.IntegerField()
+    held = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "PolicyPreviewCounts"
+
+
+class ChangedCommentSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    article_id = serializers.IntegerField()
+    excerpt = serializers.CharField(help_text="Plain text, not HTML: escape it when displaying.")
+    from_status = serializers.CharField(help_text="Bucket under the active policy.")
+    to_status = serializers.CharField(help_text="Bucket under the draft.")
+    rule = serializers.CharField(help_text="The draft's reason for its bucket.")
+
+    class Meta:
+        ref_name = "PolicyPreviewChangedComment"
+
+
+class QualitySerializer(serializers.Serializer):
+    label = serializers.CharField(help_text='A toxicity label, or "overall".')
+    true_positives = serializers.IntegerField()
+    false_positives = serializers.IntegerField()
+    false_negatives = serializers.IntegerField()
+    true_negatives = serializers.IntegerField()
+    precision = serializers.FloatField(allow_null=True)
+    recall = serializers.FloatField(allow_null=True)
+
+    class Meta:
+        ref_name = "PolicyPreviewQuality"
+
+
+class HistogramSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    counts = serializers.ListField(child=serializers.IntegerField(), help_text="Comments per 0.05 of score, 0..1.")
+    active_hold = serializers.FloatField()
+    active_reject = serializers.FloatField()
+    draft_hold = serializers.FloatField()
+    draft_reject = serializers.FloatField()
+
+    class Meta:
+        ref_name = "PolicyPreviewHistogram"
+
+
+class PolicyPreviewOutputSerializer(serializers.Serializer):
+    n_requested = serializers.IntegerField()
+    n = serializers.IntegerField(help_text="Scored comments found (at most n_requested).")
+    active_version = serializers.IntegerField()
+    counts_active = BucketCountsSerializer()
+    counts_draft = BucketCountsSerializer()
+    changed_total = serializers.IntegerField()
+    changed = ChangedCommentSerializer(many=True, help_text="The newest 200 that change bucket.")
+    transitions = serializers.DictField(child=serializers.IntegerField(), help_text='"held → published" -> count')
+    human_decisions = serializers.IntegerField()
+    quality_active = QualitySerializer(many=True)
+    quality_draft = QualitySerializer(many=True)
+    histograms = HistogramSerializer(many=True)
+
+    class Meta:
+        ref_name = "PolicyPreview"
+
+
+class AuditCellSerializer(serializers.Serializer):
+    stance = serializers.CharField()
+    total = serializers.IntegerField()
+    published = serializers.IntegerField(help_text="Published automatically, or approved by a moderator.")
+    held = serializers.IntegerField(help_text="Always 0 for moderators' decisions.")
+    rejected = serializers.IntegerField()
+    hold_rate = serializers.FloatField(allow_null=True)
+    reject_rate = serializers.FloatField(allow_null=True)
+    flag_rate = serializers.FloatField(allow_null=True, help_text="Held or rejected, over total.")
+
+    class Meta:
+        ref_name = "ViewpointAuditCell"
+
+
+class AuditBinSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    cells = AuditCellSerializer(many=True, help_text="One per stance: favor, against, neutral.")
+    gap = serializers.FloatField(
+        allow_null=True, help_text="flag_rate(against) - flag_rate(favor): positive = disagreement flagged more."
+    )
+
+    class Meta:
+        ref_name = "ViewpointAuditBin"
+
+
+class ViewpointAuditOutputSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text='The label binned on, or "max".')
+    since = serializers.DateTimeField()
+    automatic = AuditBinSerializer(many=True)
+    human = AuditBinSerializer(many=True)
+
+    class Meta:
+        ref_name = "ViewpointAudit"

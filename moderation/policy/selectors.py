@@ -1,0 +1,299 @@
+"""Reads on the threshold policy: the active version and the history, the preview of a draft
+against recent comments, and the dry run of re-applying the active policy.
+
+The rule is moderation.rules.decide, shared with the worker, so a preview predicts exactly what
+the worker would do; pre-moderation is rules.premoderation_reason, also the worker's.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Mapping
+
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models.functions import Left
+
+from blog.models import Article, Comment
+from ml.classifiers.base import TOXICITY_LABELS
+from moderation import rules
+from moderation.rules import policy_active
+from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
+
+PREVIEW_DEFAULT_N = 1000
+
+PREVIEW_MAX_N = 20000
+
+# How many changed comments a preview lists (the total is always given).
+PREVIEW_CHANGED_LIMIT = 200
+
+CHART_BINS = 20  # score histogram: 20 bins of 0.05
+
+EXCERPT_CHARS = 200
+
+BUCKETS = (rules.PUBLISH, rules.HOLD, rules.REJECT)
+
+FLAGGED = (rules.HOLD, rules.REJECT)
+
+
+def policy_list() -> QuerySet[Policy]:
+    """Every version, newest first."""
+    return Policy.objects.select_related("created_by").order_by("-version")
+
+def policy_get(*, version: int) -> Policy:
+    """Raises Policy.DoesNotExist."""
+    return Policy.objects.select_related("created_by").get(version=version)
+
+def premoderated_articles() -> QuerySet[Article]:
+    return Article.objects.filter(premoderate_comments=True).order_by("-published_at", "-id")
+
+@dataclass(frozen=True)
+class Draft:
+    thresholds: Mapping[str, Mapping[str, float]]
+    premoderate_all: bool = False
+
+@dataclass(frozen=True)
+class ChangedComment:
+    comment_id: int
+    article_id: int
+    excerpt: str  # plain text: escape it when displaying
+    from_status: str  # bucket under the active policy
+    to_status: str  # bucket under the draft
+    rule: str  # the draft's reason for its bucket
+
+@dataclass(frozen=True)
+class Quality:
+    """How well "held or rejected" matches moderators' latest decisions (reject = should be
+    flagged, approve = acceptable). precision/recall are None when undefined (0/0)."""
+
+    label: str  # a toxicity label, or "overall"
+    true_positives: int
+    false_positives: int
+    false_negatives: int
+    true_negatives: int
+
+    @property
+    def precision(self) -> float | None:
+        flagged = self.true_positives + self.false_positives
+        return self.true_positives / flagged if flagged else None
+
+    @property
+    def recall(self) -> float | None:
+        wanted = self.true_positives + self.false_negatives
+        return self.true_positives / wanted if wanted else None
+
+@dataclass(frozen=True)
+class Histogram:
+    """Scores of one label over the previewed comments in CHART_BINS equal bins over 0..1
+    (the last bin includes 1.0), with both policies' cut-offs."""
+
+    label: str
+    counts: list[int]
+    active_hold: float
+    active_reject: float
+    draft_hold: float
+    draft_reject: float
+
+@dataclass(frozen=True)
+class PolicyPreview:
+    n_requested: int
+    n: int  # scored comments actually found (at most n_requested)
+    active_version: int
+    counts_active: dict[str, int]
+    counts_draft: dict[str, int]
+    changed_total: int
+    changed: list[ChangedComment]  # the first PREVIEW_CHANGED_LIMIT, newest first
+    transitions: dict[str, int]  # "held → published" -> count
+    human_decisions: int  # previewed comments with a moderator's approve/reject
+    quality_active: list[Quality]  # per label, then "overall"
+    quality_draft: list[Quality]
+    histograms: list[Histogram] = field(default_factory=list)
+
+def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
+    c = Counter(zip(flagged, truth))
+    return Quality(
+        label=label,
+        true_positives=c[(True, True)],
+        false_positives=c[(True, False)],
+        false_negatives=c[(False, True)],
+        true_negatives=c[(False, False)],
+    )
+
+def _label_flags(scores: Mapping[str, float], label: str, thresholds) -> bool:
+    return label in scores and float(scores[label]) >= thresholds[label]["hold"]
+
+def _bin(value: float) -> int:
+    # The epsilon keeps a score exactly on an edge (0.15) in the bin it starts, despite 0.15 * 20 < 3.
+    return min(CHART_BINS - 1, max(0, int(float(value) * CHART_BINS + 1e-9)))
+
+def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview:
+    """What the draft would do to the last `n` scored comments, next to the active policy.
+
+    Two queries (the analyses with what pre-moderation needs, and moderators' decisions on those
+    comments); everything else is moderation.rules.decide in Python. Pre-moderation (site-wide
+    from each policy, per article and per author as they stand now) is applied to both sides, so
+    the counts are what each policy would do today. Precision/recall judge the *thresholds*:
+    they leave pre-moderation holds out, as those say nothing about the text.
+    """
+    if not 1 <= n <= PREVIEW_MAX_N:
+        raise ValidationError({"n": [f"Must be between 1 and {PREVIEW_MAX_N}."]})
+    draft_thresholds = rules.validate_thresholds(draft.thresholds)
+    active = policy_active()
+    # A draft that leaves a label out keeps the active cut-offs for it.
+    draft_thresholds = {**active.thresholds, **draft_thresholds}
+
+    latest = Analysis.objects.order_by("-id")
+    rows = list(
+        latest.annotate(excerpt=Left("comment__text", EXCERPT_CHARS)).values_list(
+            "comment_id",
+            "comment__article_id",
+            "scores",
+            "excerpt",
+            "comment__article__premoderate_comments",
+            "comment__author__standing__premoderated",
+        )[:n]
+    )
+    human: dict[int, str] = {}
+    decisions = (
+        ModerationEvent.objects.filter(
+            actor__isnull=False, action__in=rules.HUMAN_DECISIONS, comment_id__in=latest.values("comment_id")[:n]
+        )
+        .order_by("comment_id", "created_at", "id")
+        .values_list("comment_id", "action")
+    )
+    for comment_id, action in decisions:  # ascending: the latest decision wins
+        human[comment_id] = action
+
+    counts_active = dict.fromkeys(BUCKETS, 0)
+    counts_draft = dict.fromkeys(BUCKETS, 0)
+    transitions: Counter[str] = Counter()
+    changed: list[ChangedComment] = []
+    bins = {label: [0] * CHART_BINS for label in TOXICITY_LABELS}
+    judged_flags: dict[str, dict[str, list[bool]]] = {
+        side: {label: [] for label in (*TOXICITY_LABELS, "overall")} for side in ("active", "draft")
+    }
+    truth: list[bool] = []
+
+    for comment_id, article_id, scores, excerpt, article_pm, author_pm in rows:
+        verdict_active = rules.decide(
+            scores,
+            active.thresholds,
+            premoderation=rules.premoderation_reason(
+                premoderate_all=active.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
+            ),
+        )
+        verdict_draft = rules.decide(
+            scores,
+            draft_thresholds,
+            premoderation=rules.premoderation_reason(
+                premoderate_all=draft.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
+            ),
+        )
+        counts_active[verdict_active.status] += 1
+        counts_draft[verdict_draft.status] += 1
+        if verdict_active.status != verdict_draft.status:
+            transitions[f"{verdict_active.status} → {verdict_draft.status}"] += 1
+            if len(changed) < PREVIEW_CHANGED_LIMIT:
+                changed.append(
+                    ChangedComment(
+                        comment_id=comment_id,
+                        article_id=article_id,
+                        excerpt=excerpt,
+                        from_status=verdict_active.status,
+                        to_status=verdict_draft.status,
+                        rule=verdict_draft.reason,
+                    )
+                )
+        for label, value in scores.items():
+            if label in bins:
+                bins[label][_bin(value)] += 1
+        if comment_id in human:
+            truth.append(human[comment_id] == ModerationEvent.Action.REJECT)
+            for side, thresholds in (("active", active.thresholds), ("draft", draft_thresholds)):
+                flags = judged_flags[side]
+                flags["overall"].append(rules.decide(scores, thresholds).status in FLAGGED)
+                for label in TOXICITY_LABELS:
+                    flags[label].append(_label_flags(scores, label, thresholds))
+
+    def qualities(side: str) -> list[Quality]:
+        return [_quality(label, flags, truth) for label, flags in judged_flags[side].items()]
+
+    return PolicyPreview(
+        n_requested=n,
+        n=len(rows),
+        active_version=active.version,
+        counts_active=counts_active,
+        counts_draft=counts_draft,
+        changed_total=sum(transitions.values()),
+        changed=changed,
+        transitions=dict(transitions.most_common()),
+        human_decisions=len(truth),
+        quality_active=qualities("active"),
+        quality_draft=qualities("draft"),
+        histograms=[
+            Histogram(
+                label=label,
+                counts=bins[label],
+                active_hold=active.thresholds[label]["hold"],
+                active_reject=active.thresholds[label]["reject"],
+                draft_hold=draft_thresholds[label]["hold"],
+                draft_reject=draft_thresholds[label]["reject"],
+            )
+            for label in TOXICITY_LABELS
+            if label in active.thresholds and label in draft_thresholds
+        ],
+    )
+
+def reapply_candidates() -> QuerySet[Comment]:
+    """Automatic pending comments: held by the worker (so scored), not escalated, and with no
+    moderation event by a human of any kind (approve, reject, escalate). Comments whose
+    classification failed are not included (there are no scores to decide on), nor are
+    published or rejected ones (those decisions are final and visible)."""
+    touched_by_human = ModerationEvent.objects.filter(comment_id=OuterRef("pk"), actor__isnull=False)
+    return Comment.objects.filter(status=Comment.Status.HELD, analysis__isnull=False, escalated=False).exclude(
+        Exists(touched_by_human)
+    )
+
+@dataclass(frozen=True)
+class ReapplyPlan:
+    policy_version: int
+    candidates: int  # automatic pending comments re-decided
+    to_publish: int
+    to_reject: int
+    stay_held: int
+
+def standings_premoderated(author_ids) -> set[int]:
+    return set(
+        AuthorStanding.objects.filter(user_id__in=set(author_ids), premoderated=True).values_list("user_id", flat=True)
+    )
+
+def redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool):
+    return rules.decide(
+        scores,
+        policy.thresholds,
+        premoderation=rules.premoderation_reason(
+            premoderate_all=policy.premoderate_all,
+            article_premoderated=article_premoderated,
+            author_premoderated=author_premoderated,
+        ),
+    )
+
+def pending_reapply_count() -> ReapplyPlan:
+    """The dry run: how many automatic pending comments the active policy would re-decide, and
+    where they would go. Nothing is written."""
+    policy = policy_active()
+    rows = list(
+        reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id")
+    )
+    premoderated = standings_premoderated(author for *_, author in rows)
+    outcome = Counter(
+        redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated).status
+        for s, a, author in rows
+    )
+    return ReapplyPlan(
+        policy_version=policy.version,
+        candidates=len(rows),
+        to_publish=outcome[rules.PUBLISH],
+        to_reject=outcome[rules.REJECT],
+        stay_held=outcome[rules.HOLD],
+    )

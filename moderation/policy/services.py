@@ -1,0 +1,158 @@
+"""Writes on the threshold policy: saving and restoring versions, per-article pre-moderation,
+and re-applying the active policy to automatic holds.
+
+Two promises the admin can rely on:
+
+* Saving a version never re-decides a comment. Comments are decided when they are scored, under
+  the version active then (each ModerationEvent records it).
+* Re-applying touches only *automatic pending* comments (see ``selectors.reapply_candidates``): a
+  comment a human has acted on in any way keeps the human's decision.
+"""
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from blog.models import Article
+from ml.classifiers.base import TOXICITY_LABELS
+from moderation import rules
+from moderation.models import Policy
+from moderation.policy.selectors import redecide, reapply_candidates, standings_premoderated
+from moderation.queue.services import comment_status_set, queue_rerank_waiting
+
+logger = logging.getLogger(__name__)
+
+SAVE_ATTEMPTS = 3
+
+NOTE_MAX_CHARS = 2000
+
+
+def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: object, note: object) -> dict[str, Any]:
+    """Validate a draft policy; return its clean values or raise ValidationError naming each
+    field and the reason. A policy must give both cut-offs for every toxicity label."""
+    errors: dict[str, list[str]] = {}
+    clean_thresholds: dict[str, dict[str, float]] = {}
+    try:
+        clean_thresholds = rules.validate_thresholds(thresholds)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    else:
+        missing = [label for label in TOXICITY_LABELS if label not in clean_thresholds]
+        if missing:
+            errors["thresholds"] = [f"Missing label '{label}': every label needs hold and reject." for label in missing]
+    if not isinstance(premoderate_all, bool):
+        errors["premoderate_all"] = ["Must be true or false."]
+    if on_failure not in Policy.OnFailure.values:
+        errors["on_failure"] = [f"Must be one of: {', '.join(Policy.OnFailure.values)}."]
+    if not isinstance(note, str):
+        errors["note"] = ["Must be a string."]
+    elif len(note) > NOTE_MAX_CHARS:
+        errors["note"] = [f"At most {NOTE_MAX_CHARS} characters."]
+    if errors:
+        raise ValidationError(errors)
+    # Stored in the canonical label order, so versions compare and display alike.
+    return {
+        "thresholds": {label: clean_thresholds[label] for label in TOXICITY_LABELS},
+        "premoderate_all": premoderate_all,
+        "on_failure": on_failure,
+        "note": note.strip(),
+    }
+
+def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin) -> Policy:
+    """Save a new version and make it the active one. Nothing is re-decided: comments already
+    decided keep their decision (see pending_reapply for automatic holds)."""
+    values = policy_clean(thresholds=thresholds, premoderate_all=premoderate_all, on_failure=on_failure, note=note)
+    for attempt in range(SAVE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                Policy.objects.filter(is_active=True).update(is_active=False)
+                latest = Policy.objects.aggregate(v=Max("version"))["v"] or 0
+                saved = Policy.objects.create(version=latest + 1, is_active=True, created_by=admin, **values)
+            queue_rerank_waiting()  # the queue's order depends on the thresholds
+            return saved
+        except IntegrityError:
+            # Another admin saved at the same moment: their row took the version number or the
+            # one active slot (unique constraints). Try again on top of theirs; both versions
+            # stay in the history, the later save is active.
+            logger.info("Policy save collided with a concurrent save (attempt %s)", attempt + 1)
+    raise ValidationError({"version": ["Other admins are saving versions right now; reload and try again."]})
+
+def policy_restore(*, version: int, admin) -> Policy:
+    """Make an old version current again, as a new version copying its values."""
+    try:
+        old = Policy.objects.get(version=version)
+    except Policy.DoesNotExist:
+        raise ValidationError({"version": [f"There is no version {version}."]}) from None
+    return policy_save(
+        thresholds=old.thresholds,
+        premoderate_all=old.premoderate_all,
+        on_failure=old.on_failure,
+        note=f"restored from v{old.version}",
+        admin=admin,
+    )
+
+def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> Article:
+    """Hold (or stop holding) every new comment on one article for a human. Applies to comments
+    scored from now on; comments already decided keep their decision."""
+    Article.objects.filter(pk=article.pk).update(premoderate_comments=premoderate)
+    logger.info("%s turned pre-moderation %s for article %s", admin, "on" if premoderate else "off", article.pk)
+    article.premoderate_comments = premoderate
+    return article
+
+@dataclass(frozen=True)
+class ReapplyResult:
+    policy_version: int
+    candidates: int
+    published: int
+    rejected: int
+    stay_held: int
+
+def pending_reapply(*, admin) -> ReapplyResult:
+    """Re-decide every automatic pending comment under the active policy. Each comment that
+    changes bucket gets an automatic ModerationEvent (actor None, the active policy, and the
+    admin who asked named in the reason); comments that stay held are left alone."""
+    with transaction.atomic():
+        policy = Policy.objects.select_for_update().get(is_active=True)
+        # Lock and re-check in one statement: a moderator deciding one of these right now
+        # either finishes first (and the comment drops out) or waits for us.
+        comments = list(
+            reapply_candidates()
+            .select_for_update(of=("self",))
+            .select_related("analysis", "article")
+            .order_by("id")
+        )
+        premoderated = standings_premoderated(c.author_id for c in comments)
+        result = Counter()
+        for comment in comments:
+            scores = comment.analysis.scores
+            verdict = redecide(
+                policy,
+                scores=scores,
+                article_premoderated=comment.article.premoderate_comments,
+                author_premoderated=comment.author_id in premoderated,
+            )
+            result[verdict.status] += 1
+            if verdict.status == comment.status:
+                continue
+            comment_status_set(
+                comment,
+                new_status=verdict.status,
+                action=rules.AUTO_ACTION[verdict.status],
+                reason=f"policy v{policy.version} re-applied by {admin.get_username()}: {verdict.reason}",
+                scores=scores,
+                policy=policy,
+            )
+    queue_rerank_waiting()
+    return ReapplyResult(
+        policy_version=policy.version,
+        candidates=len(comments),
+        published=result[rules.PUBLISH],
+        rejected=result[rules.REJECT],
+        stay_held=result[rules.HOLD],
+    )

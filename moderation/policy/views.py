@@ -1,0 +1,205 @@
+"""Admin and moderator pages for the threshold policy, the discussions ranking and the viewpoint
+audit. Thin: reads through policy/selectors.py and insights/, writes through policy/services.py.
+
+No inline script anywhere (the Content-Security-Policy forbids it): previewing is an ordinary form
+POST that re-renders the page with the preview, charts are SVG drawn here on the server.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from blog.models import Article
+
+from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
+from moderation.models import Policy
+from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
+from moderation.policy import selectors, services
+from moderation.policy.charts import score_chart
+from moderation.policy.forms import PolicyForm
+
+# Anonymous users are sent to log in, signed-in users without the right get 403.
+_admin_only = page_needs(CHANGE_POLICY)
+_moderators_only = page_needs(CAN_MODERATE)
+
+
+def _quality_rows(preview: selectors.PolicyPreview) -> list[dict]:
+    return [
+        {"label": a.label, "active": a, "draft": d} for a, d in zip(preview.quality_active, preview.quality_draft)
+    ]
+
+
+# --- thresholds --------------------------------------------------------------------------------
+
+
+def _add_errors(form: PolicyForm, exc: ValidationError) -> None:
+    # Threshold messages already name the label ("insult: hold 0.9 is above reject 0.5").
+    for field, errors in exc.message_dict.items():
+        for message in errors:
+            form.add_error(field if field in form.fields else None, message)
+
+
+@_admin_only
+def policy(request: HttpRequest) -> HttpResponse:
+    """GET: the active policy as an editable form. POST with action=preview: the same page with
+    the draft's preview; action=save: save a new version (nothing is re-decided)."""
+    active = selectors.policy_active()
+    preview = None
+    if request.method == "POST":
+        form = PolicyForm(request.POST)
+        action = request.POST.get("action")
+        if form.is_valid():
+            values = {
+                "thresholds": form.thresholds(),
+                "premoderate_all": form.cleaned_data["premoderate_all"],
+                "on_failure": form.cleaned_data["on_failure"],
+                "note": form.cleaned_data["note"],
+            }
+            try:
+                if action == "save":
+                    saved = services.policy_save(**values, admin=request.user)
+                    messages.success(
+                        request,
+                        f"Saved as version {saved.version}, now active. Comments already decided keep their "
+                        "decision; re-apply it to automatic holds from the link below if you want to.",
+                    )
+                    return redirect("moderation:policy")
+                services.policy_clean(**values)
+                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"])
+                n = form.cleaned_data["n"] or selectors.PREVIEW_DEFAULT_N
+                preview = selectors.policy_preview(draft=draft, n=n)
+            except ValidationError as exc:
+                _add_errors(form, exc)
+        status = 200 if form.is_valid() else 400
+    else:
+        form = PolicyForm(initial=PolicyForm.initial_from(active))
+        status = 200
+    context = {
+        "form": form,
+        "active": active,
+        "preview": preview,
+        "charts": [score_chart(h) for h in preview.histograms] if preview else [],
+        "quality_rows": _quality_rows(preview) if preview else [],
+        "premoderated_articles": selectors.premoderated_articles()[:50],
+        "versions": selectors.policy_list()[:5],
+    }
+    return render(request, "moderation/policy.html", context, status=status)
+
+
+@_admin_only
+def policy_versions(request: HttpRequest, version: int | None = None) -> HttpResponse:
+    """Every version (newest first); with `version`, that one's values in full."""
+    selected = None
+    if version is not None:
+        try:
+            selected = selectors.policy_get(version=version)
+        except Policy.DoesNotExist:
+            raise Http404("No such version.") from None
+    return render(
+        request,
+        "moderation/policy_versions.html",
+        {
+            "versions": selectors.policy_list(),
+            "selected": selected,
+            "selected_rows": [(label, selected.thresholds.get(label)) for label in TOXICITY_LABELS] if selected else [],
+        },
+    )
+
+
+@_admin_only
+@require_POST
+def policy_restore(request: HttpRequest, version: int) -> HttpResponse:
+    try:
+        restored = services.policy_restore(version=version, admin=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+        return redirect("moderation:policy_versions")
+    messages.success(request, f"Version {version} restored as version {restored.version}, now active.")
+    return redirect("moderation:policy_version", version=restored.version)
+
+
+@_admin_only
+def policy_reapply(request: HttpRequest) -> HttpResponse:
+    """GET: the dry-run count and a confirm button. POST (confirm): re-decide them."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        result = services.pending_reapply(admin=request.user)
+        messages.success(
+            request,
+            f"Policy v{result.policy_version} re-applied to {result.candidates} automatic holds: "
+            f"{result.published} published, {result.rejected} rejected, {result.stay_held} still held.",
+        )
+        return redirect("moderation:policy")
+    return render(request, "moderation/policy_reapply.html", {"plan": selectors.pending_reapply_count()})
+
+
+# --- discussions -------------------------------------------------------------------------------
+
+
+@_moderators_only
+def discussions(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "moderation/discussions.html",
+        {
+            "rows": insights_discussions.discussions_ranked(limit=100),
+            "weights": {
+                "held": insights_discussions.W_HELD,
+                "report": insights_discussions.W_REPORT,
+                "toxicity": insights_discussions.W_TOXICITY,
+                "per_hour": insights_discussions.W_PER_HOUR,
+                "per_day": insights_discussions.W_PER_DAY,
+                "polarization": insights_discussions.W_POLARIZATION,
+                "full_volume": insights_discussions.POLARIZATION_FULL_VOLUME,
+            },
+        },
+    )
+
+
+@_admin_only
+@require_POST
+def article_premoderation(request: HttpRequest, article_id: int) -> HttpResponse:
+    article = get_object_or_404(Article, pk=article_id)
+    premoderate = request.POST.get("premoderate") == "on"
+    services.article_set_premoderation(article=article, premoderate=premoderate, admin=request.user)
+    what = "now held for a moderator" if premoderate else "decided by the policy again"
+    messages.success(request, f"New comments on “{article.title}” are {what}.")
+    back = request.POST.get("back")
+    return redirect("moderation:policy" if back == "policy" else "moderation:discussions")
+
+
+# --- viewpoint audit ---------------------------------------------------------------------------
+
+AUDIT_DAY_CHOICES = (7, 30, 90, 365)
+
+
+@_admin_only
+def viewpoint_audit(request: HttpRequest) -> HttpResponse:
+    label = request.GET.get("label", "toxicity")
+    if label not in (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL):
+        label = "toxicity"
+    try:
+        days = int(request.GET.get("days", 90))
+    except ValueError:
+        days = 90
+    if days not in AUDIT_DAY_CHOICES:
+        days = 90
+    audit = insights_audit.viewpoint_audit(label=label, since=timezone.now() - timedelta(days=days))
+    return render(
+        request,
+        "moderation/viewpoint_audit.html",
+        {
+            "audit": audit,
+            "labels": (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL),
+            "days": days,
+            "day_choices": AUDIT_DAY_CHOICES,
+            "tables": [("Automatic decisions", audit.automatic, True), ("Moderators’ decisions", audit.human, False)],
+            "stances": insights_audit.STANCE_LABELS,
+        },
+    )

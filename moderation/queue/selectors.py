@@ -1,0 +1,496 @@
+"""Reads for moderators: the review queue (tabs, filters, keyset pages of cards) and the audit log.
+
+The queue is ordered by the stored ``Comment.queue_rank`` (see moderation/queue/ranking.py) and read
+by keyset: a page is "the next N rows after (rank, id)" on the index (status, -queue_rank, -id),
+never OFFSET, so page 400 costs what page 1 costs. A page of cards is a fixed number of
+queries whatever its size (see ``review_queue``).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from datetime import timezone as dt_timezone
+
+from django.contrib.admin.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
+from django.db import connections
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from blog.models import Comment, CommentReport
+
+from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
+from moderation import rules
+from moderation.models import AuthorStanding, ModerationEvent, Policy
+from moderation.queue import ranking
+
+# Tab key -> what a moderator reads on it. "reported" is published comments with reports
+# nobody has ruled on yet.
+TABS: dict[str, str] = {
+    "held": "Held for review",
+    "reported": "Reported",
+    "failed": "Classification failed",
+    "published": "Published",
+    "rejected": "Rejected",
+}
+PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+
+def _tab_q(tab: str) -> Q:
+    if tab == "reported":
+        return Q(rules.open_reports_exist(), status=Comment.Status.PUBLISHED)
+    status = {"held": Comment.Status.HELD, "failed": Comment.Status.FAILED}.get(tab, tab)
+    return Q(status=status)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What a moderator narrowed the queue to. Empty values filter nothing."""
+
+    tab: str = "held"
+    label: str = ""  # with min_score: this label's score at least min_score
+    min_score: float | None = None
+    stance: str = ""  # toward the article: favor / against / neutral
+    article_id: int | None = None
+    author: str = ""  # username, exact
+    date_from: date | None = None  # posted on or after this day (UTC)
+    date_to: date | None = None  # posted on or before this day (UTC)
+
+    def __post_init__(self):
+        if self.tab not in TABS:
+            raise ValueError(f"unknown tab {self.tab!r}")
+        if self.label and self.label not in TOXICITY_LABELS:
+            raise ValueError(f"unknown label {self.label!r}")
+        if self.stance and self.stance not in STANCE_LABELS:
+            raise ValueError(f"unknown stance {self.stance!r}")
+
+    def q(self, prefix: str = "") -> Q:
+        """Every filter but the tab, on Comment (or on the comment at ``prefix``, e.g. "comment__")."""
+        conditions = {}
+        if self.label and self.min_score is not None:
+            # A label's score is at most the comment's highest (Comment.max_toxicity, on the row and
+            # on the (status, max_toxicity) index): that narrows the rows before any Analysis is read.
+            conditions["max_toxicity__gte"] = self.min_score
+            conditions[f"analysis__scores__{self.label}__gte"] = self.min_score
+        if self.stance:
+            conditions["stance_label"] = self.stance  # the Analysis's stance_article_label, copied
+        if self.article_id is not None:
+            conditions["article_id"] = self.article_id
+        if self.author:
+            conditions["author__username"] = self.author
+        # Whole UTC days as ranges on created_at (a __date lookup would not use the index).
+        if self.date_from:
+            conditions["created_at__gte"] = datetime.combine(self.date_from, time.min, tzinfo=dt_timezone.utc)
+        if self.date_to:
+            conditions["created_at__lt"] = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
+        return Q(**{prefix + key: value for key, value in conditions.items()})
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """A position in the queue: the last card's (queue_rank, id). Opaque to clients."""
+
+    rank: float
+    id: int
+
+    def encode(self) -> str:
+        raw = f"{self.rank.hex()}|{self.id}".encode()  # float.hex round-trips exactly
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @classmethod
+    def decode(cls, value: str) -> Cursor:
+        """Raises ValueError for anything this class did not encode."""
+        try:
+            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+            rank, _, pk = raw.partition("|")
+            cursor = cls(float.fromhex(rank), int(pk))
+        except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
+            raise ValueError("Invalid cursor.") from None
+        if cursor.id <= 0 or cursor.rank != cursor.rank or abs(cursor.rank) == float("inf"):
+            raise ValueError("Invalid cursor.")
+        return cursor
+
+    @classmethod
+    def of(cls, comment: Comment) -> Cursor:
+        return cls(comment.queue_rank, comment.pk)
+
+
+def _after_q(cursor: Cursor) -> Q:
+    # (rank, id) < cursor in DESC order. The redundant "rank <= r" lets the planner range-scan
+    # the index instead of filtering an OR.
+    return Q(queue_rank__lte=cursor.rank) & (Q(queue_rank__lt=cursor.rank) | Q(queue_rank=cursor.rank, id__lt=cursor.id))
+
+
+def _down_to_q(cursor: Cursor) -> Q:
+    # (rank, id) >= cursor in DESC order: everything from the top down to and including it.
+    return Q(queue_rank__gte=cursor.rank) & (Q(queue_rank__gt=cursor.rank) | Q(queue_rank=cursor.rank, id__gte=cursor.id))
+
+
+# Tab counts stop at this many: a moderator needs the exact size of a small tab, and "1,000+"
+# says all there is to say about a big one. Counting stops after COUNT_CAP + 1 entries of each
+# tab's index, so a page costs the same at ten thousand or ten million comments.
+COUNT_CAP = 1000
+# ... and at this many when a filter has to read each comment rather than an index (its stance,
+# or a label's score from its Analysis): 101 reads a tab instead of a thousand or more.
+COUNT_CAP_ROW_FILTERS = 100
+
+
+@dataclass(frozen=True)
+class TabCount:
+    """How many comments a tab holds: exactly ``n``, or more than ``n`` when ``capped``."""
+
+    n: int
+    capped: bool = False
+
+    def __str__(self) -> str:
+        return f"{self.n:,}+" if self.capped else f"{self.n:,}"
+
+
+def count_cap(filters: QueueFilters) -> int:
+    """Where ``queue_counts`` stops counting under these filters."""
+    return COUNT_CAP_ROW_FILTERS if filters.stance or (filters.label and filters.min_score is not None) else COUNT_CAP
+
+
+def _tab_rows(tab: str, filters: QueueFilters, limit: int) -> QuerySet:
+    if tab == "reported":
+        # From the open reports, in comment order on their index, to their comments: not an EXISTS
+        # probe for every published comment, nor a hash of every open report.
+        return (
+            CommentReport.objects.filter(filters.q("comment__"), upheld__isnull=True, comment__status=Comment.Status.PUBLISHED)
+            .order_by("comment_id")
+            .values("comment_id")
+            .distinct()[:limit]
+        )
+    return Comment.objects.filter(_tab_q(tab), filters.q()).order_by().values("pk")[:limit]
+
+
+def queue_counts(*, filters: QueueFilters) -> dict[str, TabCount]:
+    """Comments on each tab under the same filters (the tab aside), each counted up to
+    ``count_cap(filters)`` (see TabCount). One query: a scalar subquery per tab, each a LIMITed
+    scan, so its cost does not grow with the number of comments."""
+    cap = count_cap(filters)
+    parts, params = [], []
+    for i, tab in enumerate(TABS):
+        sql, tab_params = _tab_rows(tab, filters, cap + 1).query.sql_with_params()
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_rows_{i})")
+        params.extend(tab_params)
+    with connections[Comment.objects.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {tab: TabCount(min(n, cap), capped=n > cap) for tab, n in zip(TABS, row)}
+
+
+# --- cards -------------------------------------------------------------------------------------
+
+
+def two_places(x: float | None) -> str:
+    """``x`` as the template filter ``floatformat:2`` shows it (round half up on the decimal
+    repr), without the filter's cost: a page of 25 cards shows 500 of these figures and the
+    filter was a fifth of the page's time."""
+    if x is None:
+        return ""
+    return str(Decimal(repr(float(x))).quantize(_CENT, rounding=ROUND_HALF_UP))
+
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class LabelChip:
+    label: str
+    score: float
+    hold: float | None
+    reject: float | None
+
+    @property
+    def score_text(self) -> str:
+        return two_places(self.score)
+
+    @property
+    def hold_text(self) -> str:
+        return two_places(self.hold)
+
+    @property
+    def reject_text(self) -> str:
+        return two_places(self.reject)
+
+    @property
+    def level(self) -> str:
+        """'reject' at or above the reject cut-off, 'hold' at or above hold, 'near' within 80%
+        of hold, 'low' below that, 'none' when the active policy has no cut-off for it."""
+        if self.hold is None or self.reject is None:
+            return "none"
+        if self.score >= self.reject:
+            return "reject"
+        if self.score >= self.hold:
+            return "hold"
+        return "near" if self.score >= 0.8 * self.hold else "low"
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    published: int = 0
+    rejected: int = 0
+    held: int = 0
+    banned: bool = False
+    suspended_until: datetime | None = None
+    premoderated: bool = False
+
+    @property
+    def suspended(self) -> bool:
+        return self.suspended_until is not None and self.suspended_until > timezone.now()
+
+
+@dataclass(frozen=True)
+class ReportLine:
+    reporter: str
+    reason: str
+    created_at: datetime
+    upheld: bool | None
+    reporter_weight: float
+
+    @property
+    def reporter_weight_text(self) -> str:
+        return two_places(self.reporter_weight)
+
+
+@dataclass
+class Card:
+    comment: Comment
+    labels: list[LabelChip]
+    reports: list[ReportLine]
+    rule: ModerationEvent | None  # the latest audit entry that set its status: "why it is here"
+    escalation: ModerationEvent | None
+    author_record: AuthorRecord
+    priority: float
+
+    @property
+    def analysis(self):
+        return getattr(self.comment, "analysis", None)
+
+    @property
+    def seen_event_id(self) -> int:
+        return self.rule.pk if self.rule else 0
+
+    @property
+    def cursor(self) -> str:
+        return Cursor.of(self.comment).encode()
+
+    @property
+    def open_report_count(self) -> int:
+        return sum(1 for r in self.reports if r.upheld is None)
+
+    @property
+    def waiting(self) -> bool:
+        """In the queue proper: undecided, or published with open reports."""
+        return rules.comment_waiting(status=self.comment.status, open_reports=self.open_report_count)
+
+    @property
+    def can_approve(self) -> bool:  # publish, dismiss the reports, or reinstate a rejected one
+        return self.waiting or self.comment.status == "rejected"
+
+    @property
+    def can_reject(self) -> bool:
+        return self.comment.status != "rejected"
+
+    @property
+    def can_escalate(self) -> bool:
+        return self.waiting and not self.comment.escalated
+
+
+@dataclass
+class QueuePage:
+    cards: list[Card]
+    next_cursor: Cursor | None
+    policy: Policy | None = None
+
+
+def _latest_event(**conditions) -> Subquery:
+    return Subquery(
+        ModerationEvent.objects.filter(comment=OuterRef("pk"), **conditions).order_by("-id").values("id")[:1]
+    )
+
+
+def _count_of(model, per: str, **conditions) -> Coalesce:
+    """A correlated COUNT(*) of ``model`` rows matching ``conditions`` (which pin ``per`` to the
+    outer row), 0 when none match."""
+    rows = model.objects.filter(**conditions).order_by().values(per).annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(rows), 0, output_field=IntegerField())
+
+
+def _cards_queryset(filters: QueueFilters) -> QuerySet[Comment]:
+    # The author's record and each reporter's track record are correlated counts in the rows they
+    # belong to (index-only scans on (author, status) and (reporter, upheld)), not queries of their
+    # own: a page stays at five queries with its tab counts.
+    author = OuterRef("author_id")
+    reporter = OuterRef("reporter_id")
+    reports = CommentReport.objects.select_related("reporter").annotate(
+        reporter_resolved=_count_of(CommentReport, "reporter_id", reporter_id=reporter, upheld__isnull=False),
+        reporter_upheld=_count_of(CommentReport, "reporter_id", reporter_id=reporter, upheld=True),
+    )
+    return (
+        Comment.objects.filter(_tab_q(filters.tab), filters.q())
+        .select_related("article", "author", "author__standing", "parent__author", "analysis")
+        .prefetch_related(Prefetch("reports", queryset=reports.order_by("created_at", "id"), to_attr="report_list"))
+        .annotate(
+            rule_event_id=_latest_event(action__in=[a for a in ModerationEvent.Action.values if a != "escalate"]),
+            escalation_event_id=_latest_event(action=ModerationEvent.Action.ESCALATE),
+            author_published=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.PUBLISHED),
+            author_rejected=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.REJECTED),
+            author_waiting=_count_of(Comment, "author_id", author_id=author, status__in=rules.HELD_FOR_MODERATOR),
+        )
+        .order_by("-queue_rank", "-id")
+    )
+
+
+def _author_record(c: Comment) -> AuthorRecord:
+    standing = getattr(c.author, "standing", None)  # reverse one-to-one: None via select_related
+    return AuthorRecord(
+        published=c.author_published,
+        rejected=c.author_rejected,
+        held=c.author_waiting,
+        banned=bool(standing and standing.banned),
+        suspended_until=standing.suspended_until if standing else None,
+        premoderated=bool(standing and standing.premoderated),
+    )
+
+
+def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Policy | None]:
+    policy = Policy.objects.filter(is_active=True).first()
+    thresholds = policy.thresholds if policy else {}
+    event_ids = {i for c in comments for i in (c.rule_event_id, c.escalation_event_id) if i}
+    events = {e.pk: e for e in ModerationEvent.objects.filter(pk__in=event_ids).select_related("actor", "policy")}
+    cards = []
+    for c in comments:
+        analysis = getattr(c, "analysis", None)
+        labels = []
+        if analysis is not None:
+            for label in TOXICITY_LABELS:
+                if label in analysis.scores:
+                    cut = thresholds.get(label) or {}
+                    labels.append(LabelChip(label, float(analysis.scores[label]), cut.get("hold"), cut.get("reject")))
+        reports = [
+            ReportLine(
+                r.reporter.get_username(), r.reason, r.created_at, r.upheld,
+                ranking.reporter_weight(upheld=r.reporter_upheld, resolved=r.reporter_resolved),
+            )
+            for r in c.report_list
+        ]
+        cards.append(
+            Card(
+                comment=c,
+                labels=labels,
+                reports=reports,
+                rule=events.get(c.rule_event_id),
+                escalation=events.get(c.escalation_event_id),
+                author_record=_author_record(c),
+                priority=ranking.priority_at(rank=c.queue_rank, now=now),
+            )
+        )
+    return cards, policy
+
+
+def review_queue(
+    *, filters: QueueFilters, after: Cursor | None = None, limit: int = PAGE_SIZE, now: datetime | None = None
+) -> QueuePage:
+    """One page of the queue, highest priority first, starting after ``after``.
+
+    Four queries whatever ``limit``: the cards (comment, article, author and standing, parent,
+    scores, the author's record, the ids of the latest audit entries, in one SELECT), their
+    reports with each reporter's record, those audit entries, the active policy.
+    """
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    qs = _cards_queryset(filters)
+    if after is not None:
+        qs = qs.filter(_after_q(after))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    cards, policy = _build_cards(rows, now or timezone.now())
+    return QueuePage(cards=cards, next_cursor=Cursor.of(rows[-1]) if more and rows else None, policy=policy)
+
+
+POLL_MAX_CARDS = 200
+
+
+def review_queue_top(
+    *, filters: QueueFilters, down_to: Cursor | None, exclude_ids: set[int] = frozenset(), now: datetime | None = None
+) -> tuple[list[int], list[Card]]:
+    """For the page's poll: the ids now in the queue from the top down to ``down_to`` (the last
+    card the moderator sees; the first page when None), and the cards of those not in
+    ``exclude_ids`` (the ones already shown). The page adds the new ones and drops the missing."""
+    qs = _cards_queryset(filters)
+    if down_to is not None:
+        qs = qs.filter(_down_to_q(down_to))
+        limit = POLL_MAX_CARDS
+    else:
+        limit = PAGE_SIZE
+    ids = list(qs.values_list("id", flat=True)[:limit])
+    new_ids = [i for i in ids if i not in exclude_ids]
+    if not new_ids:
+        return ids, []
+    cards, _ = _build_cards(list(qs.filter(pk__in=new_ids)), now or timezone.now())
+    return ids, cards
+
+
+# --- audit log ---------------------------------------------------------------------------------
+
+AUDIT_PAGE_SIZE = 50
+SYSTEM = "system"  # ?moderator=system: automatic decisions
+
+
+def audit_events(
+    *, comment_id: int | None = None, moderator: str = "", before_id: int | None = None, limit: int = AUDIT_PAGE_SIZE
+) -> tuple[list[ModerationEvent], int | None]:
+    """Audit entries, newest first, optionally for one comment and/or one moderator (username,
+    or "system" for automatic decisions). Keyset by id: returns (entries, next before_id)."""
+    qs = ModerationEvent.objects.select_related("actor", "policy", "comment__article", "comment__author").order_by("-id")
+    if comment_id is not None:
+        qs = qs.filter(comment_id=comment_id)
+    if moderator == SYSTEM:
+        qs = qs.filter(actor__isnull=True)
+    elif moderator:
+        qs = qs.filter(actor__username=moderator)
+    if before_id is not None:
+        qs = qs.filter(id__lt=before_id)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    rows = list(qs[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, (rows[-1].pk if more else None)
+
+
+@dataclass(frozen=True)
+class StandingChange:
+    at: datetime
+    moderator: str
+    author: str
+    change: str
+
+
+def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDIT_PAGE_SIZE) -> list[StandingChange]:
+    """Authors' standing changes (ban, suspension, pre-moderation), newest first, from the admin
+    log where moderation.queue.services.author_standing_set records them. Two queries."""
+    ct = ContentType.objects.get_for_model(AuthorStanding)
+    qs = LogEntry.objects.filter(content_type=ct).select_related("user").order_by("-action_time", "-id")
+    if moderator == SYSTEM:
+        return []
+    if moderator:
+        qs = qs.filter(user__username=moderator)
+    if author:
+        qs = qs.filter(
+            object_id__in=[str(pk) for pk in AuthorStanding.objects.filter(user__username=author).values_list("pk", flat=True)]
+        )
+    entries = list(qs[:limit])
+    authors = dict(
+        AuthorStanding.objects.filter(pk__in={int(e.object_id) for e in entries}).values_list("pk", "user__username")
+    )
+    return [
+        StandingChange(e.action_time, e.user.get_username(), authors.get(int(e.object_id), "?"), e.change_message)
+        for e in entries
+    ]

@@ -1,0 +1,211 @@
+"""The review queue's priority formula (moderation/queue/ranking.py), on plain numbers, and the
+ranking service that stores it (moderation.queue.services.queue_rerank) on real rows."""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from blog.models import Comment, CommentReport
+from blog.services import comment_report
+from moderation.queue import ranking
+from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
+from moderation.queue.ranking import label_position, priority_at, queue_rank, reporter_weight
+from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.moderation.queue.helpers import queued_comment, scores
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+
+
+def rank(*, tox=None, reports=(), heat=0, hours_ago=0.0, escalated=False, thresholds=DEFAULT_THRESHOLDS, raw=None):
+    return queue_rank(
+        scores=raw if raw is not None else scores(**(tox or {})),
+        thresholds=thresholds,
+        open_report_weights=list(reports),
+        thread_comments_24h=heat,
+        created_at=NOW - timedelta(hours=hours_ago),
+        escalated=escalated,
+    )
+
+
+# --- the formula -------------------------------------------------------------------------------
+
+
+def test_a_more_toxic_comment_ranks_higher():
+    assert rank(tox={"insult": 0.90}) > rank(tox={"insult": 0.60}) > rank(tox={"insult": 0.30}) > rank()
+
+
+def test_position_against_thresholds_counts_not_the_raw_score():
+    # threat holds at 0.30, toxicity at 0.60: threat 0.35 is past its hold, toxicity 0.50 is not.
+    assert rank(tox={"threat": 0.35}) > rank(tox={"toxicity": 0.50})
+
+
+def test_label_position_is_1_at_hold_and_2_at_reject():
+    assert label_position(0.3, 0.6, 0.9) == pytest.approx(0.5)
+    assert label_position(0.6, 0.6, 0.9) == pytest.approx(1.0)
+    assert label_position(0.75, 0.6, 0.9) == pytest.approx(1.5)
+    assert label_position(0.9, 0.6, 0.9) == pytest.approx(2.0)
+    assert label_position(1.0, 0.6, 1.0) == pytest.approx(2.0)  # reject at 1.0: no division by zero
+    assert label_position(0.0, 0.0, 0.5) == pytest.approx(1.0)  # hold at 0: everything is at hold
+
+
+def test_several_labels_over_hold_rank_above_one():
+    assert rank(tox={"insult": 0.6, "toxicity": 0.7}) > rank(tox={"insult": 0.6})
+
+
+def test_a_more_reported_comment_ranks_higher():
+    assert rank(reports=[0.5, 0.5]) > rank(reports=[0.5]) > rank()
+
+
+def test_reporter_weight_is_laplace_smoothed_upheld_share():
+    assert reporter_weight(upheld=0, resolved=0) == pytest.approx(0.5)  # nothing known
+    assert reporter_weight(upheld=8, resolved=8) == pytest.approx(0.9)
+    assert reporter_weight(upheld=0, resolved=8) == pytest.approx(0.1)  # never zero
+
+
+def test_a_report_by_a_reliable_reporter_outweighs_one_by_an_unreliable_reporter():
+    reliable = reporter_weight(upheld=8, resolved=8)
+    unreliable = reporter_weight(upheld=0, resolved=8)
+    assert rank(reports=[reliable]) > rank(reports=[unreliable])
+    # Two reports from readers who were always wrong count less than one from a reader always right.
+    assert rank(reports=[reliable]) > rank(reports=[unreliable, unreliable])
+
+
+def test_an_older_comment_ranks_higher_than_the_same_comment_posted_later():
+    assert rank(tox={"insult": 0.6}, hours_ago=5) > rank(tox={"insult": 0.6}, hours_ago=1)
+
+
+def test_waiting_long_enough_overtakes_toxicity_so_nothing_starves():
+    barely_held_two_days_ago = rank(tox={"insult": 0.5}, hours_ago=48)
+    fresh_at_reject = rank(tox={"insult": 0.95})
+    assert barely_held_two_days_ago > fresh_at_reject
+
+
+def test_a_comment_in_a_hotter_thread_ranks_higher():
+    assert rank(heat=50) > rank(heat=5) > rank(heat=0)
+
+
+def test_escalated_comments_rank_first():
+    assert rank(escalated=True) > rank(tox={"severe_toxicity": 0.99}, reports=[0.9] * 5, heat=500, hours_ago=24 * 30)
+
+
+def test_unscored_comments_rank_by_reports_heat_and_age():
+    def unscored(**kw):
+        return queue_rank(scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=kw.get("reports", []),
+                          thread_comments_24h=0, created_at=NOW)
+
+    assert unscored(reports=[0.5]) == pytest.approx(rank(raw={}, reports=[0.5]), abs=1e-9)
+    assert unscored(reports=[0.5]) > unscored()
+    assert queue_rank(scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[], thread_comments_24h=0,
+                      created_at=NOW - timedelta(hours=3)) > queue_rank(
+        scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[], thread_comments_24h=0, created_at=NOW)
+
+
+def test_labels_without_a_threshold_are_ignored():
+    assert rank(raw={"made_up_label": 1.0}) == pytest.approx(rank(raw={}), abs=1e-9)
+
+
+def test_stored_rank_is_time_invariant_and_priority_is_need_plus_age():
+    # A comment's priority grows by AGE_WEIGHT per hour, the same for everyone, so order holds.
+    a, b = rank(tox={"insult": 0.9}, hours_ago=1), rank(reports=[0.5], hours_ago=10)
+    for later in (0, 5, 500):
+        now = NOW + timedelta(hours=later)
+        assert priority_at(rank=a, now=now) - priority_at(rank=b, now=now) == pytest.approx(a - b)
+    fresh = rank(tox={"insult": 0.5})  # at hold, posted NOW: need = 4 points + heat 0
+    assert priority_at(rank=fresh, now=NOW) == pytest.approx(ranking.LABEL_WEIGHT * 1.0)
+    assert priority_at(rank=fresh, now=NOW + timedelta(hours=10)) == pytest.approx(4.0 + 10 * ranking.AGE_WEIGHT)
+
+
+# --- the stored rank, kept by the services -----------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_reader_report_moves_the_comment_up_the_queue():
+    comment = queued_comment(tox={"insult": 0.2}, status="published")
+    before = comment.queue_rank
+
+    comment_report(comment=comment, reporter=UserFactory(), reason="Personal attack")
+
+    comment.refresh_from_db()
+    assert comment.queue_rank == pytest.approx(before + ranking.REPORT_WEIGHT * 0.5, abs=1e-9)
+
+
+@pytest.mark.django_db
+def test_reporter_with_upheld_history_moves_a_comment_further_than_a_new_reporter():
+    trusted, newcomer = UserFactory(username="trusted"), UserFactory(username="newcomer")
+    for _ in range(4):  # four past reports, all upheld by moderators
+        past = CommentFactory(status=Comment.Status.REJECTED)
+        CommentReport.objects.create(comment=past, reporter=trusted, reason="abuse", upheld=True)
+    article = ArticleFactory()
+    a = queued_comment(status="published", article=article, created_at=NOW)
+    b = queued_comment(status="published", article=article, created_at=NOW)
+
+    comment_report(comment=a, reporter=trusted, reason="abuse")
+    comment_report(comment=b, reporter=newcomer, reason="abuse")
+
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.queue_rank - b.queue_rank == pytest.approx(ranking.REPORT_WEIGHT * (5 / 6 - 0.5), abs=1e-9)
+
+
+class ScriptedToxicity:
+    """Returns the scores a test scripted for each text: this tests the pipeline's ranking hook,
+    not a model."""
+
+    name, version, labels = "scripted", "1", tuple(DEFAULT_THRESHOLDS)
+
+    def __init__(self, by_text):
+        self.by_text = by_text
+
+    def score(self, texts):
+        return [scores(**self.by_text.get(t, {})) for t in texts]
+
+
+class ScriptedStance:
+    name, version, labels = "scripted-stance", "1", ("favor", "against", "neutral")
+
+    def score(self, pairs):
+        return [{"favor": 0.1, "against": 0.1, "neutral": 0.8} for _ in pairs]
+
+
+@pytest.mark.django_db
+def test_scoring_ranks_the_new_comment_and_reranks_its_heating_thread(monkeypatch, django_capture_on_commit_callbacks):
+    from moderation.pipeline import scoring
+
+    article = ArticleFactory()
+    waiting = queued_comment(tox={"insult": 0.6}, article=article)
+    rank_alone = waiting.queue_rank
+    models = scoring.Models(toxicity=ScriptedToxicity({"You idiot": {"insult": 0.9}}), stance=ScriptedStance())
+    new = [CommentFactory(article=article, status=Comment.Status.PENDING, text=t) for t in ("You idiot", "Nice", "Agreed")]
+
+    scoring.comments_classify(comment_id=new[0].pk, batch_size=10, models=models)
+
+    waiting.refresh_from_db()
+    ranked = Comment.objects.get(pk=new[0].pk)
+    assert ranked.status == Comment.Status.HELD
+    # Four comments in the thread's last 24 h now instead of one.
+    assert waiting.queue_rank == pytest.approx(rank_alone + ranking.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-9)
+    assert ranked.queue_rank > waiting.queue_rank  # more toxic, and the same heat
+
+
+@pytest.mark.django_db
+def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
+    """The thread re-rank after a batch covers what moderators see (held, failed, reported),
+    not the comments still waiting to be scored: those are ranked when they are scored, and
+    re-ranking them made each batch cost as much as the whole backlog."""
+    from moderation.pipeline import scoring
+
+    article = ArticleFactory()
+    held = queued_comment(tox={"insult": 0.6}, article=article)
+    backlog = [CommentFactory(article=article, status=Comment.Status.PENDING, text=f"later {i}") for i in range(5)]
+    Comment.objects.filter(pk__in=[c.pk for c in backlog]).update(queue_rank=-1.0)
+    models = scoring.Models(toxicity=ScriptedToxicity({}), stance=ScriptedStance())
+    first = CommentFactory(article=article, status=Comment.Status.PENDING, text="Nice")
+
+    scoring.comments_classify(comment_id=first.pk, batch_size=1, models=models)
+
+    assert Comment.objects.get(pk=first.pk).status == Comment.Status.PUBLISHED
+    rank_before = held.queue_rank
+    held.refresh_from_db()
+    assert held.queue_rank > rank_before  # the thread heated up: the held comment moved
+    assert set(Comment.objects.filter(pk__in=[c.pk for c in backlog]).values_list("queue_rank", flat=True)) == {-1.0}
