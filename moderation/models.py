@@ -33,6 +33,11 @@ class Policy(models.Model):
     note = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # Worker rules (moderation.rules.WORKER_RULES) hold comments whatever their scores; an admin may
+    # switch one off, and publish languages the toxicity model does not read anyway.
+    rules_off = models.JSONField(default=list, blank=True, help_text="names of worker rules switched off")
+    publish_languages = models.JSONField(
+        default=list, blank=True, help_text="ISO 639-1 codes published even where the toxicity model cannot read them")
 
     class Meta:
         ordering = ["-version"]
@@ -61,6 +66,10 @@ class Analysis(models.Model):
     toxicity_ms = models.FloatField(help_text="this comment's share of its batch's toxicity scoring time")
     stance_ms = models.FloatField()
     batch_size = models.PositiveIntegerField(default=1)
+    language = models.CharField(max_length=8, blank=True, help_text="ISO 639-1 code, 'und' when too short to tell")
+    explanation = models.JSONField(
+        default=dict, blank=True,
+        help_text="held/rejected comments: {label, score, phrase, start, end}, the words that drive the label")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -6,30 +6,36 @@ review queue and the insights all call these.
 * ``premoderation_reason``: why a comment is held whatever its scores (site, article, author);
 * "waiting in the queue": ``comment_waiting`` / ``waiting_for_moderator_q`` and their statuses;
 * ``HUMAN_DECISIONS`` and ``AUTO_ACTION``: which audit entries are a moderator's verdict, and
-  which an automatic one.
+  which an automatic one;
+* ``worker_rule_reasons``: the worker's cheap rules that hold a comment whatever its scores (a
+  language the model does not read, ...), each named in ``WORKER_RULES`` and switchable per policy;
+* ``reason_in_words``: a label and its marked phrase as readers and moderators are told it.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Mapping
+from typing import Callable, Collection, Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from blog.models import Comment, CommentReport
 from ml.classifiers.base import TOXICITY_LABELS
+from ml.classifiers.registry import model_languages
+from ml.language import UNDETERMINED, language_name
 from moderation.models import ModerationEvent, Policy
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 
-# The first policy version (installed by migration 0002). Chosen so that plain disagreement,
-# however blunt, is published, and abuse is held for a human; only unambiguous abuse is
-# rejected without one. Identity attacks and threats hold early: missing one costs more than
-# a moderator's glance.
+# The default policy (version 2, installed by migration 0006 over an untouched version 1), tuned
+# for Parley's own toxicity model on held-out training rows (ml/training/policy_tuning.py):
+# disagreement, however blunt, is published; abuse is held for a human; only near-certain abuse is
+# rejected without one. Threats and identity attacks hold early: missing one costs more than a
+# moderator's glance. (Version 1, migration 0002, was tuned for the Jigsaw BiLSTM.)
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
-    "toxicity": {"hold": 0.15, "reject": 0.97},
-    "severe_toxicity": {"hold": 0.30, "reject": 0.80},
-    "obscene": {"hold": 0.60, "reject": 0.97},
+    "toxicity": {"hold": 0.40, "reject": 0.97},
+    "severe_toxicity": {"hold": 0.30, "reject": 0.90},
+    "obscene": {"hold": 0.50, "reject": 0.97},
     "threat": {"hold": 0.30, "reject": 0.90},
     "insult": {"hold": 0.50, "reject": 0.95},
     "identity_attack": {"hold": 0.30, "reject": 0.90},
@@ -52,9 +58,10 @@ def decide(
     thresholds: Mapping[str, Mapping[str, float]],
     *,
     premoderation: str | None = None,
+    rule_reasons: Sequence[str] = (),
 ) -> Verdict:
     """Reject if any label reaches its reject cut-off, else hold if any reaches its hold
-    cut-off (or premoderation applies, given as the reason why), else publish.
+    cut-off (or premoderation applies, or a worker rule gave ``rule_reasons``), else publish.
     Labels the model does not predict are skipped; every crossing is listed, highest first."""
     rejects, holds = [], []
     for label, cut in thresholds.items():
@@ -70,6 +77,7 @@ def decide(
     reasons = [r for _, r in sorted(holds, reverse=True)]
     if premoderation:
         reasons.append(premoderation)
+    reasons.extend(rule_reasons)
     if reasons:
         return Verdict(HOLD, reasons)
     return Verdict(PUBLISH, ["every label is below its hold threshold"])
@@ -163,3 +171,59 @@ AUTO_ACTION = {
     HOLD: ModerationEvent.Action.AUTO_HOLD,
     REJECT: ModerationEvent.Action.AUTO_REJECT,
 }
+
+
+# --- the worker's rules: held whatever the scores ----------------------------------------------
+
+UNREAD_LANGUAGE = "unread_language"
+# name -> what it does, as the policy page lists it (each can be switched off in a policy version).
+WORKER_RULES: dict[str, str] = {
+    UNREAD_LANGUAGE: "Hold comments written in a language the toxicity model does not read.",
+}
+
+
+def comment_verdict(*, policy, scores: Mapping[str, float], article_premoderated: bool,
+                    author_premoderated: bool | Callable[[], bool] | None, language: str = "",
+                    model_name: str = "") -> Verdict:
+    """The whole automatic decision for one scored comment under ``policy`` (a Policy, or a preview's
+    draft with the same fields): thresholds, pre-moderation and the worker's rules. The worker, the
+    threshold preview and re-apply all decide through this one function."""
+    return decide(
+        scores,
+        policy.thresholds,
+        premoderation=premoderation_reason(premoderate_all=policy.premoderate_all,
+                                           article_premoderated=article_premoderated,
+                                           author_premoderated=author_premoderated),
+        rule_reasons=worker_rule_reasons(language=language, model_name=model_name, rules_off=policy.rules_off,
+                                  publish_languages=policy.publish_languages),
+    )
+
+
+def worker_rule_reasons(*, language: str, model_name: str, rules_off: Collection[str] = (),
+                        publish_languages: Collection[str] = ()) -> list[str]:
+    """Why the worker's rules hold a comment, in words ([] when none applies). Pure: the worker
+    passes what it found when scoring, the preview what the Analysis stored."""
+    reasons = []
+    if (UNREAD_LANGUAGE not in rules_off and language and language != UNDETERMINED
+            and language not in model_languages(model_name) and language not in publish_languages):
+        reasons.append(f"written in {language_name(language)}, which the toxicity model does not read")
+    return reasons
+
+
+# --- reasons in words -----------------------------------------------------------------------------
+
+LABEL_IN_WORDS: dict[str, str] = {
+    "toxicity": "may be rude or disrespectful",
+    "severe_toxicity": "may be very hateful or aggressive",
+    "obscene": "may contain obscene language",
+    "threat": "may contain a threat",
+    "insult": "may contain an insult",
+    "identity_attack": "may attack people for who they are",
+    "sexual_explicit": "may contain sexually explicit language",
+}
+
+
+def reason_in_words(*, label: str, phrase: str = "") -> str:
+    """'may contain a threat: "break both your legs"': what a label means, with the words that drive it."""
+    words = LABEL_IN_WORDS.get(label, "may break the discussion guidelines")
+    return f'{words}: "{phrase}"' if phrase else words

@@ -30,6 +30,16 @@ def fallback_for(spec: str) -> str | None:
     return PARLEY_SPEC if spec.startswith(DETOXIFY_PREFIX) else FALLBACK.get(spec)
 
 
+def model_languages(name: str) -> tuple[str, ...]:
+    """ISO 639-1 codes the toxicity model called ``name`` (as Analysis rows store it) was trained to
+    read, without loading it: the worker's language rule and the policy preview both ask."""
+    if name.startswith(DETOXIFY_PREFIX):
+        from .detoxify_backend import LANGUAGES
+
+        return LANGUAGES.get(name[len(DETOXIFY_PREFIX):], ("en",))
+    return ("en",)  # parley-minilm and jigsaw-bilstm were trained on English text only
+
+
 def spec_model_name(spec: str) -> str:
     """The ``name`` a classifier loaded for ``spec`` reports (and Analysis rows store) when no
     fallback happened: the policy page compares it with the latest analysis to show a fallback."""

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from blog.models import Comment
+from ml.explain import explain
+from ml.language import detect_language
 from moderation import rules
 from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
 from moderation.rules import policy_active
@@ -83,6 +85,12 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     policy = policy_active()
     for comment, scores, stance in zip(comments, toxicity, toward_article):
         parent_stance = toward_parent.get(comment.pk)
+        language = detect_language(comment.text).code
+        verdict = rules.comment_verdict(
+            policy=policy, scores=scores, article_premoderated=comment.article.premoderate_comments,
+            author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
+            language=language, model_name=models.toxicity.name,
+        )
         analysis = Analysis.objects.create(
             comment=comment,
             scores={k: round(float(v), 6) for k, v in scores.items()},
@@ -97,11 +105,12 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             toxicity_ms=toxicity_ms,
             stance_ms=stance_ms,
             batch_size=n,
+            language=language,
+            explanation=_explanation(models, comment.text, scores, policy.thresholds) if verdict.status != rules.PUBLISH else {},
         )
         comment_analysis_copy(comment, analysis)
         if comment.status != Comment.Status.PENDING:
             continue  # a human decided before the models finished: their decision stands
-        verdict = rules.decide(scores, policy.thresholds, premoderation=_premoderation_reason(comment, policy))
         comment_status_set(
             comment,
             new_status=verdict.status,
@@ -116,6 +125,14 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
     )
 
+def _explanation(models: Models, text: str, scores: dict, thresholds: dict) -> dict:
+    """The marked phrase behind a held or rejected comment's top label (ml/explain.py), when a label,
+    not only a rule, crossed its cut-off: a few extra forward passes, held comments only."""
+    if not any(label in scores and scores[label] >= cut["hold"] for label, cut in thresholds.items()):
+        return {}
+    return explain(models.toxicity, text, scores, thresholds=thresholds)
+
+
 def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
     """Copy what the queue filters, tab counts and discussions ranking read (the highest label
     score, the stance toward the article) from ``analysis`` onto its comment's row (see
@@ -123,13 +140,6 @@ def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
     comment.max_toxicity = max((float(v) for v in analysis.scores.values()), default=None)
     comment.stance_label = analysis.stance_article_label
     comment.save(update_fields=["max_toxicity", "stance_label"])
-
-def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
-    return rules.premoderation_reason(
-        premoderate_all=policy.premoderate_all,
-        article_premoderated=comment.article.premoderate_comments,
-        author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
-    )
 
 def comment_classification_failed(*, comment_id: int, error: str) -> bool:
     """Retries are exhausted: put the comment in front of a human (or publish it, if the policy

@@ -7,7 +7,7 @@ the worker would do; pre-moderation is rules.premoderation_reason, also the work
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping
 
 from django.core.exceptions import ValidationError
@@ -51,6 +51,9 @@ def premoderated_articles() -> QuerySet[Article]:
 class Draft:
     thresholds: Mapping[str, Mapping[str, float]]
     premoderate_all: bool = False
+    # None: as in the active policy (the preview fills them in)
+    rules_off: tuple[str, ...] | None = None
+    publish_languages: tuple[str, ...] | None = None
 
 @dataclass(frozen=True)
 class ChangedComment:
@@ -141,6 +144,11 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     active = policy_active()
     # A draft that leaves a label out keeps the active cut-offs for it.
     draft_thresholds = {**active.thresholds, **draft_thresholds}
+    draft = replace(
+        draft, thresholds=draft_thresholds,
+        rules_off=tuple(active.rules_off) if draft.rules_off is None else draft.rules_off,
+        publish_languages=tuple(active.publish_languages) if draft.publish_languages is None else draft.publish_languages,
+    )
 
     latest = Analysis.objects.order_by("-id")
     rows = list(
@@ -151,6 +159,8 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
             "excerpt",
             "comment__article__premoderate_comments",
             "comment__author__standing__premoderated",
+            "language",
+            "toxicity_model",
         )[:n]
     )
     human: dict[int, str] = {}
@@ -174,20 +184,11 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     }
     truth: list[bool] = []
 
-    for comment_id, article_id, scores, excerpt, article_pm, author_pm in rows:
-        verdict_active = rules.decide(
-            scores,
-            active.thresholds,
-            premoderation=rules.premoderation_reason(
-                premoderate_all=active.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
-            ),
-        )
-        verdict_draft = rules.decide(
-            scores,
-            draft_thresholds,
-            premoderation=rules.premoderation_reason(
-                premoderate_all=draft.premoderate_all, article_premoderated=article_pm, author_premoderated=author_pm
-            ),
+    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name in rows:
+        verdict_active, verdict_draft = (
+            rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_pm,
+                                  author_premoderated=author_pm, language=language, model_name=model_name)
+            for policy in (active, draft)
         )
         counts_active[verdict_active.status] += 1
         counts_draft[verdict_draft.status] += 1
@@ -267,28 +268,24 @@ def standings_premoderated(author_ids) -> set[int]:
         AuthorStanding.objects.filter(user_id__in=set(author_ids), premoderated=True).values_list("user_id", flat=True)
     )
 
-def redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool):
-    return rules.decide(
-        scores,
-        policy.thresholds,
-        premoderation=rules.premoderation_reason(
-            premoderate_all=policy.premoderate_all,
-            article_premoderated=article_premoderated,
-            author_premoderated=author_premoderated,
-        ),
-    )
+def redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool, language: str = "",
+             model_name: str = ""):
+    return rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_premoderated,
+                                 author_premoderated=author_premoderated, language=language, model_name=model_name)
 
 def pending_reapply_count() -> ReapplyPlan:
     """The dry run: how many automatic pending comments the active policy would re-decide, and
     where they would go. Nothing is written."""
     policy = policy_active()
     rows = list(
-        reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id")
+        reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id",
+                                         "analysis__language", "analysis__toxicity_model")
     )
-    premoderated = standings_premoderated(author for *_, author in rows)
+    premoderated = standings_premoderated(row[2] for row in rows)
     outcome = Counter(
-        redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated).status
-        for s, a, author in rows
+        redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated,
+                 language=lang, model_name=model).status
+        for s, a, author, lang, model in rows
     )
     return ReapplyPlan(
         policy_version=policy.version,

@@ -136,6 +136,8 @@ def pending_reapply(*, admin) -> ReapplyResult:
                 scores=scores,
                 article_premoderated=comment.article.premoderate_comments,
                 author_premoderated=comment.author_id in premoderated,
+                language=comment.analysis.language,
+                model_name=comment.analysis.toxicity_model,
             )
             result[verdict.status] += 1
             if verdict.status == comment.status:
