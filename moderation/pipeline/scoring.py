@@ -29,6 +29,7 @@ class Models:
     toxicity: object  # classifiers.base.ToxicityClassifier
     stance: object  # classifiers.base.StanceClassifier
 
+
 def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
     from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
@@ -38,8 +39,10 @@ def load_models() -> Models:
         stance=load_stance_classifier(),
     )
 
+
 def _top_label(probabilities: dict[str, float]) -> str:
     return max(probabilities.items(), key=lambda kv: kv[1])[0]
+
 
 def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
     """Score `comment_id`, plus up to batch_size - 1 other unscored pending comments so a
@@ -65,6 +68,7 @@ def comments_classify(*, comment_id: int, batch_size: int | None = None, models:
         comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
         _score_and_decide(comments, models)
     return ids
+
 
 def _score_and_decide(comments: list[Comment], models: Models) -> None:
     n = len(comments)
@@ -116,6 +120,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
     )
 
+
 def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
     """Copy what the queue filters, tab counts and discussions ranking read (the highest label
     score, the stance toward the article) from ``analysis`` onto its comment's row (see
@@ -124,12 +129,14 @@ def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
     comment.stance_label = analysis.stance_article_label
     comment.save(update_fields=["max_toxicity", "stance_label"])
 
+
 def _premoderation_reason(comment: Comment, policy: Policy) -> str | None:
     return rules.premoderation_reason(
         premoderate_all=policy.premoderate_all,
         article_premoderated=comment.article.premoderate_comments,
         author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
     )
+
 
 def comment_classification_failed(*, comment_id: int, error: str) -> bool:
     """Retries are exhausted: put the comment in front of a human (or publish it, if the policy
@@ -151,6 +158,7 @@ def comment_classification_failed(*, comment_id: int, error: str) -> bool:
         queue_rerank(comment_ids=[comment_id])  # review queue order (moderation/queue/ranking.py)
     logger.error("Comment %s: classification failed for good (%s); now %s", comment_id, error, new_status)
     return True
+
 
 def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[int]:
     """Pending comments nobody has scored for a while: their enqueue or message was lost."""
