@@ -28,29 +28,14 @@ def django_setup(database_url: str | None = None) -> None:
 
 
 def demo_texts() -> tuple[list[str], list[str]]:
-    """(comment texts + article paragraphs, stance claims) from blog/demo.py."""
-    import ast
+    """(comment texts + article paragraphs, stance claims) from the demo content, read as data
+    (blog/demo/content.json), so no Django set-up is needed."""
+    import json
 
-    # blog/demo.py imports Django models; read its literals without importing it when Django is not set up.
-    try:
-        from blog import demo  # noqa: F401
-
-        comments = [c.text for c in demo.DEMO_COMMENTS]
-        paragraphs = [p for a in demo.DEMO_ARTICLES for p in a.paragraphs]
-        claims = [a.stance_claim for a in demo.DEMO_ARTICLES]
-        return comments + paragraphs, claims
-    except Exception:  # noqa: BLE001 - Django not configured: parse the source instead
-        tree = ast.parse((ROOT / "blog" / "demo.py").read_text())
-        texts, claims = [], []
-        for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg in ("text", "paragraphs", "stance_claim"):
-                try:
-                    value = ast.literal_eval(node.value)
-                except ValueError:
-                    continue
-                values = value if isinstance(value, tuple) else (value,)
-                (claims if node.arg == "stance_claim" else texts).extend(v for v in values if isinstance(v, str))
-        return texts, claims
+    data = json.loads((ROOT / "blog" / "demo" / "content.json").read_text(encoding="utf-8"))
+    comments = [c["text"] for c in data["comments"]]
+    paragraphs = [p for a in data["articles"] for p in a["paragraphs"]]
+    return comments + paragraphs, [a["stance_claim"] for a in data["articles"]]
 
 
 def corpus(n: int, *, seed: int = 1234, min_words: int = 5, max_words: int = 300) -> list[str]:

@@ -245,7 +245,7 @@ def main(argv=None) -> int:
     words = [len(t.split()) for t in texts]
     rows: list[list] = []
     notes = [f"{args.n} comments, {min(words)}-{max(words)} words (mean {sum(words) / len(words):.0f}), log-uniform "
-             f"lengths cut from blog/demo.py texts, seed 1234; torch {torch.__version__}, "
+             f"lengths cut from the demo texts (blog/demo/content.json), seed 1234; torch {torch.__version__}, "
              f"{torch.get_num_threads()} intra-op threads.",
              f"speed-up = naive seconds / runner seconds on the *same* comments in this run, interleaved in chunks of "
              f"{CHUNK} (one worker claim) with the order rotated each chunk, so load from others on this shared box "

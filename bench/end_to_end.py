@@ -104,7 +104,7 @@ def main(argv=None) -> int:
              "gunicorn (config/gunicorn.conf.py, DEBUG off), Redis broker, one prefork Celery worker (concurrency 1) with "
              "warm models; decided = an Analysis row exists and status is not pending (DB polled every 2 ms).",
              "Toxicity model: jigsaw-bilstm (the fallback that runs here; Detoxify's real weights cannot be "
-             "downloaded), stance: minilm-stance-xenc. Comments 5-300 words from blog/demo.py texts.",
+             "downloaded), stance: minilm-stance-xenc. Comments 5-300 words from the demo texts (blog/demo/content.json).",
              "Targets: p50 ≤ 150 ms, p95 ≤ 500 ms."]
     report("End to end: POST to decided (bench/end_to_end.py)",
            table(["step", "p50 ms", "p95 ms", "max ms"], rows), notes, write=not args.no_write)

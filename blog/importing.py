@@ -216,15 +216,10 @@ def _parse_comment_header(rest: str | None, *, line_number: int) -> tuple[str, d
     return username, created
 
 
-def parse_page(text: str) -> ParsedPage:
-    """Parse the text of a saved readers'-blog page. Raises ImportFormatError(message, line)."""
-    lines = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n"), start=1))
-    nonblank = [(n, line.strip()) for n, line in lines if line.strip()]
-    if not nonblank:
-        raise ImportFormatError("the file is empty", 1)
-
-    # Header: [blog name,] title, metadata line. The blog name is optional, so look for the
-    # metadata line among the first three non-blank lines.
+def _parse_header(nonblank: list[tuple[int, str]]) -> tuple[str, str, re.Match, int, datetime]:
+    """[blog name,] title, metadata line: returns (blog name, title, metadata match, its line,
+    the publication date)."""
+    # The blog name is optional, so look for the metadata line among the first three non-blank lines.
     meta_index = next((i for i, (_, line) in enumerate(nonblank[:3]) if METADATA_START_RE.match(line)), None)
     if meta_index is None:
         where = nonblank[min(2, len(nonblank) - 1)][0]
@@ -251,21 +246,14 @@ def parse_page(text: str) -> ParsedPage:
             meta_line_number,
         )
     published = _parse_datetime(meta["date"], meta["time"], line_number=meta_line_number, what="publication date")
-    category = meta["category"] or ""
-    if len(category) > Category._meta.get_field("name").max_length:
-        raise ImportFormatError(f"category '{category}' is too long", meta_line_number)
-    tags = [t.strip() for t in meta["tags"].split(",") if t.strip()]
+    if len(meta["category"] or "") > Category._meta.get_field("name").max_length:
+        raise ImportFormatError(f"category '{meta['category']}' is too long", meta_line_number)
+    return blog_name, title, meta, meta_line_number, published
 
-    # Body: from after the metadata line to the first end-of-article line (or the end of file).
-    rest = [(n, line) for n, line in lines if n > meta_line_number]
-    body_end = next((i for i, (_, line) in enumerate(rest) if BODY_END_RE.match(line.strip())), len(rest))
-    paragraphs = [p for p in (_strip_word_debris(p) for p in _paragraphs(rest[:body_end])) if p]
-    if not paragraphs:
-        raise ImportFormatError("the article has no body text", meta_line_number + 1)
 
-    # Comments: each starts at a "Reply Report" line and runs to the next one or to the furniture
-    # after the comments. Anything between the end of the article and the first comment is furniture.
-    tail = rest[body_end:]
+def _parse_comments(tail: list[tuple[int, str]]) -> tuple[list[ParsedComment], int | None, int]:
+    """Each comment starts at a "Reply Report" line and runs to the next one or to the furniture
+    after the comments. Returns (comments, the count the page declares, where the furniture starts)."""
     comments: list[ParsedComment] = []
     declared: int | None = None
     header: tuple[int, str, datetime] | None = None
@@ -297,29 +285,51 @@ def parse_page(text: str) -> ParsedPage:
         if header is not None:
             text_lines.append((n, line))
     finish()
+    return comments, declared, furniture_at
 
-    # Bio: the short line(s) after the login prompt, before "Recent comments" and the rest.
+
+def _parse_bio(furniture: list[tuple[int, str]]) -> str:
+    """The short line(s) after the login prompt, before "Recent comments" and the rest."""
     bio_lines: list[str] = []
-    after = tail[furniture_at:]
-    prompt = next((i for i, (_, line) in enumerate(after) if LOGIN_PROMPT_RE.match(line.strip())), None)
+    prompt = next((i for i, (_, line) in enumerate(furniture) if LOGIN_PROMPT_RE.match(line.strip())), None)
     if prompt is not None:
-        for _, line in after[prompt + 1 :]:
+        for _, line in furniture[prompt + 1 :]:
             if BIO_END_RE.match(line.strip()):
                 break
             if line.strip():
                 bio_lines.append(line.strip())
+    return "\n".join(bio_lines)
 
+
+def parse_page(text: str) -> ParsedPage:
+    """Parse the text of a saved readers'-blog page. Raises ImportFormatError(message, line)."""
+    lines = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n"), start=1))
+    nonblank = [(n, line.strip()) for n, line in lines if line.strip()]
+    if not nonblank:
+        raise ImportFormatError("the file is empty", 1)
+    blog_name, title, meta, meta_line_number, published = _parse_header(nonblank)
+
+    # Body: from after the metadata line to the first end-of-article line (or the end of file).
+    rest = [(n, line) for n, line in lines if n > meta_line_number]
+    body_end = next((i for i, (_, line) in enumerate(rest) if BODY_END_RE.match(line.strip())), len(rest))
+    paragraphs = [p for p in (_strip_word_debris(p) for p in _paragraphs(rest[:body_end])) if p]
+    if not paragraphs:
+        raise ImportFormatError("the article has no body text", meta_line_number + 1)
+
+    # Anything between the end of the article and the first comment is furniture.
+    tail = rest[body_end:]
+    comments, declared, furniture_at = _parse_comments(tail)
     return ParsedPage(
         blog_name=blog_name,
         title=title,
         popularity=int(meta["popularity"]),
         view_count=int(meta["views"]),
         published=published,
-        category=category,
-        tags=tags,
+        category=meta["category"] or "",
+        tags=[t.strip() for t in meta["tags"].split(",") if t.strip()],
         paragraphs=paragraphs,
         comments=comments,
-        bio="\n".join(bio_lines),
+        bio=_parse_bio(tail[furniture_at:]),
         declared_comment_count=declared,
     )
 

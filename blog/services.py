@@ -77,12 +77,18 @@ def comment_like(*, comment: Comment, user) -> bool:
     """Like a published comment once; returns False when this reader had already liked it."""
     if not comment.is_public:
         raise ValidationError({"comment": "Only published comments can be liked."})
+    return _like_once(CommentLike, field="comment", liked=comment, user=user)
+
+
+def _like_once(like_model, *, field: str, liked, user) -> bool:
+    """Store one like of ``liked`` (an article or a comment) by ``user`` and count it; False when
+    they had liked it already (the unique (user, object) row says so, even under a double click)."""
     try:
         with transaction.atomic():
-            CommentLike.objects.create(comment=comment, user=user)
+            like_model.objects.create(**{field: liked}, user=user)
     except IntegrityError:
         return False
-    Comment.objects.filter(pk=comment.pk).update(like_count=F("like_count") + 1)
+    type(liked).objects.filter(pk=liked.pk).update(like_count=F("like_count") + 1)
     return True
 
 
@@ -107,13 +113,7 @@ def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentR
 
 def article_like(*, article: Article, user) -> bool:
     """Like an article once; returns False when this reader had already liked it."""
-    try:
-        with transaction.atomic():
-            ArticleLike.objects.create(article=article, user=user)
-    except IntegrityError:
-        return False
-    Article.objects.filter(pk=article.pk).update(like_count=F("like_count") + 1)
-    return True
+    return _like_once(ArticleLike, field="article", liked=article, user=user)
 
 
 VIEWED_SESSION_KEY = "parley_viewed_articles"

@@ -52,7 +52,7 @@ class ModelBackend(DjangoModelBackend):
 
 class TokenAuthentication(authentication.TokenAuthentication):
     """DRF's token authentication, with the user's moderation standing in the same query:
-    posting a comment checks it (blog.services.comment_create), and that lookup was a tenth of
+    posting a comment checks it (blog.services.comment_create), and that lookup was a seventh of
     a POST's CPU."""
 
     def authenticate_credentials(self, key):

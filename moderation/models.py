@@ -78,10 +78,6 @@ class Analysis(models.Model):
     def __str__(self) -> str:
         return f"Analysis of comment {self.comment_id}"
 
-    @property
-    def max_label(self) -> tuple[str, float]:
-        return max(self.scores.items(), key=lambda kv: kv[1])
-
 
 class ModerationEvent(models.Model):
     """The audit log: who (a moderator, or the system for automatic decisions) changed a

@@ -38,6 +38,7 @@ def polarization(*, favor: int, against: int) -> float:
     total = favor + against
     return 1 - abs(favor - against) / total if total else 0.0
 
+
 def need_score(
     *, held: int, open_reports: int, max_toxicity: float, comments_1h: int, comments_24h: int, favor: int, against: int
 ) -> float:
@@ -65,6 +66,7 @@ def need_score(
         + W_POLARIZATION * polarization(favor=favor, against=against) * volume
     )
 
+
 @dataclass(frozen=True)
 class DiscussionRow:
     article_id: int
@@ -81,18 +83,10 @@ class DiscussionRow:
     polarization: float
     need: float
 
-def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
-    """Articles that have anything for a moderator (a held comment, an open report, or a comment
-    in the polarization window), ranked by need_score. Four queries in all, none of which joins
-    the analyses: the stance and the highest label score are read from the comment row
-    (Comment.stance_label, Comment.max_toxicity, copied there when it is scored).
 
-    Waiting comments and the last week's are counted separately: together ("held OR recent")
-    the planner can use neither index and reads every comment; apart, each is an index-only
-    scan: of (status, article), and of a range of (created_at, article, stance, max_toxicity)."""
-    now = now or timezone.now()
+def _activity(now) -> tuple[dict[int, int], dict[int, dict], dict[int, int]]:
+    """Per article: waiting comments, the last week's figures, open reports (three queries)."""
     hour_ago, day_ago, week_ago = now - timedelta(hours=1), now - RECENT, now - POLARIZATION_WINDOW
-
     waiting = dict(
         Comment.objects.filter(status__in=rules.HELD_FOR_MODERATOR)
         .values("article_id")
@@ -120,6 +114,19 @@ def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
         .order_by()
         .values_list("article_id", "n")
     )
+    return waiting, stats, reports
+
+
+def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
+    """Articles that have anything for a moderator (a held comment, an open report, or a comment
+    in the polarization window), ranked by need_score. Four queries in all, none of which joins
+    the analyses: the stance and the highest label score are read from the comment row
+    (Comment.stance_label, Comment.max_toxicity, copied there when it is scored).
+
+    Waiting comments and the last week's are counted separately: together ("held OR recent")
+    the planner can use neither index and reads every comment; apart, each is an index-only
+    scan: of (status, article), and of a range of (created_at, article, stance, max_toxicity)."""
+    waiting, stats, reports = _activity(now or timezone.now())
     empty = {"comments_1h": 0, "comments_24h": 0, "favor": 0, "against": 0, "max_toxicity": None}
     ranked = []
     for article_id in set(waiting) | set(stats) | set(reports):

@@ -56,6 +56,7 @@ class AuditCell:
         """Held or rejected: not published (for moderators' decisions, the reject rate)."""
         return (self.held + self.rejected) / self.total if self.total else None
 
+
 @dataclass(frozen=True)
 class AuditBin:
     low: float
@@ -80,6 +81,7 @@ class AuditBin:
     def gap_points(self) -> float | None:
         return None if self.gap is None else round(self.gap * 100, 1)
 
+
 @dataclass(frozen=True)
 class ViewpointAudit:
     label: str  # the toxicity label binned on, or "max"
@@ -87,15 +89,18 @@ class ViewpointAudit:
     automatic: list[AuditBin]
     human: list[AuditBin]
 
+
 def _audit_score(scores: dict, label: str) -> float | None:
     if label == AUDIT_MAX_LABEL:
         values = [float(v) for k, v in scores.items() if k in TOXICITY_LABELS]
         return max(values) if values else None
     return float(scores[label]) if label in scores else None
 
+
 def _audit_bin(score: float) -> int:
     # The epsilon keeps a score exactly on an edge in the bin it starts (floating point).
     return min(AUDIT_BINS - 1, max(0, int(score * AUDIT_BINS + 1e-9)))
+
 
 def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
     """Hold and reject rates by stance toward the article (the stance model's top label) within

@@ -31,6 +31,7 @@ class Models:
     toxicity: object  # classifiers.base.ToxicityClassifier
     stance: object  # classifiers.base.StanceClassifier
 
+
 def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
     from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
@@ -40,8 +41,10 @@ def load_models() -> Models:
         stance=load_stance_classifier(),
     )
 
+
 def _top_label(probabilities: dict[str, float]) -> str:
     return max(probabilities.items(), key=lambda kv: kv[1])[0]
+
 
 def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
     """Score `comment_id`, plus up to batch_size - 1 other unscored pending comments so a
@@ -67,6 +70,7 @@ def comments_classify(*, comment_id: int, batch_size: int | None = None, models:
         comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
         _score_and_decide(comments, models)
     return ids
+
 
 def _score_and_decide(comments: list[Comment], models: Models) -> None:
     n = len(comments)
@@ -125,6 +129,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
     )
 
+
 def _explanation(models: Models, text: str, scores: dict, thresholds: dict) -> dict:
     """The marked phrase behind a held or rejected comment's top label (ml/explain.py), when a label,
     not only a rule, crossed its cut-off: a few extra forward passes, held comments only."""
@@ -140,6 +145,7 @@ def comment_analysis_copy(comment: Comment, analysis: Analysis) -> None:
     comment.max_toxicity = max((float(v) for v in analysis.scores.values()), default=None)
     comment.stance_label = analysis.stance_article_label
     comment.save(update_fields=["max_toxicity", "stance_label"])
+
 
 def comment_classification_failed(*, comment_id: int, error: str) -> bool:
     """Retries are exhausted: put the comment in front of a human (or publish it, if the policy
@@ -161,6 +167,7 @@ def comment_classification_failed(*, comment_id: int, error: str) -> bool:
         queue_rerank(comment_ids=[comment_id])  # review queue order (moderation/queue/ranking.py)
     logger.error("Comment %s: classification failed for good (%s); now %s", comment_id, error, new_status)
     return True
+
 
 def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[int]:
     """Pending comments nobody has scored for a while: their enqueue or message was lost."""

@@ -40,12 +40,15 @@ def policy_list() -> QuerySet[Policy]:
     """Every version, newest first."""
     return Policy.objects.select_related("created_by").order_by("-version")
 
+
 def policy_get(*, version: int) -> Policy:
     """Raises Policy.DoesNotExist."""
     return Policy.objects.select_related("created_by").get(version=version)
 
+
 def premoderated_articles() -> QuerySet[Article]:
     return Article.objects.filter(premoderate_comments=True).order_by("-published_at", "-id")
+
 
 @dataclass(frozen=True)
 class Draft:
@@ -55,6 +58,7 @@ class Draft:
     rules_off: tuple[str, ...] | None = None
     publish_languages: tuple[str, ...] | None = None
 
+
 @dataclass(frozen=True)
 class ChangedComment:
     comment_id: int
@@ -63,6 +67,7 @@ class ChangedComment:
     from_status: str  # bucket under the active policy
     to_status: str  # bucket under the draft
     rule: str  # the draft's reason for its bucket
+
 
 @dataclass(frozen=True)
 class Quality:
@@ -85,6 +90,7 @@ class Quality:
         wanted = self.true_positives + self.false_negatives
         return self.true_positives / wanted if wanted else None
 
+
 @dataclass(frozen=True)
 class Histogram:
     """Scores of one label over the previewed comments in CHART_BINS equal bins over 0..1
@@ -96,6 +102,7 @@ class Histogram:
     active_reject: float
     draft_hold: float
     draft_reject: float
+
 
 @dataclass(frozen=True)
 class PolicyPreview:
@@ -112,6 +119,7 @@ class PolicyPreview:
     quality_draft: list[Quality]
     histograms: list[Histogram] = field(default_factory=list)
 
+
 def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
     c = Counter(zip(flagged, truth))
     return Quality(
@@ -122,34 +130,19 @@ def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
         true_negatives=c[(False, False)],
     )
 
+
 def _label_flags(scores: Mapping[str, float], label: str, thresholds) -> bool:
     return label in scores and float(scores[label]) >= thresholds[label]["hold"]
+
 
 def _bin(value: float) -> int:
     # The epsilon keeps a score exactly on an edge (0.15) in the bin it starts, despite 0.15 * 20 < 3.
     return min(CHART_BINS - 1, max(0, int(float(value) * CHART_BINS + 1e-9)))
 
-def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview:
-    """What the draft would do to the last `n` scored comments, next to the active policy.
 
-    Two queries (the analyses with what pre-moderation needs, and moderators' decisions on those
-    comments); everything else is moderation.rules.decide in Python. Pre-moderation (site-wide
-    from each policy, per article and per author as they stand now) is applied to both sides, so
-    the counts are what each policy would do today. Precision/recall judge the *thresholds*:
-    they leave pre-moderation holds out, as those say nothing about the text.
-    """
-    if not 1 <= n <= PREVIEW_MAX_N:
-        raise ValidationError({"n": [f"Must be between 1 and {PREVIEW_MAX_N}."]})
-    draft_thresholds = rules.validate_thresholds(draft.thresholds)
-    active = policy_active()
-    # A draft that leaves a label out keeps the active cut-offs for it.
-    draft_thresholds = {**active.thresholds, **draft_thresholds}
-    draft = replace(
-        draft, thresholds=draft_thresholds,
-        rules_off=tuple(active.rules_off) if draft.rules_off is None else draft.rules_off,
-        publish_languages=tuple(active.publish_languages) if draft.publish_languages is None else draft.publish_languages,
-    )
-
+def _preview_rows(n: int) -> tuple[list[tuple], dict[int, str]]:
+    """The last ``n`` analyses with what pre-moderation needs, and moderators' latest decision on
+    each of those comments that has one. Two queries."""
     latest = Analysis.objects.order_by("-id")
     rows = list(
         latest.annotate(excerpt=Left("comment__text", EXCERPT_CHARS)).values_list(
@@ -173,68 +166,105 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     )
     for comment_id, action in decisions:  # ascending: the latest decision wins
         human[comment_id] = action
+    return rows, human
 
-    counts_active = dict.fromkeys(BUCKETS, 0)
-    counts_draft = dict.fromkeys(BUCKETS, 0)
-    transitions: Counter[str] = Counter()
-    changed: list[ChangedComment] = []
-    bins = {label: [0] * CHART_BINS for label in TOXICITY_LABELS}
-    judged_flags: dict[str, dict[str, list[bool]]] = {
-        side: {label: [] for label in (*TOXICITY_LABELS, "overall")} for side in ("active", "draft")
-    }
-    truth: list[bool] = []
 
-    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name in rows:
-        verdict_active, verdict_draft = (
-            rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_pm,
-                                  author_premoderated=author_pm, language=language, model_name=model_name)
-            for policy in (active, draft)
-        )
-        counts_active[verdict_active.status] += 1
-        counts_draft[verdict_draft.status] += 1
-        if verdict_active.status != verdict_draft.status:
-            transitions[f"{verdict_active.status} → {verdict_draft.status}"] += 1
-            if len(changed) < PREVIEW_CHANGED_LIMIT:
-                changed.append(
-                    ChangedComment(
-                        comment_id=comment_id,
-                        article_id=article_id,
-                        excerpt=excerpt,
-                        from_status=verdict_active.status,
-                        to_status=verdict_draft.status,
-                        rule=verdict_draft.reason,
-                    )
+@dataclass
+class _Tally:
+    """What the preview counts, comment by comment, for both policies."""
+
+    counts_active: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    counts_draft: dict[str, int] = field(default_factory=lambda: dict.fromkeys(BUCKETS, 0))
+    transitions: Counter = field(default_factory=Counter)
+    changed: list[ChangedComment] = field(default_factory=list)
+    bins: dict[str, list[int]] = field(default_factory=lambda: {label: [0] * CHART_BINS for label in TOXICITY_LABELS})
+    flags: dict[str, dict[str, list[bool]]] = field(
+        default_factory=lambda: {side: {label: [] for label in (*TOXICITY_LABELS, "overall")} for side in ("active", "draft")}
+    )
+    truth: list[bool] = field(default_factory=list)
+
+    def add_verdicts(self, comment_id: int, article_id: int, excerpt: str, active, draft) -> None:
+        self.counts_active[active.status] += 1
+        self.counts_draft[draft.status] += 1
+        if active.status == draft.status:
+            return
+        self.transitions[f"{active.status} → {draft.status}"] += 1
+        if len(self.changed) < PREVIEW_CHANGED_LIMIT:
+            self.changed.append(
+                ChangedComment(
+                    comment_id=comment_id, article_id=article_id, excerpt=excerpt,
+                    from_status=active.status, to_status=draft.status, rule=draft.reason,
                 )
+            )
+
+    def add_scores(self, scores: Mapping[str, float]) -> None:
         for label, value in scores.items():
-            if label in bins:
-                bins[label][_bin(value)] += 1
+            if label in self.bins:
+                self.bins[label][_bin(value)] += 1
+
+    def add_judged(self, scores: Mapping[str, float], *, rejected: bool, sides) -> None:
+        """A comment a moderator decided: would each side's thresholds have flagged it?"""
+        self.truth.append(rejected)
+        for side, thresholds in sides:
+            flags = self.flags[side]
+            flags["overall"].append(rules.decide(scores, thresholds).status in FLAGGED)
+            for label in TOXICITY_LABELS:
+                flags[label].append(_label_flags(scores, label, thresholds))
+
+    def qualities(self, side: str) -> list[Quality]:
+        return [_quality(label, flags, self.truth) for label, flags in self.flags[side].items()]
+
+
+def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview:
+    """What the draft would do to the last `n` scored comments, next to the active policy.
+
+    Two queries (the analyses with what pre-moderation needs, and moderators' decisions on those
+    comments); everything else is moderation.rules.decide in Python. Pre-moderation (site-wide
+    from each policy, per article and per author as they stand now) is applied to both sides, so
+    the counts are what each policy would do today. Precision/recall judge the *thresholds*:
+    they leave pre-moderation holds out, as those say nothing about the text.
+    """
+    if not 1 <= n <= PREVIEW_MAX_N:
+        raise ValidationError({"n": [f"Must be between 1 and {PREVIEW_MAX_N}."]})
+    draft_thresholds = rules.validate_thresholds(draft.thresholds)
+    active = policy_active()
+    # A draft that leaves a label out keeps the active cut-offs for it.
+    draft_thresholds = {**active.thresholds, **draft_thresholds}
+    draft = replace(
+        draft, thresholds=draft_thresholds,
+        rules_off=tuple(active.rules_off) if draft.rules_off is None else draft.rules_off,
+        publish_languages=tuple(active.publish_languages) if draft.publish_languages is None else draft.publish_languages,
+    )
+    rows, human = _preview_rows(n)
+    tally = _Tally()
+    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name in rows:
+        tally.add_verdicts(
+            comment_id, article_id, excerpt,
+            *(redecide(policy, scores=scores, article_premoderated=article_pm, author_premoderated=author_pm,
+                       language=language, model_name=model_name) for policy in (active, draft)),
+        )
+        tally.add_scores(scores)
         if comment_id in human:
-            truth.append(human[comment_id] == ModerationEvent.Action.REJECT)
-            for side, thresholds in (("active", active.thresholds), ("draft", draft_thresholds)):
-                flags = judged_flags[side]
-                flags["overall"].append(rules.decide(scores, thresholds).status in FLAGGED)
-                for label in TOXICITY_LABELS:
-                    flags[label].append(_label_flags(scores, label, thresholds))
-
-    def qualities(side: str) -> list[Quality]:
-        return [_quality(label, flags, truth) for label, flags in judged_flags[side].items()]
-
+            tally.add_judged(
+                scores, rejected=human[comment_id] == ModerationEvent.Action.REJECT,
+                sides=(("active", active.thresholds), ("draft", draft_thresholds)),
+            )
     return PolicyPreview(
         n_requested=n,
         n=len(rows),
         active_version=active.version,
-        counts_active=counts_active,
-        counts_draft=counts_draft,
-        changed_total=sum(transitions.values()),
-        changed=changed,
-        transitions=dict(transitions.most_common()),
-        human_decisions=len(truth),
-        quality_active=qualities("active"),
-        quality_draft=qualities("draft"),
+        counts_active=tally.counts_active,
+        counts_draft=tally.counts_draft,
+        changed_total=sum(tally.transitions.values()),
+        changed=tally.changed,
+        transitions=dict(tally.transitions.most_common()),
+        human_decisions=len(tally.truth),
+        quality_active=tally.qualities("active"),
+        quality_draft=tally.qualities("draft"),
         histograms=[
             Histogram(
                 label=label,
-                counts=bins[label],
+                counts=tally.bins[label],
                 active_hold=active.thresholds[label]["hold"],
                 active_reject=active.thresholds[label]["reject"],
                 draft_hold=draft_thresholds[label]["hold"],
@@ -244,6 +274,7 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
             if label in active.thresholds and label in draft_thresholds
         ],
     )
+
 
 def reapply_candidates() -> QuerySet[Comment]:
     """Automatic pending comments: held by the worker (so scored), not escalated, and with no
@@ -255,6 +286,7 @@ def reapply_candidates() -> QuerySet[Comment]:
         Exists(touched_by_human)
     )
 
+
 @dataclass(frozen=True)
 class ReapplyPlan:
     policy_version: int
@@ -263,15 +295,21 @@ class ReapplyPlan:
     to_reject: int
     stay_held: int
 
+
 def standings_premoderated(author_ids) -> set[int]:
     return set(
         AuthorStanding.objects.filter(user_id__in=set(author_ids), premoderated=True).values_list("user_id", flat=True)
     )
 
-def redecide(policy: Policy, *, scores, article_premoderated: bool, author_premoderated: bool, language: str = "",
-             model_name: str = ""):
+
+def redecide(
+    policy: Policy | Draft, *, scores, article_premoderated: bool, author_premoderated: bool | None,
+    language: str = "", model_name: str = "",
+) -> rules.Verdict:
+    """The worker's whole rule (moderation.rules.comment_verdict) under ``policy``."""
     return rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_premoderated,
                                  author_premoderated=author_premoderated, language=language, model_name=model_name)
+
 
 def pending_reapply_count() -> ReapplyPlan:
     """The dry run: how many automatic pending comments the active policy would re-decide, and

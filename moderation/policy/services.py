@@ -64,6 +64,7 @@ def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: obj
         "note": note.strip(),
     }
 
+
 def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin) -> Policy:
     """Save a new version and make it the active one. Nothing is re-decided: comments already
     decided keep their decision (see pending_reapply for automatic holds)."""
@@ -83,6 +84,7 @@ def policy_save(*, thresholds: object, premoderate_all: object, on_failure: obje
             logger.info("Policy save collided with a concurrent save (attempt %s)", attempt + 1)
     raise ValidationError({"version": ["Other admins are saving versions right now; reload and try again."]})
 
+
 def policy_restore(*, version: int, admin) -> Policy:
     """Make an old version current again, as a new version copying its values."""
     try:
@@ -97,6 +99,7 @@ def policy_restore(*, version: int, admin) -> Policy:
         admin=admin,
     )
 
+
 def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> Article:
     """Hold (or stop holding) every new comment on one article for a human. Applies to comments
     scored from now on; comments already decided keep their decision."""
@@ -105,6 +108,7 @@ def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> 
     article.premoderate_comments = premoderate
     return article
 
+
 @dataclass(frozen=True)
 class ReapplyResult:
     policy_version: int
@@ -112,6 +116,7 @@ class ReapplyResult:
     published: int
     rejected: int
     stay_held: int
+
 
 def pending_reapply(*, admin) -> ReapplyResult:
     """Re-decide every automatic pending comment under the active policy. Each comment that

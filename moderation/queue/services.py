@@ -54,10 +54,12 @@ def comment_status_set(
         policy=policy,
     )
 
+
 def _open_report_rows(comment_ids) -> list[tuple[int, int]]:
     return list(
         CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True).values_list("comment_id", "reporter_id")
     )
+
 
 def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     """Recompute and store ``queue_rank`` (moderation.queue.ranking.queue_rank) for these comments.
@@ -107,6 +109,7 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     _store_queue_ranks(comments)
     return len(comments)
 
+
 def _store_queue_ranks(comments: list[Comment]) -> None:
     """Write each comment's ``queue_rank``. On PostgreSQL one UPDATE joined to two arrays:
     bulk_update's CASE WHEN per row cost the worker ~60 % of its time draining a backlog on one
@@ -121,11 +124,13 @@ def _store_queue_ranks(comments: list[Comment]) -> None:
             [[c.pk for c in comments], [c.queue_rank for c in comments]],
         )
 
+
 def queue_rerank_waiting() -> int:
     """Re-rank every comment waiting for a moderator (held, classification failed, or published
     with reports): their need depends on the active thresholds, so a policy change moves them."""
     waiting = Comment.objects.filter(rules.waiting_for_moderator_q()).values_list("pk", flat=True)
     return queue_rerank(comment_ids=list(waiting))
+
 
 def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int:
     """Re-rank every comment waiting for a moderator on these articles (their thread heat
@@ -135,6 +140,7 @@ def queue_rerank_threads(*, article_ids, comment_ids=(), thresholds=None) -> int
     them made every batch cost as much as the thread's whole unscored backlog."""
     waiting = Comment.objects.filter(rules.waiting_for_moderator_q(), article_id__in=set(article_ids))
     return queue_rerank(comment_ids={*comment_ids, *waiting.values_list("pk", flat=True)}, thresholds=thresholds)
+
 
 class AlreadyDecided(Exception):
     """Someone decided this comment since the moderator loaded it (or the action would change
@@ -156,9 +162,11 @@ class AlreadyDecided(Exception):
         self.message = message
         super().__init__(message)
 
+
 def _require_moderator(user) -> None:
     if user is None or not user.is_authenticated or not user.has_perm(CAN_MODERATE):
         raise PermissionDenied("Only moderators may do this.")
+
 
 def _clean_reason(action: str, reason: str) -> str:
     if action not in DECISION_ACTIONS:
@@ -171,6 +179,7 @@ def _clean_reason(action: str, reason: str) -> str:
     if len(reason) > REASON_MAX_LENGTH:
         raise ValidationError({"reason": f"Must be at most {REASON_MAX_LENGTH} characters (got {len(reason)})."})
     return reason
+
 
 def comment_decide(
     *,
@@ -216,6 +225,7 @@ def comment_decide(
                 raise
             time.sleep(0.05 * (attempt + 1))
     raise AssertionError("unreachable")
+
 
 def _comment_decide_locked(
     *, comment_id: int, moderator, action: str, reason: str, expected_status: str | None, seen_event_id: int | None
@@ -269,6 +279,7 @@ def _comment_decide_locked(
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
     return event
 
+
 @dataclass(frozen=True)
 class BulkResult:
     id: int
@@ -276,6 +287,7 @@ class BulkResult:
     status: str | None  # the comment's status after this call; None if it does not exist
     error: str = ""
     decided_by: str | None = None
+
 
 def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reason: str = "") -> list[BulkResult]:
     """Approve or reject several comments with one reason; each is decided on its own (its own
@@ -302,11 +314,14 @@ def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reas
             results.append(BulkResult(comment_id, True, event.new_status))
     return results
 
+
 class _Unchanged:
     def __repr__(self) -> str:
         return "UNCHANGED"
 
+
 UNCHANGED = _Unchanged()
+
 
 def author_standing_set(
     *,

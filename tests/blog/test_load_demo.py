@@ -1,4 +1,4 @@
-"""`manage.py load_demo` and blog/demo.py: idempotent demo content, roles, and every kind of comment."""
+"""`manage.py load_demo` and blog/demo/: idempotent demo content, roles, and every kind of comment."""
 import shutil
 from io import StringIO
 from pathlib import Path

@@ -1,0 +1,1 @@
+"""manage.py import_page (saved readers'-blog pages) and load_demo (the demo content)."""

@@ -1,4 +1,4 @@
-"""`manage.py load_demo [--with-seeds]`: idempotent demo content (see blog/demo.py)."""
+"""`manage.py load_demo [--with-seeds]`: idempotent demo content (see blog/demo/)."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,4 @@
-"""Shapes shared by the policy, discussions and viewpoint-audit endpoints (api/policy_views.py).
+"""Shapes shared by the policy, discussions and viewpoint-audit endpoints (policy/api/views.py).
 
 Each view nests its own InputSerializer and OutputSerializer; what lives here is what several of
 them share: strict input fields, the thresholds object (validated by the service, so the page and

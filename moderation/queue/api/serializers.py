@@ -1,4 +1,4 @@
-"""Output shapes of the moderators' queue API (api/queue_views.py): a queue card and an audit
+"""Output shapes of the moderators' queue API (queue/api/views.py): a queue card and an audit
 entry. Read-only; each view nests its own InputSerializer for what a client may send."""
 from __future__ import annotations
 

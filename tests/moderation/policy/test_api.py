@@ -1,4 +1,4 @@
-"""The policy, discussions and viewpoint-audit API (moderation/api/policy_views.py): who may call
+"""The policy, discussions and viewpoint-audit API (moderation/policy/api/views.py): who may call
 what, what bad input is told, and what a preview answers."""
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The thresholds, versions, re-apply, discussions and viewpoint-audit pages
-(moderation/policy_views.py)."""
+(moderation/policy/views.py)."""
 from __future__ import annotations
 
 import copy

@@ -1,4 +1,4 @@
-"""Saving, restoring, previewing and re-applying the threshold policy (moderation/selectors.py)."""
+"""Saving, restoring, previewing and re-applying the threshold policy (moderation/policy/selectors.py, services.py)."""
 from __future__ import annotations
 
 import copy

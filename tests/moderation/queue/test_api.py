@@ -1,4 +1,4 @@
-"""The moderators' API under /api/moderation/ (moderation/api/queue_views.py): queue, decisions,
+"""The moderators' API under /api/moderation/ (moderation/queue/api/views.py): queue, decisions,
 bulk, audit, authors' standing, and its OpenAPI description."""
 from __future__ import annotations
 

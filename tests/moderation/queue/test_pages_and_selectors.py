@@ -1,4 +1,4 @@
-"""The moderators' review queue and audit log pages (moderation/views.py, moderation/selectors.py)."""
+"""The moderators' review queue and audit log pages (moderation/queue/views.py, selectors.py)."""
 from __future__ import annotations
 
 import re
