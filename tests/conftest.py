@@ -35,6 +35,19 @@ def _broker_assumed_up():
     tasks._broker_down_until = 0.0
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Every test starts from one policy, version 1 holding today's defaults, as the tests were
+    written: the migrations leave version 1 (the BiLSTM's cut-offs) inactive under version 2
+    (tests/moderation/policy/test_policy_v2_migration.py checks that step itself)."""
+    from moderation.models import Policy
+    from moderation.rules import DEFAULT_THRESHOLDS
+
+    with django_db_blocker.unblock():
+        Policy.objects.all().delete()
+        Policy.objects.create(version=1, thresholds=DEFAULT_THRESHOLDS, is_active=True)
+
+
 @pytest.fixture(autouse=True)
 def _default_policy_after_flush(request):
     """Transactional tests flush every table afterwards, the migration's default policy

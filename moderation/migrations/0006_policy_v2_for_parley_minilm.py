@@ -24,7 +24,7 @@ NOTE = ("Default policy v2, tuned for parley-minilm on held-out training rows: d
 
 def install_v2(apps, schema_editor):
     Policy = apps.get_model("moderation", "Policy")
-    if Policy.objects.filter(version=2).exists():
+    if Policy.objects.filter(note=NOTE, created_by__isnull=True).exists():
         return
     untouched = not Policy.objects.exclude(version=1).exists() and Policy.objects.filter(
         version=1, is_active=True, created_by__isnull=True).exists()

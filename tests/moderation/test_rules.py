@@ -47,3 +47,12 @@ def test_bad_thresholds_are_refused_with_the_reason(draft, message):
     with pytest.raises(ValidationError) as exc:
         validate_thresholds(draft)
     assert message in " ".join(exc.value.message_dict["thresholds"])
+
+
+def test_the_shipped_defaults_are_what_migration_0006_installs():
+    import importlib
+
+    from moderation.rules import DEFAULT_THRESHOLDS
+
+    migration = importlib.import_module("moderation.migrations.0006_policy_v2_for_parley_minilm")
+    assert migration.THRESHOLDS_V2 == DEFAULT_THRESHOLDS
