@@ -8,3 +8,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("parley")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Every worker writes the heartbeat /readyz reads, and serves its metrics if asked (docs/DEPLOYMENT.md).
+app.steps["worker"].update({"ops.health:WorkerHeartbeat", "ops.metrics:WorkerMetricsServer"})
