@@ -14,6 +14,7 @@ from django.db.models import F
 
 from moderation.models import AuthorStanding
 from moderation.queueing import enqueue_classification
+from ops import metrics
 
 from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
 
@@ -80,6 +81,7 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
         comment.path = prefix + own
         comment.save(update_fields=["path"])
         transaction.on_commit(lambda: enqueue_classification(comment.pk), robust=True)
+        transaction.on_commit(metrics.comment_posted)
     return comment
 
 

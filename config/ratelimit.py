@@ -23,6 +23,8 @@ from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.throttling import BaseThrottle
 
+from ops import metrics
+
 log = logging.getLogger(__name__)
 
 _PERIODS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
@@ -85,6 +87,7 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
                 waits.append(history[-1] + period - now)  # newest first: the oldest frees a slot
             updates[key] = ([now, *history][:allowed], period)
         if waits:
+            metrics.rate_limited(scope=scope)
             return max(1.0, max(waits))
         for key, (history, period) in updates.items():
             cache.set(key, history, period)

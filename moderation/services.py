@@ -18,6 +18,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
+from ops import metrics
 
 from . import priority
 from .models import Analysis, AuthorStanding, ModerationEvent, Policy
@@ -79,6 +80,7 @@ def comments_classify(*, comment_id: int, batch_size: int | None = None, models:
         ids = [c.pk for c in claimed]
         comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
         _score_and_decide(comments, models)
+    logger.info("Scored and decided %s comments", len(ids), extra={"comment_ids": ids})
     return ids
 
 
@@ -95,6 +97,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         zip([c.pk for c in replies], models.stance.score([(c.text, c.parent.text) for c in replies]))
     ) if replies else {}
     stance_ms = (time.perf_counter() - started) * 1000 / n
+    metrics.comments_scored(models=models, n=n, toxicity_seconds=toxicity_ms * n / 1000, stance_seconds=stance_ms * n / 1000)
 
     policy = policy_active()
     for comment, scores, stance in zip(comments, toxicity, toward_article):
@@ -160,6 +163,7 @@ def comment_status_set(
     # The author sees the reason only for rejections; holds are explained to moderators.
     comment.status_reason = reason if new_status == REJECT else ""
     comment.save(update_fields=["status", "status_reason", "updated_at"])
+    metrics.comment_decided(comment=comment, previous_status=previous, actor=actor)
     return ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
@@ -449,6 +453,7 @@ def _comment_decide_locked(
         # The reporters' records changed: their other open reports weigh differently now.
         others = CommentReport.objects.filter(reporter_id__in=open_reporters, upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
+    metrics.moderator_decided(action=action)
     return event
 
 

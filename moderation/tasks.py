@@ -11,6 +11,8 @@ from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 
+from ops import metrics
+
 from . import services
 from .queueing import enqueue_classification
 
@@ -28,6 +30,7 @@ def classify_comment(self, comment_id: int) -> list[int]:
     try:
         return services.comments_classify(comment_id=comment_id)
     except Exception as exc:
+        metrics.classification_error(gave_up=self.request.retries >= settings.PARLEY_CLASSIFY_MAX_RETRIES)
         if self.request.retries >= settings.PARLEY_CLASSIFY_MAX_RETRIES:
             logger.exception("Classifying comment %s failed %s times; giving up", comment_id, self.request.retries + 1)
             services.comment_classification_failed(comment_id=comment_id, error=repr(exc))
