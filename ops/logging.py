@@ -16,6 +16,8 @@ import logging
 import re
 import uuid
 
+from django.core.signals import request_finished
+
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("parley_request_id", default=None)
 
 REQUEST_ID_HEADER = "X-Request-ID"
@@ -39,13 +41,19 @@ class RequestIdMiddleware:
         given = request.META.get("HTTP_X_REQUEST_ID", "")
         request_id = given if _SANE_REQUEST_ID.match(given) else uuid.uuid4().hex
         request.request_id = request_id
-        token = _request_id.set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Kept until the response is closed (request_finished), not just until this returns:
+        # Django logs a 4xx/5xx ("Not Found: ...") after the middleware chain has run.
+        _request_id.set(request_id)
+        response = self.get_response(request)
         response[REQUEST_ID_HEADER] = request_id
         return response
+
+
+def _forget_request_id(**_kwargs) -> None:
+    _request_id.set(None)
+
+
+request_finished.connect(_forget_request_id, dispatch_uid="ops.logging.forget_request_id")
 
 
 def _current_task():
