@@ -23,6 +23,10 @@ from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # The metrics below write their files there as soon as they are defined.
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 # Scoring a batch of up to 32 comments takes tens of milliseconds to seconds depending on the model.
 SCORING_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60)
 # A reader's comment is decided within a second when the worker keeps up, hours when it does not.
