@@ -130,3 +130,14 @@ def test_readyz_is_503_naming_an_unapplied_migration(client, heartbeat):
     body = client.get("/readyz").json()
     assert body["failed"] == ["migrations"]
     assert body["checks"]["migrations"]["error"].startswith("1 migration(s) not applied: moderation.")
+
+
+@pytest.mark.django_db
+def test_a_load_balancer_may_leave_the_worker_out_of_readiness(client):
+    # No worker beats: readers can still post (comments wait, pending), so the site stays in.
+    response = client.get("/readyz?skip=worker")
+    assert response.status_code == 200
+    assert response.json()["checks"]["worker"] == {"ok": True, "skipped": True}
+    refused = client.get("/readyz?skip=database")
+    assert refused.status_code == 400
+    assert refused.json() == {"skip": ["Only worker may be skipped, not database."]}
