@@ -81,7 +81,7 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
         comment.path = prefix + own
         comment.save(update_fields=["path"])
         transaction.on_commit(lambda: enqueue_classification(comment.pk), robust=True)
-        transaction.on_commit(metrics.comment_posted)
+    metrics.comment_posted()
     return comment
 
 
