@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from moderation import facade as moderation
+from ops import metrics
 
 from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
 
@@ -70,6 +71,7 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
         comment.path = prefix + own
         comment.save(update_fields=["path"])
         moderation.comment_enqueue_on_commit(comment_id=comment.pk)
+    metrics.comment_posted()
     return comment
 
 

@@ -51,9 +51,11 @@ INSTALLED_APPS = [
     "csp",  # django-csp: the Content-Security-Policy header (CONTENT_SECURITY_POLICY below)
     "blog",
     "moderation",
+    "ops",
 ]
 
 MIDDLEWARE = [
+    "ops.logging.RequestIdMiddleware",  # first: every log line of a request names it
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -97,6 +99,8 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Probes and the Prometheus scraper talk plain HTTP to the app server, behind the TLS proxy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 X_FRAME_OPTIONS = "DENY"
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto (only when configured to trust it).
 if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False):
@@ -291,11 +295,24 @@ PARLEY_CLASSIFY_RETRY_BACKOFF_SECONDS = env.float("PARLEY_CLASSIFY_RETRY_BACKOFF
 # e.g. Redis was down when it was posted, or its message was flushed).
 PARLEY_SWEEP_AFTER_SECONDS = env.int("PARLEY_SWEEP_AFTER_SECONDS", default=60)
 
+# --- Operations (ops/, docs/DEPLOYMENT.md) -------------------------------------------------------
+# /metrics answers loopback, and anyone sending "Authorization: Bearer <this>" (unset: loopback only).
+PARLEY_METRICS_TOKEN = env("PARLEY_METRICS_TOKEN", default="")
+# /readyz fails when no worker on our queue wrote its heartbeat for this long.
+PARLEY_WORKER_HEARTBEAT_MAX_AGE = env.int("PARLEY_WORKER_HEARTBEAT_MAX_AGE", default=60)
+# "json": one JSON object a line (ops/logging.py), with the request id, or the task and its comment ids.
+PARLEY_LOG_FORMAT = env("PARLEY_LOG_FORMAT", default="plain")
+if PARLEY_LOG_FORMAT not in ("plain", "json"):
+    raise environ.ImproperlyConfigured(f"PARLEY_LOG_FORMAT must be 'plain' or 'json', not {PARLEY_LOG_FORMAT!r}")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "json": {"()": "ops.logging.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PARLEY_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

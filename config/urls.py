@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
+    path("", include("ops.urls")),  # /healthz, /readyz, /metrics (docs/DEPLOYMENT.md)
     path("admin/", admin.site.urls),
     path("accounts/", include("blog.account_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,6 +21,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
+
+from ops import metrics
 from rest_framework.throttling import BaseThrottle
 
 log = logging.getLogger(__name__)
@@ -106,6 +108,7 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
                     cache.decr(key)
                 except ValueError:
                     pass  # its window ended meanwhile
+            metrics.rate_limited(scope=scope)
             return max(waits)
     except Exception:  # noqa: BLE001 - fail open: the cache being down must not stop readers
         log.exception("Rate limiter unavailable; letting the request through")

@@ -52,9 +52,10 @@ def test_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, extra_env: dict[str, str] | None = None, beat: bool = False):
+    def __init__(self, *, extra_env: dict[str, str] | None = None, beat: bool = False, node: str | None = None):
         self.extra_env = extra_env or {}
         self.beat = beat
+        self.node = node or f"test-{os.getpid()}@%h"  # distinct names for several workers at once
         self.proc: subprocess.Popen | None = None
         self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}-{id(self)}.log"
 
@@ -69,7 +70,7 @@ class Worker:
             **self.extra_env,
         }
         cmd = [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1",
-               "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", f"test-{os.getpid()}@%h"]
+               "--loglevel=INFO", "--without-gossip", "--without-mingle", "-n", self.node]
         if purge:
             cmd.append("--purge")
         if self.beat:

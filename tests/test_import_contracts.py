@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("blog", "config", "core", "ml", "moderation", "scripts")
+PACKAGES = ("blog", "config", "core", "ml", "moderation", "ops", "scripts")
 
 
 def _module_name(path: Path) -> str:

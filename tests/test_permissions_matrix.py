@@ -99,6 +99,10 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("POST", "moderation/policy/reapply/"): ({"confirm": "yes"}, ADMINS_FORM),
     ("POST", "moderation/discussions/<int:article_id>/premoderation/"): ({"premoderate": "on"}, ADMINS_FORM),
     ("GET", "moderation/audit/"): (None, ADMINS_PAGE),
+    # --- operators: by address or token, never by role (tests/ops/)
+    ("GET", "healthz"): (None, PUBLIC),
+    ("GET", "readyz"): (None, ("503",) * 5),  # no worker beats on this run's queue here
+    ("GET", "metrics"): (None, PUBLIC),  # the test client is loopback; anyone else needs the token
 }
 
 # The Django admin is its own world (staff only, its own login): see test_django_admin_is_staff_only.

@@ -19,6 +19,7 @@ from blog.models import Comment
 from ml.explain import explain
 from ml.language import detect_language
 from moderation import rules
+from ops import metrics
 from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
 from moderation.rules import policy_active
 from moderation.queue.services import comment_status_set, queue_rerank, queue_rerank_threads
@@ -69,6 +70,7 @@ def comments_classify(*, comment_id: int, batch_size: int | None = None, models:
         ids = [c.pk for c in claimed]
         comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
         _score_and_decide(comments, models)
+    logger.info("Scored and decided %s comments", len(ids), extra={"comment_ids": ids})
     return ids
 
 
@@ -85,6 +87,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
         zip([c.pk for c in replies], models.stance.score([(c.text, c.parent.text) for c in replies]))
     ) if replies else {}
     stance_ms = (time.perf_counter() - started) * 1000 / n
+    metrics.comments_scored(models=models, n=n, toxicity_seconds=toxicity_ms * n / 1000, stance_seconds=stance_ms * n / 1000)
 
     policy = policy_active()
     for comment, scores, stance in zip(comments, toxicity, toward_article):

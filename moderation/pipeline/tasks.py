@@ -17,6 +17,7 @@ from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
 
 from moderation.pipeline import scoring
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ def classify_comment(self, comment_id: int) -> list[int]:
     try:
         return scoring.comments_classify(comment_id=comment_id)
     except Exception as exc:
+        metrics.classification_error(gave_up=self.request.retries >= settings.PARLEY_CLASSIFY_MAX_RETRIES)
         if self.request.retries >= settings.PARLEY_CLASSIFY_MAX_RETRIES:
             logger.exception("Classifying comment %s failed %s times; giving up", comment_id, self.request.retries + 1)
             scoring.comment_classification_failed(comment_id=comment_id, error=repr(exc))

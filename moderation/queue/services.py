@@ -19,6 +19,7 @@ from moderation.models import Analysis, AuthorStanding, ModerationEvent
 from moderation.permissions import CAN_MODERATE
 from moderation.rules import policy_active
 from moderation.queue import ranking
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +44,7 @@ def comment_status_set(
     # The author sees the reason only for rejections; holds are explained to moderators.
     comment.status_reason = reason if new_status == rules.REJECT else ""
     comment.save(update_fields=["status", "status_reason", "updated_at"])
+    metrics.comment_decided(comment=comment, previous_status=previous, actor=actor)
     return ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
@@ -277,6 +279,7 @@ def _comment_decide_locked(
         # The reporters' records changed: their other open reports weigh differently now.
         others = CommentReport.objects.filter(reporter_id__in=open_reporters, upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
+    metrics.moderator_decided(action=action)
     return event
 
 
