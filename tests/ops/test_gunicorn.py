@@ -79,6 +79,14 @@ def _children(pid: int) -> set[int]:
     return {int(p) for p in out.split()}
 
 
+def _answers(url: str) -> bool:
+    """A fresh worker still importing Django answers late on a busy machine: not yet, not a failure."""
+    try:
+        return requests.get(url, timeout=10).status_code == 200
+    except requests.RequestException:
+        return False
+
+
 def _posted(url: str) -> float:
     body = requests.get(f"{url}/metrics", timeout=10).text
     for family in text_string_to_metric_families(body):
@@ -106,7 +114,7 @@ def test_metrics_add_up_every_gunicorn_process_even_replaced_ones(gunicorn):
     for pid in first_generation:
         os.kill(pid, signal.SIGTERM)
     wait_until(lambda: len(_children(proc.pid) - first_generation) == 2, timeout=60, what="gunicorn to replace its workers")
-    wait_until(lambda: requests.get(f"{url}/healthz", timeout=2).status_code == 200, timeout=30, what="new workers")
+    wait_until(lambda: _answers(f"{url}/healthz"), timeout=60, what="new workers")
     post(5)
     assert _posted(url) == 15
 
