@@ -67,7 +67,7 @@ def lookup(rows: Sequence[Mapping], key: Key) -> float | None:
 def targets_table(targets: Sequence[Target], rows_by_model: Mapping[str, Sequence[Mapping]]) -> str:
     """Markdown: one line per target, one value column per model, and whether the first model met it."""
     models = list(rows_by_model)
-    lines = ["| measure | target | " + " | ".join(models) + f" | {models[0]} |",
+    lines = ["| measure | target | " + " | ".join(models) + f" | {models[0]}: met? |",
              "|---|---|" + "---:|" * len(models) + "---|"]
     for t in targets:
         values = [lookup(rows_by_model[m], t.key) for m in models]

@@ -1,50 +1,81 @@
 """Run Parley's models on every evaluation set: `manage.py evaluate_models [--data DIR]`.
 
-Evaluation files only (../shared/data/eval/ and *_test.csv): nothing here trains or tunes.
+Evaluation files only (../shared/data/eval/ and *_test.csv): nothing here trains or tunes. Prints,
+for every toxicity model asked for (default: the configured one and the BiLSTM, side by side), each
+evaluation row, the reliability curve behind the calibration error, the stance rows, and the
+targets table of issue 11 with the first model's standing. ``--record`` also writes the figures the
+policy page shows (ml/evaluation/recorded.json).
 """
+import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ml.evaluation import stance as evaluation_stance, toxicity as evaluation_toxicity
+from ml.evaluation import stance as evaluation_stance, targets, toxicity as evaluation_toxicity
+from ml.evaluation.recorded import RECORDED_FILE
 
 DEFAULT_DATA = settings.BASE_DIR.parent / "shared" / "data"
 
 
 class Command(BaseCommand):
-    help = "Toxicity ROC AUC (Jigsaw, OLID, HatEval, CMV removals) and stance macro F1 (SemEval, PERSPECTRUM, IBM, IAM)."
+    help = ("Toxicity (Jigsaw, OLID, HatEval, CMV removals, SOCC, identity templates, obfuscation probe, the demo's "
+            "threats, seed 003) and stance (SemEval, ARC reader comments, PERSPECTRUM, IBM, IAM), with the targets.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default ../shared/data)")
         parser.add_argument("--toxicity-model", action="append", dest="toxicity_models",
-                            help="repeatable; default: the configured model (PARLEY_TOXICITY_MODEL)")
+                            help="repeatable; default: the configured model (PARLEY_TOXICITY_MODEL) and jigsaw-bilstm")
+        parser.add_argument("--datasets", nargs="*", choices=sorted(evaluation_toxicity.EVALUATIONS), default=None,
+                            help="toxicity evaluations to run (default: all)")
         parser.add_argument("--skip-stance", action="store_true")
         parser.add_argument("--skip-toxicity", action="store_true")
-        parser.add_argument("--output", type=Path, help="also write the Markdown tables to this file")
+        parser.add_argument("--output", type=Path, help="also write the Markdown report to this file")
+        parser.add_argument("--record", action="store_true",
+                            help="store the headline figures for the policy page (ml/evaluation/recorded.json)")
 
-    def handle(self, *args, data: Path, toxicity_models, skip_stance, skip_toxicity, output, **options):
+    def handle(self, *args, data: Path, toxicity_models, datasets, skip_stance, skip_toxicity, output, record, **options):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
-        from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+        from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier
+        from moderation.policy import evaluation as policy_evaluation
 
-        sections = []
+        sections, by_model = [], {}
         if not skip_toxicity:
-            for spec in toxicity_models or [settings.PARLEY_TOXICITY_MODEL]:
+            specs = toxicity_models or list(dict.fromkeys([settings.PARLEY_TOXICITY_MODEL, BILSTM_SPEC]))
+            is_held = policy_evaluation.held_under_active_policy()
+            for spec in specs:
                 try:
                     classifier = load_toxicity_classifier(spec, checkpoint=settings.DETOXIFY_CHECKPOINT)
                 except ValueError as exc:
                     raise CommandError(str(exc), returncode=2) from None
                 self.stderr.write(f"Evaluating {classifier.name} ({classifier.version}) ...")
-                rows = evaluation_toxicity.evaluate_toxicity(classifier, data / "eval")
+                rows = evaluation_toxicity.evaluate_toxicity(classifier, data / "eval", datasets=datasets,
+                                                             is_held=is_held)
+                rows += policy_evaluation.demo_and_seed_rows(classifier, seeds_dir=data.parent / "seeds")
+                by_model[classifier.name] = rows
                 sections.append(f"### Toxicity: {classifier.name} ({classifier.version})\n\n"
-                                + evaluation_toxicity.format_table(rows))
+                                + evaluation_toxicity.format_table(rows)
+                                + "\n\nReliability of `toxicity` on the Jigsaw test rows:\n\n"
+                                + targets.reliability_table(rows, "jigsaw_test", "toxicity"))
+        stance_rows, stance_name = [], "stance"
         if not skip_stance:
             stance = load_stance_classifier()
+            stance_name = stance.name
             self.stderr.write(f"Evaluating {stance.name} ({stance.version}) ...")
-            rows = evaluation_stance.evaluate_stance(stance, data)
-            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(rows))
+            stance_rows = evaluation_stance.evaluate_stance(stance, data)
+            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows))
+        if by_model:
+            sections.append("### Targets (toxicity), models side by side\n\n"
+                            + targets.targets_table(targets.TOXICITY_TARGETS, by_model))
+        if stance_rows:
+            sections.append("### Targets (stance)\n\n"
+                            + targets.targets_table(targets.STANCE_TARGETS, {stance_name: stance_rows}))
         report = "\n\n".join(sections) + "\n"
         self.stdout.write(report)
         if output:
             output.write_text(report)
+        if record:
+            recorded = targets.headline(by_model, stance_rows, stance_name=stance_name)
+            RECORDED_FILE.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
+            self.stderr.write(f"Recorded the headline figures in {RECORDED_FILE}")
