@@ -21,6 +21,7 @@ from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
+from moderation.policy.models_in_use import models_in_use
 from moderation.policy import selectors, services
 from moderation.policy.charts import score_chart
 from moderation.policy.forms import PolicyForm
@@ -89,6 +90,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         "quality_rows": _quality_rows(preview) if preview else [],
         "premoderated_articles": selectors.premoderated_articles()[:50],
         "versions": selectors.policy_list()[:5],
+        "models_in_use": models_in_use(),
     }
     return render(request, "moderation/policy.html", context, status=status)
 

@@ -211,3 +211,22 @@ def test_preview_size_is_the_admins_choice_within_limits(admin_client_, changing
 
     too_many = admin_client_.post("/moderation/policy/", form_data(n=20001))
     assert too_many.status_code == 400 and 'id="preview"' not in too_many.content.decode()
+
+
+def test_policy_page_names_the_models_with_their_quality_and_warns_when_a_fallback_runs(
+        admin_client_, settings, monkeypatch):
+    from moderation.models import Analysis
+    from moderation.policy import models_in_use
+
+    monkeypatch.setattr(models_in_use, "recorded_quality",
+                        lambda: {"parley-minilm": {"identity templates ROC AUC": 0.991}})
+    comment = scored_comment(text="Fine.")
+    Analysis.objects.filter(comment=comment).update(toxicity_model="parley-minilm")
+
+    settings.PARLEY_TOXICITY_MODEL = "detoxify:original"
+    page = admin_client_.get("/moderation/policy/").content.decode()
+    assert "Fallback running" in page and "<code>detoxify:original</code>" in page
+    assert "identity templates ROC AUC" in page and "0.991" in page and "Reads: English" in page
+
+    settings.PARLEY_TOXICITY_MODEL = "parley-minilm"
+    assert "Fallback running" not in admin_client_.get("/moderation/policy/").content.decode()
