@@ -1,5 +1,7 @@
 """The demo scored by the real models under the shipped default policy: abuse is held or
-rejected, disagreement (polite or sarcastic) is published, and every comment gets a stance.
+rejected *by the label that fits it* (a threat by `threat`), with the phrase behind it marked,
+disagreement (polite or sarcastic) is published, and every comment gets a stance; seed 003's six
+reader comments are all published.
 
 Runs the worker's own service in-process (no broker: this is about the models and the policy,
 the pipeline has its own end-to-end tests). The known misses are listed, not hidden: each is a
@@ -14,12 +16,16 @@ from moderation.rules import DEFAULT_THRESHOLDS
 ABUSE = ("insult", "obscene", "threat", "identity_attack")
 DISAGREEMENT = ("disagree_polite", "sarcastic")
 
-# Missed by jigsaw-bilstm (the fallback when Detoxify's weights are absent): hostility with no
-# insult or profanity in it. See docs/MODELS.md, "Known limits".
 pytestmark = pytest.mark.django_db
 
-KNOWN_MISSES = {
-    "Why are we taking energy advice from foreigners?": "identity attack without slurs: toxicity 0.06",
+# Misses of parley-minilm, the shipped default (see docs/MODELS.md, "Known limits").
+KNOWN_MISSES: dict[str, str] = {}
+# The labels that name each kind of abuse: holding a threat by `toxicity` alone would be luck.
+FITTING_LABELS = {
+    "threat": ("threat",),
+    "identity_attack": ("identity_attack",),
+    "insult": ("insult", "toxicity", "severe_toxicity"),
+    "obscene": ("obscene", "toxicity", "severe_toxicity"),
 }
 
 
@@ -39,7 +45,7 @@ def scored_demo(django_db_setup, django_db_blocker):
         outer.__enter__()
         try:
             Policy.objects.filter(is_active=True).update(thresholds=DEFAULT_THRESHOLDS)
-            with override_settings(PARLEY_TOXICITY_MODEL="jigsaw-bilstm"):
+            with override_settings(PARLEY_TOXICITY_MODEL="parley-minilm"):
                 demo_load()
                 models = scoring.load_models()
                 for pk in scoring.unscored_comment_ids(older_than_seconds=0):
@@ -59,8 +65,14 @@ def _cases(kinds):
 
 
 @pytest.mark.parametrize("text", list(_cases(ABUSE)))
-def test_demo_abuse_is_held_or_rejected(scored_demo, text):
-    assert scored_demo[text].status in (Comment.Status.HELD, Comment.Status.REJECTED), scored_demo[text].analysis.scores
+def test_demo_abuse_is_held_or_rejected_by_the_label_that_fits(scored_demo, text):
+    comment = scored_demo[text]
+    scores = comment.analysis.scores
+    assert comment.status in (Comment.Status.HELD, Comment.Status.REJECTED), scores
+    crossed = {label for label, cut in DEFAULT_THRESHOLDS.items() if scores.get(label, 0.0) >= cut["hold"]}
+    assert crossed & set(FITTING_LABELS[DEMO_COMMENT_KINDS[text]]), (crossed, scores)
+    explanation = comment.analysis.explanation
+    assert explanation["phrase"] and text[explanation["start"]:explanation["end"]] == explanation["phrase"]
 
 
 @pytest.mark.parametrize("text", list(_cases(DISAGREEMENT)))
@@ -74,3 +86,20 @@ def test_every_demo_comment_has_a_stance_toward_the_article(scored_demo):
         if comment.parent_id:
             assert comment.analysis.stance_parent_label in ("favor", "against", "neutral")
 
+
+
+def test_seed_003s_reader_comments_are_all_published():
+    """Six readers disagreeing about an opinion piece (one quotes its "western bullies"): none is abuse."""
+    from pathlib import Path
+
+    from blog.importing import parse_page
+    from moderation.pipeline import scoring
+    from moderation.rules import PUBLISH, decide
+
+    seeds = sorted((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("003_*.txt"))
+    if not seeds:
+        pytest.skip("../shared/seeds/003_*.txt is not beside the repository")
+    comments = parse_page(seeds[0].read_text(encoding="utf-8")).comments
+    scores = scoring.load_models().toxicity.score([c.text for c in comments])
+    verdicts = [decide(s, DEFAULT_THRESHOLDS) for s in scores]
+    assert [v.status for v in verdicts] == [PUBLISH] * 6, [(c.text[:40], v.reason) for c, v in zip(comments, verdicts)]
