@@ -64,7 +64,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
-            "PARLEY_TOXICITY_MODEL": os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "jigsaw-bilstm"),
+            "PARLEY_TOXICITY_MODEL": os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "parley-minilm"),
             "PYTHONUNBUFFERED": "1",
             "PARLEY_CELERY_QUEUE": TEST_QUEUE,
             **self.extra_env,
