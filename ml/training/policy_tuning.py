@@ -64,8 +64,8 @@ def tune(scores: list[dict[str, float]], dev: list, rates: dict[str, float]) -> 
     return out
 
 
-def main() -> dict:
-    cfg = recipe.Config()
+def main(data: str | None = None) -> dict:
+    cfg = recipe.Config(data=data) if data else recipe.Config()
     rng = random.Random(cfg.seed)
     recipe.set_seed(cfg.seed)
     _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)

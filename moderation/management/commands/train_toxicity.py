@@ -18,6 +18,6 @@ class Command(BaseCommand):
     def handle(self, *args, **opts):
         result = toxicity.main(["--data", opts["data"], "--seed", str(opts["seed"]), "--epochs", str(opts["epochs"]),
                                 "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"])])
-        policy_tuning.main()
+        policy_tuning.main(data=opts["data"])
         self.stdout.write(self.style.SUCCESS(
             f"parley-minilm written to {result['cfg'].out} (dev select {result['best']['select']:.4f})"))
