@@ -24,8 +24,11 @@ The page format, top to bottom::
 
 Decisions a caller should know about:
 
-- The page names no article author, only the blog. The author is a user named after the blog
-  (``slugify(blog name)``, e.g. ``readers-blog``) unless ``author_username`` is given.
+- The page names no article author, only the blog. The author is an imported account named after
+  the blog (``imported:readers-blog``) unless ``author_username`` is given. Commenters become
+  imported accounts too (``imported:walker_jo``): whatever a page says, it never writes as an
+  account of this site (docs/SECURITY.md).
+- Tags whose slug would be empty (punctuation only) are dropped; others keep their letters.
 - Page times carry no time zone; they are read in ``time_zone`` (default: settings.TIME_ZONE).
 - Re-importing a page whose article (same title and publication time) is already stored raises
   ``PageAlreadyImported`` and changes nothing; the command reports it and moves on.
@@ -333,15 +336,33 @@ def _unique_slug(text: str, *, fallback: str) -> str:
     return slug
 
 
+# Imported people live in their own namespace: a page names whoever it likes ("admin",
+# "Moderator"), and must never be stored as, or speak for, an account of this site. ":" is
+# refused in every username a person can choose (registration, Django's validator), so
+# "imported:admin" cannot collide with a real account and says where it came from.
+IMPORTED_USERNAME_PREFIX = "imported:"
+
+
+def imported_username(name: str) -> str:
+    return (IMPORTED_USERNAME_PREFIX + name)[:150]
+
+
 def _user(username: str):
-    """The user with this name (any case, as registration treats names), else a new one that
-    cannot log in: imported authors never chose a password here."""
+    """The imported account for a name on a page (any case: one person per name across
+    pages), created unable to log in: imported people never chose a password here."""
+    username = imported_username(username)
     user = User.objects.filter(username__iexact=username).first()
     if user is None:
         user = User(username=username)
         user.set_unusable_password()
         user.save()
     return user
+
+
+def _tag_names(names: list[str]) -> list[str]:
+    """Tags that can have a page: django-taggit slugifies with allow_unicode, so 中国 keeps its
+    letters (and its URL, blog/urls.py's <uslug:>), but "!!!" would have an empty slug."""
+    return [name for name in names if slugify(name, allow_unicode=True)]
 
 
 def _category(name: str) -> Category | None:
@@ -356,9 +377,18 @@ def _category(name: str) -> Category | None:
 
 
 def author_for_blog(*, blog_name: str, username: str | None = None, bio: str = ""):
-    """The article author for a blog: the user named ``username`` or ``slugify(blog_name)``, with
-    a profile. A bio from the page fills an empty profile bio; an edited one is kept."""
-    user = _user(username or slugify(blog_name)[:150] or "imported-blog")
+    """The article author for a blog, with a profile: the existing or new account ``username``
+    when the operator names one (``import_page --author``), else the imported account
+    ``imported:<slugify(blog_name)>`` (the page's own say never picks a real account). A bio
+    from the page fills an empty profile bio; an edited one is kept."""
+    if username:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_unusable_password()
+            user.save()
+    else:
+        user = _user(slugify(blog_name) or "blog")
     profile, created = AuthorProfile.objects.get_or_create(user=user, defaults={"display_name": blog_name, "bio": bio})
     if not created and bio and not profile.bio:
         profile.bio = bio
@@ -400,8 +430,8 @@ def import_page(
             view_count=page.view_count,
             like_count=page.popularity,
         )
-        if page.tags:
-            article.tags.set(page.tags)
+        if tags := _tag_names(page.tags):
+            article.tags.set(tags)
         for parsed in page.comments:
             try:
                 comment = comment_create(article=article, author=_user(parsed.username), text=parsed.text)
@@ -449,6 +479,6 @@ def import_essay(
             stance_claim=stance_claim or title,
             **({"published_at": published_at} if published_at else {}),
         )
-        if tags:
+        if tags := _tag_names(tags or []):
             article.tags.set(tags)
     return article, True

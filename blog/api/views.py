@@ -68,7 +68,7 @@ class ArticleListApi(ReaderApi):
         """Optional filters; unknown query parameters are ignored."""
 
         category = serializers.SlugField(required=False, help_text="Only articles in this category (its slug).")
-        tag = serializers.SlugField(required=False, help_text="Only articles with this tag (its slug).")
+        tag = serializers.SlugField(required=False, allow_unicode=True, help_text="Only articles with this tag (its slug).")
 
     OutputSerializer = ArticleSummaryOutputSerializer
 
