@@ -5,6 +5,10 @@ the field at fault, so the web form and the API can both answer 400 with the fie
 """
 from __future__ import annotations
 
+import re
+import unicodedata
+
+from confusable_homoglyphs import confusables
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -130,7 +134,27 @@ def article_register_view(*, article: Article, session) -> bool:
     return True
 
 
+# The names a person may choose: Django's own rule (letters of any script, digits, @.+-_).
+# ":" is never allowed, so it can mark accounts no one chose (blog.importing's "imported:").
+USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
+
+
+def _clean_username(username: str) -> str:
+    """The name as the login form will read it (NFKC: fullwidth "ｍｏｄｅｒａｔｏｒ" is
+    "moderator"), refused when it mixes alphabets or uses look-alike letters ("аdmin" with a
+    Cyrillic а): a reader must not be able to pass for someone else."""
+    name = unicodedata.normalize("NFKC", username)
+    if not USERNAME_RE.match(name) or name != name.strip():
+        raise ValidationError({"username": "Use 3-150 letters, digits and @/./+/-/_ only."})
+    if confusables.is_dangerous(name):
+        raise ValidationError(
+            {"username": "Mixes alphabets or uses letters that look like others; choose a name in one alphabet."}
+        )
+    return name
+
+
 def user_register(*, username: str, password: str, email: str = ""):
+    username = _clean_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=email)
