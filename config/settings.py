@@ -190,6 +190,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # DRF's three, with JSON read by our parser: malformed or deeply nested JSON is a 400 on every
+    # endpoint (views that take JSON only set parser_classes themselves).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Views with a throttle_scope ("comments", "likes", "reports") are limited per user and per IP.
     "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.ScopedWriteThrottle"],
 }
