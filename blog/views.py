@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.params import int_param
 from core.ratelimit import rate_limited
 
 from . import selectors, services
@@ -39,12 +40,14 @@ def _article_or_404(slug: str) -> Article:
 
 
 def _render_article(request: HttpRequest, article: Article, *, form: CommentForm | None = None, status: int = 200):
-    reply_to = request.GET.get("reply_to") or (form.data.get("parent") if form is not None else None)
+    reply_to = int_param(request.GET, "reply_to")
+    if reply_to is None and form is not None:
+        reply_to = getattr(form, "cleaned_data", {}).get("parent")
     context = {
         "article": article,
         "thread": selectors.comment_thread(article=article, viewer=request.user),
         "form": form or CommentForm(),
-        "reply_to": int(reply_to) if str(reply_to or "").isdigit() else None,
+        "reply_to": reply_to,
         "liked": request.user.is_authenticated
         and ArticleLike.objects.filter(article=article, user=request.user).exists(),
         "share_url": request.build_absolute_uri(article.get_absolute_url()),
