@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.params import int_param
-from core.ratelimit import rate_limited
+from core.ratelimit import client_ip, rate_limited
 
 from . import selectors, services
 from .forms import CommentForm, RegisterForm, ReportForm
@@ -57,7 +57,8 @@ def _render_article(request: HttpRequest, article: Article, *, form: CommentForm
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
-    services.article_register_view(article=article, session=request.session)
+    visitor = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_ip(request)}"
+    services.article_register_view(article=article, visitor=visitor)
     return _render_article(request, article)
 
 
