@@ -274,6 +274,8 @@ PARLEY_RATE_LIMITS = {
     "reports_user": env("PARLEY_RATE_REPORTS_USER", default="10/min"),
     "reports_ip": env("PARLEY_RATE_REPORTS_IP", default="30/min"),
     "register_ip": env("PARLEY_RATE_REGISTER_IP", default="10/hour"),
+    # Failed logins per address, any usernames (password spraying), login page and token API together.
+    "login_failures_ip": env("PARLEY_RATE_LOGIN_FAILURES_IP", default="10/15min"),
 }
 
 # Request bodies: a comment is at most 5000 characters, under 64 KiB even form-encoded, so 256 KiB
