@@ -29,6 +29,12 @@ log = logging.getLogger(__name__)
 PATH_SEGMENT_WIDTH = 10
 
 
+# Characters that show nothing, besides whitespace and the format characters (Unicode category
+# Cf: zero-width space and joiners, word joiner, BOM, soft hyphen): the Hangul fillers and the
+# blank Braille pattern. A text of only these is an invisible comment.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def _clean_text(value: str, *, field: str, max_length: int) -> str:
     """Plain text as typed, minus what can never be stored or shown safely."""
     if not isinstance(value, str):
@@ -41,6 +47,8 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
         raise ValidationError({field: "Must be valid Unicode text (no lone surrogates)."}) from None
     if not value.strip():
         raise ValidationError({field: "Must not be empty."})
+    if all(ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) == "Cf" for ch in value):
+        raise ValidationError({field: "Must not be only invisible characters."})
     if len(value) > max_length:
         raise ValidationError({field: f"Must be at most {max_length} characters (got {len(value)})."})
     return value.replace("\r\n", "\n")

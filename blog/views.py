@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.params import int_param
+from core.params import int_param, undecodable_fields
 from core.ratelimit import client_ip, rate_limited
 
 from . import selectors, services
@@ -37,6 +37,11 @@ def _article_or_404(slug: str) -> Article:
         return selectors.article_get(slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
+
+
+def _refuse_undecodable(form, request: HttpRequest) -> None:
+    for name in undecodable_fields(request):
+        form.add_error(name if name in form.fields else None, "Must be valid UTF-8 text (the form sent invalid bytes).")
 
 
 def _render_article(request: HttpRequest, article: Article, *, form: CommentForm | None = None, status: int = 200):
@@ -68,6 +73,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
     form = CommentForm(request.POST)
+    _refuse_undecodable(form, request)
     if form.is_valid():
         parent = None
         parent_id = form.cleaned_data.get("parent")
@@ -122,6 +128,8 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
     form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        _refuse_undecodable(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             _, created = services.comment_report(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])
