@@ -9,10 +9,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.params import int_param, undecodable_fields
+from core.params import int_param, local_url, undecodable_fields
 from core.ratelimit import client_ip, rate_limited
 
 from . import selectors, services
@@ -170,12 +169,5 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="core.auth.ModelBackend")
             messages.info(request, f"Welcome, {user.username}! You can comment now.")
-            # Only a path on this site; anything else (another host, or "foo", which redirect()
-            # would look up as a view name) goes to the front page.
-            next_url = request.GET.get("next", "")
-            if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
-                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-            ):
-                next_url = reverse("blog:article_list")
-            return HttpResponseRedirect(next_url)
+            return HttpResponseRedirect(local_url(request, request.GET.get("next"), default=reverse("blog:article_list")))
     return render(request, "registration/register.html", {"form": form}, status=400 if form.errors else 200)

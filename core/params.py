@@ -12,6 +12,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import BadRequest
 from django.http import HttpResponseBadRequest
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.api.fields import MAX_ID
 
@@ -49,6 +50,18 @@ def int_list_param(data, name: str, *, sep: str | None = None, min_value: int = 
     (``?known=1,2``), as ints; blank parts are skipped."""
     raws = data.getlist(name) if sep is None else data.get(name, "").split(sep)
     return [_to_int(raw, name=name, min_value=min_value, max_value=max_value) for raw in raws if raw.strip()]
+
+
+def local_url(request, value: str | None, *, default: str) -> str:
+    """``value`` (a ?next= or a form's "next") when it is a path on this site, else ``default``.
+    Never hand a parameter to django.shortcuts.redirect: "foo" passes the host check, and
+    redirect() then looks it up as a view name (a NoReverseMatch 500, issue 15)."""
+    value = value or ""
+    if value.startswith("/") and url_has_allowed_host_and_scheme(
+        value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return value
+    return default
 
 
 def undecodable_fields(request) -> list[str]:

@@ -193,6 +193,15 @@ def test_register_with_any_next_redirects_safely(client, next_url, expected):
     assert response["Location"] == expected
 
 
+@pytest.mark.parametrize("next_url", ["0", "foo", "https://evil.example/"])
+def test_a_moderator_form_whose_next_is_not_a_path_goes_back_to_the_queue(client, next_url):
+    # Found by tests/test_page_fuzz.py: the same redirect("foo") 500 as finding 5.
+    client.force_login(_moderator())
+    comment = CommentFactory(status=Comment.Status.HELD)
+    response = client.post(f"/moderation/comments/{comment.pk}/decide/", {"action": "approve", "next": next_url})
+    assert response.status_code == 302 and response["Location"] == "/moderation/"
+
+
 # --- 6. look-alike usernames -----------------------------------------------------------------
 
 

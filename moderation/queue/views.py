@@ -17,16 +17,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from core.params import int_list_param, int_param
+from core.params import int_list_param, int_param, local_url
 from moderation.permissions import CAN_MODERATE, page_needs
 from moderation.queue import selectors, services
 from moderation.queue.filters import QueueFilterForm
@@ -126,9 +125,7 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
             return JsonResponse({"errors": {"until": ["Invalid cursor."]}}, status=400)
     known = set(int_list_param(request.GET, "known", sep=","))
     ids, cards = selectors.review_queue_top(filters=filters, down_to=until, exclude_ids=known)
-    here = request.GET.get("here", "")
-    if not url_has_allowed_host_and_scheme(here, allowed_hosts={request.get_host()}):
-        here = reverse("moderation:queue")
+    here = local_url(request, request.GET.get("here"), default=reverse("moderation:queue"))
     return JsonResponse(
         {
             **counts,
@@ -143,10 +140,7 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("moderation:queue")
-    return redirect(target)
+    return HttpResponseRedirect(local_url(request, request.POST.get("next"), default=reverse("moderation:queue")))
 
 
 def _messages_of(exc: ValidationError) -> str:
