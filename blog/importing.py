@@ -122,6 +122,8 @@ DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 # Django's default username rule (UnicodeUsernameValidator): comment authors become users.
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+TAG_MAX_LENGTH = 100
+COUNT_MAX = 2**31 - 1  # the largest PositiveIntegerField (view_count, like_count)
 COMMENT_COUNT_RE = re.compile(r"^Comment\s+Comment\s*\((?P<count>\d+)\s+comments?\)$")
 
 # Lines that end the article body: the page's furniture between the article and the comments.
@@ -222,6 +224,9 @@ def _parse_comment_header(rest: str | None, *, line_number: int) -> tuple[str, d
 def parse_page(text: str) -> ParsedPage:
     """Parse the text of a saved readers'-blog page. Raises ImportFormatError(message, line)."""
     lines = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n"), start=1))
+    # The database stores no NUL character (PostgreSQL refuses one in any text).
+    if nul := next((n for n, line in lines if "\x00" in line), None):
+        raise ImportFormatError("contains a NUL character", nul)
     nonblank = [(n, line.strip()) for n, line in lines if line.strip()]
     if not nonblank:
         raise ImportFormatError("the file is empty", 1)
@@ -258,6 +263,12 @@ def parse_page(text: str) -> ParsedPage:
     if len(category) > Category._meta.get_field("name").max_length:
         raise ImportFormatError(f"category '{category}' is too long", meta_line_number)
     tags = [t.strip() for t in meta["tags"].split(",") if t.strip()]
+    for tag in tags:  # django-taggit's name and slug hold 100 characters
+        if len(tag) > TAG_MAX_LENGTH or len(slugify(tag, allow_unicode=True)) > TAG_MAX_LENGTH:
+            raise ImportFormatError(f"tag '{tag[:40]}…' is longer than {TAG_MAX_LENGTH} characters", meta_line_number)
+    for what, value in (("popularity", meta["popularity"]), ("view count", meta["views"])):
+        if int(value) > COUNT_MAX:
+            raise ImportFormatError(f"{what} {value} is too large (at most {COUNT_MAX})", meta_line_number)
 
     # Body: from after the metadata line to the first end-of-article line (or the end of file).
     rest = [(n, line) for n, line in lines if n > meta_line_number]
@@ -371,7 +382,8 @@ def _category(name: str) -> Category | None:
     existing = Category.objects.filter(name__iexact=name).first()
     if existing:
         return existing
-    slug = slugify(name) or f"category-{Category.objects.count() + 1}"
+    # NFKD can lengthen a name ("ﬃ" is "ffi"): the slug is cut to fit.
+    slug = slugify(name)[: Category._meta.get_field("slug").max_length].strip("-") or f"category-{Category.objects.count() + 1}"
     category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name})
     return category
 

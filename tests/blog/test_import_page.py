@@ -106,6 +106,10 @@ def test_parse_accepts_a_page_without_blog_name_or_comments():
         (HEADER + "Body.\nReply Report bob! 2024-1-2 10:00\nText.\n", 8, "not a valid user name"),
         (HEADER + "Body.\nReply Report bob 2024-1-2 10:00\n\n\nReply Report ann 2024-1-2 11:00\nHi.\n", 8, "empty"),
         (HEADER + "Body.\nReply Report bob 2024-1-2 10:00\nYou need to login to comment\n", 8, "empty"),
+        # Found by tests/test_import_fuzz.py: each reached the database and crashed the command.
+        (HEADER + "Body.\nReply Report bob 2024-1-2 10:00\nA\x00B\n", 9, "NUL"),
+        ("Blog\nTitle\nPopularity 1 Viewed 99999999999999999999 times 2024-1-2 03:04\nBody.\n", 3, "too large"),
+        ("Blog\nTitle\nPopularity 1 Viewed 2 times 2024-1-2 03:04 |System category:X| " + "t" * 101 + "\nBody.\n", 3, "longer than 100"),
     ],
 )
 def test_parse_rejects_malformed_pages_naming_the_line(text, line, fragment):
@@ -116,6 +120,13 @@ def test_parse_rejects_malformed_pages_naming_the_line(text, line, fragment):
 
 
 # import_page and the command
+
+
+@pytest.mark.django_db
+def test_a_category_whose_slug_grows_past_its_field_is_imported():
+    # NFKD turns "ﬃ" into "ffi": 80 characters of name made a 240-character slug (fuzz-found).
+    article = import_page(HEADER.replace("News", "ﬃ" * 80) + "Body.\n")
+    assert len(article.category.slug) <= 80
 
 
 @pytest.mark.django_db
