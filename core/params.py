@@ -52,6 +52,18 @@ def int_list_param(data, name: str, *, sep: str | None = None, min_value: int = 
     return [_to_int(raw, name=name, min_value=min_value, max_value=max_value) for raw in raws if raw.strip()]
 
 
+def str_param(data, name: str, *, max_length: int = 1000) -> str:
+    """``data[name]`` stripped ("" when missing), for text a view hands to a query: a NUL
+    character (which PostgreSQL refuses in any text) or an overlong value is a 400. Form fields
+    need none of this: Django's CharField refuses NUL itself."""
+    value = (data.get(name) or "").strip()
+    if "\x00" in value:
+        raise BadParameter(name, "must not contain NUL characters.")
+    if len(value) > max_length:
+        raise BadParameter(name, f"must be at most {max_length} characters.")
+    return value
+
+
 def local_url(request, value: str | None, *, default: str) -> str:
     """``value`` (a ?next= or a form's "next") when it is a path on this site, else ``default``.
     Never hand a parameter to django.shortcuts.redirect: "foo" passes the host check, and

@@ -154,6 +154,7 @@ def test_reply_to_with_a_unicode_digit_is_a_400_naming_the_parameter(client):
         ("post", "/moderation/bulk/", {"ids": ["{pk}", "²"], "action": "approve"}, "ids"),
         ("post", "/moderation/comments/{pk}/decide/", {"action": "approve", "seen_event": "²"}, "seen_event"),
         ("get", "/moderation/audit/", {"days": "³⁰"}, "days"),
+        ("get", "/moderation/audit-log/", {"moderator": "a\x00b"}, "moderator"),  # a NUL reached PostgreSQL
     ],
 )
 def test_moderator_parameters_with_unicode_digits_are_400s(client, method, url, data, name):

@@ -25,7 +25,7 @@ from django.utils.safestring import mark_safe
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from core.params import int_list_param, int_param, local_url
+from core.params import int_list_param, int_param, local_url, str_param
 from moderation.permissions import CAN_MODERATE, page_needs
 from moderation.queue import selectors, services
 from moderation.queue.filters import QueueFilterForm
@@ -246,7 +246,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     """Every decision, newest first; ?comment=ID and/or ?moderator=USERNAME ("system" for the
     automatic ones). Read-only: there is no way to change an entry here or anywhere."""
     comment_id = int_param(request.GET, "comment")
-    moderator = request.GET.get("moderator", "").strip()
+    moderator = str_param(request.GET, "moderator", max_length=150)
     before = int_param(request.GET, "before")
     events, next_before = selectors.audit_events(comment_id=comment_id, moderator=moderator, before_id=before)
     context = {
