@@ -274,6 +274,20 @@ def test_the_next_day_counts_again(client, monkeypatch):
     assert article.view_count == 2
 
 
+def test_a_cache_outage_costs_a_view_not_the_page(client, settings):
+    settings.CACHES = {  # nothing listens on port 1: every cache call fails fast
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    article = ArticleFactory(view_count=0)
+    assert client.get(article.get_absolute_url()).status_code == 200
+    article.refresh_from_db()
+    assert article.view_count == 0
+
+
 # --- 8. password spraying -------------------------------------------------------------------
 
 
