@@ -7,7 +7,6 @@ A bounded derandomized run here; `make fuzz` runs PARLEY_FUZZ_EXAMPLES with a ra
 """
 from __future__ import annotations
 
-import os
 import re
 import tempfile
 from io import StringIO
@@ -16,14 +15,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from blog.models import Article, Comment
-
-EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", 60))
-DERANDOMIZE = os.environ.get("PARLEY_FUZZ_RANDOM", "") == ""
+from tests.fuzzing import fuzz_settings
 
 # Text a page may hold, surrogates aside (a file cannot encode them): every script, punctuation,
 # NUL and the other controls, invisible characters.
@@ -95,13 +91,7 @@ def test_every_generated_page_is_imported_and_renders_or_refused_with_file_line_
     client = Client()
     counter = iter(range(10**9))
 
-    @hypothesis_settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=DERANDOMIZE,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(default_examples=60)
     @given(seed_pages())
     def check(page):
         data, _ = page

@@ -13,7 +13,6 @@ a random seed (as tests/test_api_fuzz.py does for the API).
 from __future__ import annotations
 
 import inspect
-import os
 import re
 from pathlib import Path
 from urllib.parse import urlencode
@@ -22,14 +21,12 @@ import pytest
 from django import forms
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
-from hypothesis import HealthCheck, given
-from hypothesis import settings as hypothesis_settings
+from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.fuzzing import fuzz_settings
 from tests.test_permissions_matrix import EXCLUDED_PREFIXES, MATRIX, _routes, _url, world  # noqa: F401 (fixture)
 
-EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", 5))
-DERANDOMIZE = os.environ.get("PARLEY_FUZZ_RANDOM", "") == ""
 ROLES = ("anonymous", "reader", "moderator", "admin")
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -148,13 +145,7 @@ def test_no_page_or_form_answers_5xx_whatever_its_parameters(world, clients, met
     url = _url(route, world["kwargs"])
     base = {k: (str(world["held"].pk) if v == "HELD" else v) for k, v in (MATRIX[(method, route)][0] or {}).items()}
 
-    @hypothesis_settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=DERANDOMIZE,
-        database=None,
-        suppress_health_check=list(HealthCheck),
-    )
+    @fuzz_settings(default_examples=4)
     @given(
         params=st.dictionaries(
             st.one_of(st.sampled_from(ROUTE_NAMES[route]), st.sampled_from(ROUTE_NAMES[route]), st.sampled_from(NAMES)),
