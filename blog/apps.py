@@ -5,3 +5,11 @@ class BlogConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "blog"
     verbose_name = "Readers' blog"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_login_failed
+
+        from core.ratelimit import count_login_failure
+
+        # Failed logins count per address (core.ratelimit.LOGIN_FAILURES), page and API alike.
+        user_login_failed.connect(count_login_failure, dispatch_uid="parley-login-failures-per-address")

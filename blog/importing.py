@@ -24,8 +24,11 @@ The page format, top to bottom::
 
 Decisions a caller should know about:
 
-- The page names no article author, only the blog. The author is a user named after the blog
-  (``slugify(blog name)``, e.g. ``readers-blog``) unless ``author_username`` is given.
+- The page names no article author, only the blog. The author is an imported account named after
+  the blog (``imported:readers-blog``) unless ``author_username`` is given. Commenters become
+  imported accounts too (``imported:walker_jo``): whatever a page says, it never writes as an
+  account of this site (docs/SECURITY.md).
+- Tags whose slug would be empty (punctuation only) are dropped; others keep their letters.
 - Page times carry no time zone; they are read in ``time_zone`` (default: settings.TIME_ZONE).
 - Re-importing a page whose article (same title and publication time) is already stored raises
   ``PageAlreadyImported`` and changes nothing; the command reports it and moves on.
@@ -119,6 +122,8 @@ DATE_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 # Django's default username rule (UnicodeUsernameValidator): comment authors become users.
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+TAG_MAX_LENGTH = 100
+COUNT_MAX = 2**31 - 1  # the largest PositiveIntegerField (view_count, like_count)
 COMMENT_COUNT_RE = re.compile(r"^Comment\s+Comment\s*\((?P<count>\d+)\s+comments?\)$")
 
 # Lines that end the article body: the page's furniture between the article and the comments.
@@ -248,6 +253,12 @@ def _parse_header(nonblank: list[tuple[int, str]]) -> tuple[str, str, re.Match, 
     published = _parse_datetime(meta["date"], meta["time"], line_number=meta_line_number, what="publication date")
     if len(meta["category"] or "") > Category._meta.get_field("name").max_length:
         raise ImportFormatError(f"category '{meta['category']}' is too long", meta_line_number)
+    for tag in (t.strip() for t in meta["tags"].split(",") if t.strip()):  # django-taggit's name and slug hold 100
+        if len(tag) > TAG_MAX_LENGTH or len(slugify(tag, allow_unicode=True)) > TAG_MAX_LENGTH:
+            raise ImportFormatError(f"tag '{tag[:40]}…' is longer than {TAG_MAX_LENGTH} characters", meta_line_number)
+    for what, value in (("popularity", meta["popularity"]), ("view count", meta["views"])):
+        if int(value) > COUNT_MAX:
+            raise ImportFormatError(f"{what} {value} is too large (at most {COUNT_MAX})", meta_line_number)
     return blog_name, title, meta, meta_line_number, published
 
 
@@ -304,6 +315,9 @@ def _parse_bio(furniture: list[tuple[int, str]]) -> str:
 def parse_page(text: str) -> ParsedPage:
     """Parse the text of a saved readers'-blog page. Raises ImportFormatError(message, line)."""
     lines = list(enumerate(text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n"), start=1))
+    # The database stores no NUL character (PostgreSQL refuses one in any text).
+    if nul := next((n for n, line in lines if "\x00" in line), None):
+        raise ImportFormatError("contains a NUL character", nul)
     nonblank = [(n, line.strip()) for n, line in lines if line.strip()]
     if not nonblank:
         raise ImportFormatError("the file is empty", 1)
@@ -343,9 +357,21 @@ def _unique_slug(text: str, *, fallback: str) -> str:
     return slug
 
 
+# Imported people live in their own namespace: a page names whoever it likes ("admin",
+# "Moderator"), and must never be stored as, or speak for, an account of this site. ":" is
+# refused in every username a person can choose (registration, Django's validator), so
+# "imported:admin" cannot collide with a real account and says where it came from.
+IMPORTED_USERNAME_PREFIX = "imported:"
+
+
+def imported_username(name: str) -> str:
+    return (IMPORTED_USERNAME_PREFIX + name)[:150]
+
+
 def _user(username: str):
-    """The user with this name (any case, as registration treats names), else a new one that
-    cannot log in: imported authors never chose a password here."""
+    """The imported account for a name on a page (any case: one person per name across
+    pages), created unable to log in: imported people never chose a password here."""
+    username = imported_username(username)
     user = User.objects.filter(username__iexact=username).first()
     if user is None:
         user = User(username=username)
@@ -354,21 +380,37 @@ def _user(username: str):
     return user
 
 
+def _tag_names(names: list[str]) -> list[str]:
+    """Tags that can have a page: django-taggit slugifies with allow_unicode, so 中国 keeps its
+    letters (and its URL, blog/urls.py's <uslug:>), but "!!!" would have an empty slug."""
+    return [name for name in names if slugify(name, allow_unicode=True)]
+
+
 def _category(name: str) -> Category | None:
     if not name:
         return None
     existing = Category.objects.filter(name__iexact=name).first()
     if existing:
         return existing
-    slug = slugify(name) or f"category-{Category.objects.count() + 1}"
+    # NFKD can lengthen a name ("ﬃ" is "ffi"): the slug is cut to fit.
+    slug = slugify(name)[: Category._meta.get_field("slug").max_length].strip("-") or f"category-{Category.objects.count() + 1}"
     category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name})
     return category
 
 
 def author_for_blog(*, blog_name: str, username: str | None = None, bio: str = ""):
-    """The article author for a blog: the user named ``username`` or ``slugify(blog_name)``, with
-    a profile. A bio from the page fills an empty profile bio; an edited one is kept."""
-    user = _user(username or slugify(blog_name)[:150] or "imported-blog")
+    """The article author for a blog, with a profile: the existing or new account ``username``
+    when the operator names one (``import_page --author``), else the imported account
+    ``imported:<slugify(blog_name)>`` (the page's own say never picks a real account). A bio
+    from the page fills an empty profile bio; an edited one is kept."""
+    if username:
+        user = User.objects.filter(username__iexact=username).first()
+        if user is None:
+            user = User(username=username)
+            user.set_unusable_password()
+            user.save()
+    else:
+        user = _user(slugify(blog_name) or "blog")
     profile, created = AuthorProfile.objects.get_or_create(user=user, defaults={"display_name": blog_name, "bio": bio})
     if not created and bio and not profile.bio:
         profile.bio = bio
@@ -410,8 +452,8 @@ def import_page(
             view_count=page.view_count,
             like_count=page.popularity,
         )
-        if page.tags:
-            article.tags.set(page.tags)
+        if tags := _tag_names(page.tags):
+            article.tags.set(tags)
         for parsed in page.comments:
             try:
                 comment = comment_create(article=article, author=_user(parsed.username), text=parsed.text)
@@ -459,6 +501,6 @@ def import_essay(
             stance_claim=stance_claim or title,
             **({"published_at": published_at} if published_at else {}),
         )
-        if tags:
+        if tags := _tag_names(tags or []):
             article.tags.set(tags)
     return article, True

@@ -50,7 +50,10 @@ def article_get_for_write(*, slug: str) -> Article:
 class ThreadEntry:
     comment: Comment
     indent: int  # levels under visible ancestors, for display
-    reply_to: str | None  # the parent's author, when the parent is shown elsewhere or hidden
+    reply_to: str | None  # the parent's author, when the parent is shown elsewhere (not above)
+    # The parent is one this viewer may not see (held, rejected, ...): its author is not named
+    # (who wrote a rejected comment is not public), only that there was one.
+    parent_hidden: bool = False
 
 
 def comment_thread(*, article: Article, viewer) -> list[ThreadEntry]:
@@ -70,10 +73,10 @@ def comment_thread(*, article: Article, viewer) -> list[ThreadEntry]:
         segments = c.path.split("/")
         ancestors = ["/".join(segments[:i]) for i in range(1, len(segments))]
         indent = sum(1 for a in ancestors if a in shown_paths)
-        reply_to = None
-        if c.parent is not None and (c.parent.path not in shown_paths or c.parent.depth == c.depth):
+        reply_to, parent_hidden = None, c.parent is not None and c.parent.path not in shown_paths
+        if c.parent is not None and not parent_hidden and c.parent.depth == c.depth:
             reply_to = c.parent.author.get_username()
-        entries.append(ThreadEntry(comment=c, indent=indent, reply_to=reply_to))
+        entries.append(ThreadEntry(comment=c, indent=indent, reply_to=reply_to, parent_hidden=parent_hidden))
     return entries
 
 

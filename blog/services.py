@@ -5,12 +5,19 @@ the field at fault, so the web form and the API can both answer 400 with the fie
 """
 from __future__ import annotations
 
+import logging
+import re
+import unicodedata
+
+from confusable_homoglyphs import confusables
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 
 from moderation import facade as moderation
 from ops import metrics
@@ -18,8 +25,15 @@ from ops import metrics
 from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
 
 User = get_user_model()
+log = logging.getLogger(__name__)
 
 PATH_SEGMENT_WIDTH = 10
+
+
+# Characters that show nothing, besides whitespace and the format characters (Unicode category
+# Cf: zero-width space and joiners, word joiner, BOM, soft hyphen): the Hangul fillers and the
+# blank Braille pattern. A text of only these is an invisible comment.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 
 
 def _clean_text(value: str, *, field: str, max_length: int) -> str:
@@ -34,6 +48,8 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
         raise ValidationError({field: "Must be valid Unicode text (no lone surrogates)."}) from None
     if not value.strip():
         raise ValidationError({field: "Must not be empty."})
+    if all(ch.isspace() or ch in _INVISIBLE or unicodedata.category(ch) == "Cf" for ch in value):
+        raise ValidationError({field: "Must not be only invisible characters."})
     if len(value) > max_length:
         raise ValidationError({field: f"Must be at most {max_length} characters (got {len(value)})."})
     return value.replace("\r\n", "\n")
@@ -118,21 +134,48 @@ def article_like(*, article: Article, user) -> bool:
     return _like_once(ArticleLike, field="article", liked=article, user=user)
 
 
-VIEWED_SESSION_KEY = "parley_viewed_articles"
+def article_register_view(*, article: Article, visitor: str) -> bool:
+    """Count a view once per visitor per article per day ("Viewed N times").
 
-
-def article_register_view(*, article: Article, session) -> bool:
-    """Count a view once per visitor session, not per reload."""
-    viewed = session.get(VIEWED_SESSION_KEY, [])
-    if article.pk in viewed:
+    ``visitor`` is the reader's id, or the client's address for the anonymous: nothing is
+    stored in a session, so a GET without cookies makes no session row, and a script that
+    drops its cookies still counts once a day per address. Remembered in the cache until the
+    day is over; if the cache is down the view is not counted (a counter must not fail a page).
+    """
+    day = timezone.now().date().isoformat()
+    try:
+        first = cache.add(f"viewed:{article.pk}:{day}:{visitor}", 1, timeout=86400)
+    except Exception:  # noqa: BLE001 - the cache being down costs a view, not the page
+        log.warning("View counter unavailable; view of article %s not counted", article.pk, exc_info=True)
         return False
-    session[VIEWED_SESSION_KEY] = [*viewed[-499:], article.pk]
+    if not first:
+        return False
     Article.objects.filter(pk=article.pk).update(view_count=F("view_count") + 1)
     article.view_count += 1
     return True
 
 
+# The names a person may choose: Django's own rule (letters of any script, digits, @.+-_).
+# ":" is never allowed, so it can mark accounts no one chose (blog.importing's "imported:").
+USERNAME_RE = re.compile(r"^[\w.@+-]{3,150}$")
+
+
+def _clean_username(username: str) -> str:
+    """The name as the login form will read it (NFKC: fullwidth "ｍｏｄｅｒａｔｏｒ" is
+    "moderator"), refused when it mixes alphabets or uses look-alike letters ("аdmin" with a
+    Cyrillic а): a reader must not be able to pass for someone else."""
+    name = unicodedata.normalize("NFKC", username)
+    if not USERNAME_RE.match(name) or name != name.strip():
+        raise ValidationError({"username": "Use 3-150 letters, digits and @/./+/-/_ only."})
+    if confusables.is_dangerous(name):
+        raise ValidationError(
+            {"username": "Mixes alphabets or uses letters that look like others; choose a name in one alphabet."}
+        )
+    return name
+
+
 def user_register(*, username: str, password: str, email: str = ""):
+    username = _clean_username(username)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=email)

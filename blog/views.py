@@ -6,12 +6,13 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.ratelimit import rate_limited
+from core.params import int_param, local_url, undecodable_fields
+from core.ratelimit import client_ip, rate_limited
 
 from . import selectors, services
 from .forms import CommentForm, RegisterForm, ReportForm
@@ -37,13 +38,20 @@ def _article_or_404(slug: str) -> Article:
         raise Http404("No such article.") from None
 
 
+def _refuse_undecodable(form, request: HttpRequest) -> None:
+    for name in undecodable_fields(request):
+        form.add_error(name if name in form.fields else None, "Must be valid UTF-8 text (the form sent invalid bytes).")
+
+
 def _render_article(request: HttpRequest, article: Article, *, form: CommentForm | None = None, status: int = 200):
-    reply_to = request.GET.get("reply_to") or (form.data.get("parent") if form is not None else None)
+    reply_to = int_param(request.GET, "reply_to")
+    if reply_to is None and form is not None:
+        reply_to = getattr(form, "cleaned_data", {}).get("parent")
     context = {
         "article": article,
         "thread": selectors.comment_thread(article=article, viewer=request.user),
         "form": form or CommentForm(),
-        "reply_to": int(reply_to) if str(reply_to or "").isdigit() else None,
+        "reply_to": reply_to,
         "liked": request.user.is_authenticated
         and ArticleLike.objects.filter(article=article, user=request.user).exists(),
         "share_url": request.build_absolute_uri(article.get_absolute_url()),
@@ -53,7 +61,8 @@ def _render_article(request: HttpRequest, article: Article, *, form: CommentForm
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
-    services.article_register_view(article=article, session=request.session)
+    visitor = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{client_ip(request)}"
+    services.article_register_view(article=article, visitor=visitor)
     return _render_article(request, article)
 
 
@@ -63,6 +72,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
     form = CommentForm(request.POST)
+    _refuse_undecodable(form, request)
     if form.is_valid():
         parent = None
         parent_id = form.cleaned_data.get("parent")
@@ -117,6 +127,8 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
     form = ReportForm(request.POST or None)
+    if request.method == "POST":
+        _refuse_undecodable(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             _, created = services.comment_report(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])
@@ -157,8 +169,5 @@ def register(request: HttpRequest) -> HttpResponse:
         else:
             login(request, user, backend="core.auth.ModelBackend")
             messages.info(request, f"Welcome, {user.username}! You can comment now.")
-            next_url = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-                next_url = "blog:article_list"
-            return redirect(next_url)
+            return HttpResponseRedirect(local_url(request, request.GET.get("next"), default=reverse("blog:article_list")))
     return render(request, "registration/register.html", {"form": form}, status=400 if form.errors else 200)

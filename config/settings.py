@@ -194,6 +194,13 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
+    # DRF's three, with JSON read by our parser: malformed or deeply nested JSON is a 400 on every
+    # endpoint (views that take JSON only set parser_classes themselves).
+    "DEFAULT_PARSER_CLASSES": [
+        "core.api.parsers.JSONBodyParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Views with a throttle_scope ("comments", "likes", "reports") are limited per user and per IP.
     "DEFAULT_THROTTLE_CLASSES": ["core.ratelimit.ScopedWriteThrottle"],
 }
@@ -271,6 +278,8 @@ PARLEY_RATE_LIMITS = {
     "reports_user": env("PARLEY_RATE_REPORTS_USER", default="10/min"),
     "reports_ip": env("PARLEY_RATE_REPORTS_IP", default="30/min"),
     "register_ip": env("PARLEY_RATE_REGISTER_IP", default="10/hour"),
+    # Failed logins per address, any usernames (password spraying), login page and token API together.
+    "login_failures_ip": env("PARLEY_RATE_LOGIN_FAILURES_IP", default="10/15min"),
 }
 
 # Request bodies: a comment is at most 5000 characters, under 64 KiB even form-encoded, so 256 KiB

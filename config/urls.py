@@ -16,3 +16,5 @@ urlpatterns = [
 
 # A database outage answers 503 with Retry-After, not a 500 (core/db_outage.py).
 handler500 = "core.db_outage.server_error_or_unavailable"
+# A bad query-string or form parameter (core.params.BadParameter) is a 400 that names it.
+handler400 = "core.params.bad_request"

@@ -52,9 +52,11 @@ def client_ip(request) -> str:
 
 
 def parse_rate(rate: str) -> tuple[int, int]:
-    """"10/min" -> (10, 60)."""
+    """"10/min" -> (10, 60); "10/15min" -> (10, 900)."""
     count, _, period = rate.partition("/")
-    return int(count), _PERIODS[period.strip().lower()]
+    period = period.strip().lower()
+    multiple = period.rstrip("abcdefghijklmnopqrstuvwxyz").strip()
+    return int(count), int(multiple or 1) * _PERIODS[period[len(multiple):].strip()]
 
 
 def _keys(scope: str, request) -> list[tuple[str, str]]:
@@ -62,7 +64,7 @@ def _keys(scope: str, request) -> list[tuple[str, str]]:
     rates = settings.PARLEY_RATE_LIMITS
     keys = []
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated and f"{scope}_user" in rates:
+    if f"{scope}_user" in rates and user is not None and user.is_authenticated:
         keys.append((f"ratelimit:{scope}:user:{user.pk}", rates[f"{scope}_user"]))
     if f"{scope}_ip" in rates:
         keys.append((f"ratelimit:{scope}:ip:{client_ip(request)}", rates[f"{scope}_ip"]))
@@ -115,6 +117,66 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
     return None
 
 
+def rate_limit_wait(*, scope: str, request) -> float | None:
+    """The seconds this requester must wait when one of `scope`'s limits is used up, else None;
+    counts nothing (for limits on what went wrong, counted by `rate_limit_count` afterwards)."""
+    now = time.time()
+    try:
+        waits = []
+        for key, rate in _keys(scope, request):
+            allowed, period = parse_rate(rate)
+            if (cache.get(key) or 0) >= allowed:
+                started = cache.get(f"{key}:start", now)
+                waits.append(min(float(period), max(1.0, started + period - now)))
+        return max(waits) if waits else None
+    except Exception:  # noqa: BLE001 - fail open, as rate_limit_hit does
+        log.exception("Rate limiter unavailable; letting the request through")
+        return None
+
+
+def rate_limit_count(*, scope: str, request) -> None:
+    """Count one event in `scope` for this requester (see rate_limit_wait)."""
+    try:
+        for key, rate in _keys(scope, request):
+            _count(key, parse_rate(rate)[1], time.time())
+    except Exception:  # noqa: BLE001
+        log.exception("Rate limiter unavailable; event not counted")
+
+
+# Password spraying: django-axes locks one username from one address after a few failures, but
+# one address trying one password on many usernames never trips it. Every failed login from an
+# address counts here, whatever the username, on the login page and the token API alike; once
+# the allowance is used up both answer 429 with Retry-After before checking any password.
+LOGIN_FAILURES = "login_failures"
+
+
+def count_login_failure(sender, credentials=None, request=None, **kwargs) -> None:
+    """Receiver of django.contrib.auth's user_login_failed (connected in blog.apps): the login
+    page and the token API both authenticate with the request, so both are counted."""
+    if request is not None:
+        rate_limit_count(scope=LOGIN_FAILURES, request=request)
+
+
+def _too_many_page(request, wait: float):
+    seconds = math.ceil(wait)
+    response = render(request, "rate_limited.html", {"seconds": seconds}, status=429)
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def login_failures_limited(view):
+    """The login page: once this address has used up its failed logins, a POST is answered
+    429 with Retry-After and no password is checked."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method == "POST" and (wait := rate_limit_wait(scope=LOGIN_FAILURES, request=request)) is not None:
+            return _too_many_page(request, wait)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
 class ScopedWriteThrottle(BaseThrottle):
     """DRF throttle for API views that set `throttle_scope`: writes (POST, ...) only, per user
     and per IP, answered 429 with Retry-After by DRF."""
@@ -144,10 +206,7 @@ def rate_limited(scope: str):
             if request.method not in SAFE_METHODS:
                 wait = rate_limit_hit(scope=scope, request=request)
                 if wait is not None:
-                    seconds = math.ceil(wait)
-                    response = render(request, "rate_limited.html", {"seconds": seconds}, status=429)
-                    response["Retry-After"] = str(seconds)
-                    return response
+                    return _too_many_page(request, wait)
             return view(request, *args, **kwargs)
 
         return wrapper

@@ -6,12 +6,8 @@ suite stays fast and repeatable); `make fuzz` runs many more (PARLEY_FUZZ_EXAMPL
 """
 from __future__ import annotations
 
-import os
-
 import pytest
 import schemathesis
-from hypothesis import HealthCheck
-from hypothesis import settings as hypothesis_settings
 from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -22,9 +18,7 @@ from schemathesis.specs.openapi.checks import (
 
 from config.wsgi import application
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-
-EXAMPLES = int(os.environ.get("PARLEY_FUZZ_EXAMPLES", 5))
-DERANDOMIZE = os.environ.get("PARLEY_FUZZ_RANDOM", "") == ""
+from tests.fuzzing import fuzz_settings
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
 
@@ -57,13 +51,7 @@ def reader_token(db, settings, _wsgi_keeps_the_test_connection):
 
 @pytest.mark.django_db
 @schema.parametrize()
-@hypothesis_settings(
-    max_examples=EXAMPLES,
-    deadline=None,
-    derandomize=DERANDOMIZE,
-    database=None,
-    suppress_health_check=list(HealthCheck),
-)
+@fuzz_settings(default_examples=5)
 def test_api_answers_every_generated_request_without_500_and_as_documented(case, reader_token):
     response = case.call(headers={"Authorization": f"Token {reader_token}"})
     case.validate_response(response, checks=CHECKS)

@@ -44,7 +44,7 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     # --- reader pages
     ("GET", ""): (None, PUBLIC),
     ("GET", "category/<slug:category_slug>/"): (None, PUBLIC),
-    ("GET", "tag/<slug:tag_slug>/"): (None, PUBLIC),
+    ("GET", "tag/<uslug:tag_slug>/"): (None, PUBLIC),
     ("GET", "articles/<slug:slug>/"): (None, PUBLIC),
     ("POST", "articles/<slug:slug>/comment/"): ({"text": "A fair point."}, SIGNED_IN_FORM),
     ("POST", "articles/<slug:slug>/like/"): ({}, SIGNED_IN_FORM),
@@ -165,7 +165,7 @@ def world(db):
 def _url(route: str, kwargs: dict) -> str:
     url = "/" + route
     for key, value in kwargs.items():
-        for converter in ("slug", "int", "str"):
+        for converter in ("slug", "uslug", "int", "str"):
             url = url.replace(f"<{converter}:{key}>", str(value))
     assert "<" not in url, url
     return url

@@ -68,6 +68,7 @@ def test_missing_short_or_malformed_forwarded_chain_falls_back_to_the_peer(setti
 def test_rates_parse():
     assert parse_rate("10/min") == (10, 60)
     assert parse_rate("30/hour") == (30, 3600)
+    assert parse_rate("10/15min") == (10, 900)
 
 
 # --- the API ----------------------------------------------------------------------------------

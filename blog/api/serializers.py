@@ -133,5 +133,6 @@ class ThreadCommentOutputSerializer(CommentOutputSerializer):
         return self.context["thread"][comment.pk].indent
 
     def get_reply_to(self, comment: Comment) -> str | None:
-        """The parent's author, when the parent is not displayed right above this comment."""
+        """The parent's author, when the parent is displayed elsewhere, not right above this
+        comment; null when it is right above, or when the requester may not see it."""
         return self.context["thread"][comment.pk].reply_to

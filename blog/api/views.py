@@ -7,10 +7,13 @@ ValidationError keyed by field; core.api.errors.exception_handler turns it into 
 """
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import Throttled
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -24,6 +27,7 @@ from blog.models import Article, Comment
 
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
+from core.ratelimit import LOGIN_FAILURES, rate_limit_wait
 
 from .serializers import ArticleSummaryOutputSerializer, CommentOutputSerializer, ThreadCommentOutputSerializer
 
@@ -68,7 +72,7 @@ class ArticleListApi(ReaderApi):
         """Optional filters; unknown query parameters are ignored."""
 
         category = serializers.SlugField(required=False, help_text="Only articles in this category (its slug).")
-        tag = serializers.SlugField(required=False, help_text="Only articles with this tag (its slug).")
+        tag = serializers.SlugField(required=False, allow_unicode=True, help_text="Only articles with this tag (its slug).")
 
     OutputSerializer = ArticleSummaryOutputSerializer
 
@@ -329,8 +333,18 @@ class TokenObtainApi(ObtainAuthToken):
     @extend_schema(
         operation_id="auth_token_create",
         request=InputSerializer,
-        responses={200: OutputSerializer, 400: OpenApiResponse(description="Bad credentials or input.")},
+        responses={
+            200: OutputSerializer,
+            400: OpenApiResponse(description="Bad credentials or input."),
+            429: OpenApiResponse(
+                description="Too many failed logins from this address (core.ratelimit.LOGIN_FAILURES); "
+                "retry after Retry-After seconds."
+            ),
+        },
         auth=[],
     )
     def post(self, request, *args, **kwargs):
+        wait = rate_limit_wait(scope=LOGIN_FAILURES, request=request)
+        if wait is not None:
+            raise Throttled(wait=math.ceil(wait))
         return super().post(request, *args, **kwargs)

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.params import BadParameter
+
 
 class RequestBodyTooLarge(exceptions.APIException):
     status_code = 413
@@ -18,6 +20,8 @@ def exception_handler(exc, context):
     # (Django would answer a bare 400 page); an API client gets JSON and 413.
     if isinstance(exc, RequestDataTooBig):
         exc = RequestBodyTooLarge()
+    if isinstance(exc, BadParameter):  # core.params.int_param on a query parameter
+        exc = exceptions.ValidationError({exc.name: [exc.reason]})
     # Services raise Django's ValidationError (they know nothing of DRF); present it as DRF does.
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from blog.models import Article
+from core.params import int_param
 
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
@@ -186,10 +187,7 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
     label = request.GET.get("label", "toxicity")
     if label not in (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL):
         label = "toxicity"
-    try:
-        days = int(request.GET.get("days", 90))
-    except ValueError:
-        days = 90
+    days = int_param(request.GET, "days", default=90)
     if days not in AUDIT_DAY_CHOICES:
         days = 90
     audit = insights_audit.viewpoint_audit(label=label, since=timezone.now() - timedelta(days=days))

@@ -17,15 +17,15 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from core.params import int_list_param, int_param, local_url, str_param
 from moderation.permissions import CAN_MODERATE, page_needs
 from moderation.queue import selectors, services
 from moderation.queue.filters import QueueFilterForm
@@ -123,11 +123,9 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
             until = selectors.Cursor.decode(request.GET["until"])
         except ValueError:
             return JsonResponse({"errors": {"until": ["Invalid cursor."]}}, status=400)
-    known = {int(x) for x in request.GET.get("known", "").split(",") if x.isdigit()}
+    known = set(int_list_param(request.GET, "known", sep=","))
     ids, cards = selectors.review_queue_top(filters=filters, down_to=until, exclude_ids=known)
-    here = request.GET.get("here", "")
-    if not url_has_allowed_host_and_scheme(here, allowed_hosts={request.get_host()}):
-        here = reverse("moderation:queue")
+    here = local_url(request, request.GET.get("here"), default=reverse("moderation:queue"))
     return JsonResponse(
         {
             **counts,
@@ -142,18 +140,11 @@ def queue_poll(request: HttpRequest) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> HttpResponse:
-    target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
-        target = reverse("moderation:queue")
-    return redirect(target)
+    return HttpResponseRedirect(local_url(request, request.POST.get("next"), default=reverse("moderation:queue")))
 
 
 def _messages_of(exc: ValidationError) -> str:
     return " ".join(exc.messages)
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
 
 
 @require_POST
@@ -167,7 +158,7 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
             action=action,
             reason=request.POST.get("reason", ""),
             expected_status=request.POST.get("expected_status") or None,
-            seen_event_id=_int_or_none(request.POST.get("seen_event")),
+            seen_event_id=int_param(request.POST, "seen_event"),
         )
     except services.AlreadyDecided as exc:
         messages.error(request, exc.message)
@@ -181,7 +172,7 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
 @require_POST
 @_moderators_only
 def bulk_decide(request: HttpRequest) -> HttpResponse:
-    ids = [int(x) for x in request.POST.getlist("ids") if x.isdigit()]
+    ids = int_list_param(request.POST, "ids")
     try:
         results = services.comments_bulk_decide(
             comment_ids=ids, moderator=request.user, action=request.POST.get("action", ""),
@@ -254,17 +245,13 @@ def author_standing(request: HttpRequest, username: str) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Every decision, newest first; ?comment=ID and/or ?moderator=USERNAME ("system" for the
     automatic ones). Read-only: there is no way to change an entry here or anywhere."""
-    comment_id = request.GET.get("comment", "").strip()
-    moderator = request.GET.get("moderator", "").strip()
-    before = request.GET.get("before", "").strip()
-    if (comment_id and not comment_id.isdigit()) or (before and not before.isdigit()):
-        return HttpResponseBadRequest("comment and before must be comment/entry ids.")
-    events, next_before = selectors.audit_events(
-        comment_id=int(comment_id) if comment_id else None, moderator=moderator, before_id=int(before) if before else None
-    )
+    comment_id = int_param(request.GET, "comment")
+    moderator = str_param(request.GET, "moderator", max_length=150)
+    before = int_param(request.GET, "before")
+    events, next_before = selectors.audit_events(comment_id=comment_id, moderator=moderator, before_id=before)
     context = {
         "events": events,
-        "comment_id": comment_id,
+        "comment_id": "" if comment_id is None else str(comment_id),
         "moderator": moderator,
         "next_query": _query_without(request, before=str(next_before)) if next_before else None,
         "standing_changes": [] if comment_id else selectors.standing_changes(moderator=moderator),

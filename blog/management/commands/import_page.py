@@ -23,7 +23,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--author",
             dest="author_username",
-            help="Username for the article's author (default: the blog name, slugified, e.g. readers-blog).",
+            help="Username for the article's author, an existing account or a new one (default: the imported "
+            "account named after the blog, e.g. imported:readers-blog).",
         )
         parser.add_argument(
             "--timezone",
