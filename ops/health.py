@@ -26,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ops import selectors
+from ops.selectors import broker_client, celery_queue
 
 logger = logging.getLogger(__name__)
 
@@ -36,20 +37,6 @@ def heartbeat_interval() -> float:
 
 def heartbeat_max_age() -> float:
     return float(getattr(settings, "PARLEY_WORKER_HEARTBEAT_MAX_AGE", 60))
-
-
-def celery_queue() -> str:
-    """The queue this process publishes to (web) or consumes (worker)."""
-    from config.celery import app
-
-    return app.conf.task_default_queue
-
-
-def broker_client():
-    import redis
-
-    # Short timeouts: a probe must answer before the load balancer gives up on it.
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
 
 
 def worker_heartbeat_write(*, node: str, queue: str, client=None, at: float | None = None) -> None:

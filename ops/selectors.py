@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from django.db.models import Count
 
 HEARTBEAT_KEY_PREFIX = "parley:worker-heartbeat"
@@ -42,7 +43,6 @@ def worker_heartbeat_ages(*, client=None, queue: str | None = None) -> dict[str,
     """Worker node name -> seconds since its last heartbeat, for the workers of ``queue`` (the
     Celery app's default queue) whose heartbeat key has not expired. Raises redis.RedisError
     when the broker's Redis cannot be reached."""
-    from ops.health import broker_client, celery_queue
 
     client = client or broker_client()
     queue = queue or celery_queue()
@@ -55,3 +55,17 @@ def worker_heartbeat_ages(*, client=None, queue: str | None = None) -> dict[str,
             continue  # expired between SCAN and MGET
         ages[key.decode()[len(prefix):]] = max(0.0, now - float(value))
     return ages
+
+
+def celery_queue() -> str:
+    """The queue this process publishes to (web) or consumes (worker)."""
+    from config.celery import app
+
+    return app.conf.task_default_queue
+
+
+def broker_client():
+    import redis
+
+    # Short timeouts: a probe must answer before the load balancer gives up on it.
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import socket
 import time
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.migrations.recorder import MigrationRecorder
@@ -83,7 +85,8 @@ def test_readyz_is_503_when_the_last_heartbeat_is_over_a_minute_old(client, hear
     heartbeat(node="worker1@ops-test", age=61)
     body = client.get("/readyz").json()
     assert body["failed"] == ["worker"]
-    assert "last heartbeat 61 s ago" in body["checks"]["worker"]["error"]
+    # 61 s when written; a second or two more by the time a busy machine answers
+    assert re.search(r"last heartbeat 6[1-5] s ago", body["checks"]["worker"]["error"]), body
 
 
 @pytest.mark.django_db

@@ -8,14 +8,56 @@ policy page shows (ml/evaluation/recorded.json).
 """
 import json
 from pathlib import Path
+from typing import Callable, Mapping
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ml.evaluation import stance as evaluation_stance, targets, toxicity as evaluation_toxicity
 from ml.evaluation.recorded import RECORDED_FILE
+from moderation import rules
 
 DEFAULT_DATA = settings.BASE_DIR.parent / "shared" / "data"
+
+
+# --- how the active policy treats text nobody here wrote (the rule the worker uses: rules.decide) ---
+SEED_003 = "003_*.txt"
+
+
+def held_under_active_policy() -> Callable[[Mapping[str, float]], bool]:
+    """scores -> would the active policy hold or reject them?"""
+    thresholds = rules.policy_active().thresholds
+    return lambda scores: rules.decide(scores, thresholds).status != rules.PUBLISH
+
+
+def _held_by(label: str, scores: Mapping[str, float], thresholds) -> bool:
+    cut = thresholds.get(label)
+    return cut is not None and label in scores and scores[label] >= cut["hold"]
+
+
+def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
+    """Rows in the evaluation's format: the demo threats' lowest ``threat`` score and the share held
+    by ``threat``; how many of seed 003's comments the active policy holds or rejects."""
+    from blog.demo import DEMO_COMMENT_KINDS
+    from blog.importing import parse_page
+
+    thresholds = rules.policy_active().thresholds
+    threats = [text for text, kind in DEMO_COMMENT_KINDS.items() if kind == "threat"]
+    scores = classifier.score(threats)
+    rows = [
+        {"dataset": "demo", "label": "threat", "metric": "min", "value": min(s.get("threat", 0.0) for s in scores),
+         "n": len(threats)},
+        {"dataset": "demo", "label": "threat", "metric": "held_by_threat",
+         "value": sum(_held_by("threat", s, thresholds) for s in scores) / len(scores), "n": len(threats)},
+    ]
+    seed = next(iter(sorted(seeds_dir.glob(SEED_003))), None)
+    if seed is not None:
+        comments = parse_page(seed.read_text(encoding="utf-8")).comments
+        verdicts = [rules.decide(s, thresholds) for s in classifier.score([c.text for c in comments])]
+        rows.append({"dataset": "seed_003", "label": "held", "metric": "count",
+                     "value": float(sum(v.status != rules.PUBLISH for v in verdicts)), "n": len(comments)})
+    return rows
+
 
 
 class Command(BaseCommand):
@@ -38,12 +80,11 @@ class Command(BaseCommand):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
         from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier
-        from moderation.policy import evaluation as policy_evaluation
 
         sections, by_model = [], {}
         if not skip_toxicity:
             specs = toxicity_models or list(dict.fromkeys([settings.PARLEY_TOXICITY_MODEL, BILSTM_SPEC]))
-            is_held = policy_evaluation.held_under_active_policy()
+            is_held = held_under_active_policy()
             for spec in specs:
                 try:
                     classifier = load_toxicity_classifier(spec, checkpoint=settings.DETOXIFY_CHECKPOINT)
@@ -52,7 +93,7 @@ class Command(BaseCommand):
                 self.stderr.write(f"Evaluating {classifier.name} ({classifier.version}) ...")
                 rows = evaluation_toxicity.evaluate_toxicity(classifier, data / "eval", datasets=datasets,
                                                              is_held=is_held)
-                rows += policy_evaluation.demo_and_seed_rows(classifier, seeds_dir=data.parent / "seeds")
+                rows += demo_and_seed_rows(classifier, seeds_dir=data.parent / "seeds")
                 by_model[classifier.name] = rows
                 sections.append(f"### Toxicity: {classifier.name} ({classifier.version})\n\n"
                                 + evaluation_toxicity.format_table(rows)
