@@ -389,7 +389,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 rule=events.get(c.rule_event_id),
                 escalation=events.get(c.escalation_event_id),
                 author_record=_author_record(c),
-                priority=ranking.priority_at(rank=c.queue_rank, now=now),
+                priority=c.queue_rank,
             )
         )
     return cards, policy

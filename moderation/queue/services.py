@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
@@ -55,28 +55,45 @@ def comment_status_set(
     )
 
 
-def _open_report_rows(comment_ids) -> list[tuple[int, int]]:
+def _open_report_rows(comment_ids) -> list[tuple[int, int, object]]:
     return list(
-        CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True).values_list("comment_id", "reporter_id")
+        CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True)
+        .values_list("comment_id", "reporter_id", "created_at")
     )
+
+
+def _queued_at(comments: list[Comment], open_reports) -> dict[int, object]:
+    """When each comment entered the queue: its latest hold or classification failure (an audit
+    entry; escalating does not restart the wait), or, for a published one, its first open report."""
+    held_ids = [c.pk for c in comments if c.status in rules.HELD_FOR_MODERATOR]
+    entered = dict(
+        ModerationEvent.objects.filter(comment_id__in=held_ids, new_status__in=rules.HELD_FOR_MODERATOR)
+        .exclude(action=ModerationEvent.Action.ESCALATE)
+        .values("comment_id").annotate(at=Max("created_at")).values_list("comment_id", "at")
+    ) if held_ids else {}
+    for comment_id, _, reported_at in open_reports:
+        if comment_id not in entered or reported_at < entered[comment_id]:
+            entered[comment_id] = reported_at
+    return entered
 
 
 def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     """Recompute and store ``queue_rank`` (moderation.queue.ranking.queue_rank) for these comments.
 
-    Five queries whatever their number: the comments, their scores, their open reports, the
-    reporters' ruled-on records, and the threads' activity (a sixth for the active policy's
-    thresholds unless given). Returns how many were ranked."""
+    Six queries whatever their number: the comments, their scores, their open reports, when they
+    entered the queue, the reporters' ruled-on records, and the threads' activity (a seventh for
+    the active policy's thresholds unless given). Returns how many were ranked."""
     ids = {int(i) for i in comment_ids}
     if not ids:
         return 0
     now = now or timezone.now()
-    comments = list(Comment.objects.filter(pk__in=ids).only("id", "article_id", "created_at", "escalated"))
+    comments = list(Comment.objects.filter(pk__in=ids).only("id", "article_id", "status", "escalated"))
     if not comments:
         return 0
     scores = dict(Analysis.objects.filter(comment_id__in=ids).values_list("comment_id", "scores"))
     open_reports = _open_report_rows(ids)
-    reporter_ids = {r for _, r in open_reports}
+    queued_at = _queued_at(comments, open_reports)
+    reporter_ids = {r for _, r, _ in open_reports}
     records = {
         row["reporter_id"]: ranking.reporter_weight(upheld=row["upheld"], resolved=row["resolved"])
         for row in CommentReport.objects.filter(reporter_id__in=reporter_ids, upheld__isnull=False)
@@ -93,7 +110,7 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
         .values_list("article_id", "n")
     )
     weights: dict[int, list[float]] = {}
-    for comment_id, reporter_id in open_reports:
+    for comment_id, reporter_id, _ in open_reports:
         weights.setdefault(comment_id, []).append(records.get(reporter_id, ranking.reporter_weight(upheld=0, resolved=0)))
     if thresholds is None:
         thresholds = policy_active().thresholds
@@ -103,7 +120,8 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
             thresholds=thresholds,
             open_report_weights=weights.get(c.pk, []),
             thread_comments_24h=heat.get(c.article_id, 0),
-            created_at=c.created_at,
+            queued_at=queued_at.get(c.pk),
+            now=now,
             escalated=c.escalated,
         )
     _store_queue_ranks(comments)
