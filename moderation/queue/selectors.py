@@ -274,6 +274,32 @@ class Card:
         return getattr(self.comment, "analysis", None)
 
     @property
+    def explanation(self) -> dict:
+        """The worker's {label, score, phrase, start, end} (moderation.pipeline.scoring), or {} when
+        the offsets no longer match the text (the author edited it) or there is none."""
+        e = (self.analysis.explanation if self.analysis is not None else None) or {}
+        start, end, text = e.get("start"), e.get("end"), self.comment.text
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            return {}
+        if e.get("phrase") and text[start:end] != e["phrase"]:
+            return {}
+        return e
+
+    @property
+    def text_parts(self) -> tuple[str, str, str]:
+        """The text as (before, marked phrase, after): the card marks the phrase (escaped, <mark>)."""
+        e, text = self.explanation, self.comment.text
+        if not e:
+            return text, "", ""
+        return text[: e["start"]], text[e["start"]: e["end"]], text[e["end"]:]
+
+    @property
+    def why_held(self) -> str:
+        """'may contain a threat: "break both your legs"', in the moderators' plain words ('' without one)."""
+        e = self.explanation
+        return rules.reason_in_words(label=e["label"], phrase=e["phrase"]) if e.get("label") else ""
+
+    @property
     def seen_event_id(self) -> int:
         return self.rule.pk if self.rule else 0
 
