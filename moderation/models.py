@@ -91,6 +91,7 @@ class ModerationEvent(models.Model):
         APPROVE = "approve", "approved"
         REJECT = "reject", "rejected"
         ESCALATE = "escalate", "escalated"
+        UNDO = "undo", "decision undone"  # reverses the comment's previous human decision
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -138,3 +139,25 @@ class AuthorStanding(models.Model):
     def can_post(self, now=None) -> bool:
         now = now or timezone.now()
         return not self.banned and not (self.suspended_until and self.suspended_until > now)
+
+
+class DecisionReason(models.Model):
+    """One of the site's own ready-made reasons a moderator picks when rejecting or escalating
+    (free text is always allowed too). Managed by admins (Django admin or POST
+    /api/moderation/reasons/); a short, ordered list."""
+
+    class UseFor(models.TextChoices):
+        REJECT = "reject", "rejecting (the author sees it)"
+        ESCALATE = "escalate", "escalating (moderators see it)"
+
+    text = models.CharField(max_length=200)
+    use_for = models.CharField(max_length=10, choices=UseFor.choices, default=UseFor.REJECT)
+    position = models.PositiveSmallIntegerField(default=0, help_text="lower first")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["use_for", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["use_for", "text"], name="one_reason_text_per_use")]
+
+    def __str__(self) -> str:
+        return self.text

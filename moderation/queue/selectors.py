@@ -25,7 +25,7 @@ from blog.models import Comment, CommentReport
 
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation import rules
-from moderation.models import AuthorStanding, ModerationEvent, Policy
+from moderation.models import AuthorStanding, DecisionReason, ModerationEvent, Policy
 from moderation.queue import ranking
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports
@@ -520,3 +520,11 @@ def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDI
         StandingChange(e.action_time, e.user.get_username(), authors.get(int(e.object_id), "?"), e.change_message)
         for e in entries
     ]
+
+
+def decision_reasons() -> dict[str, list[str]]:
+    """The site's ready-made reasons, {"reject": [...], "escalate": [...]}, in the admins' order."""
+    reasons: dict[str, list[str]] = {use: [] for use in DecisionReason.UseFor.values}
+    for use_for, text in DecisionReason.objects.order_by("use_for", "position", "id").values_list("use_for", "text"):
+        reasons[use_for].append(text)
+    return reasons

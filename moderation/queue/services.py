@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation import rules
-from moderation.models import Analysis, AuthorStanding, ModerationEvent
+from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE
 from moderation.rules import policy_active
 from moderation.queue import ranking
@@ -256,10 +256,13 @@ def _comment_decide_locked(
         open_reporters = list(reports.values_list("reporter_id", flat=True))
         in_queue = rules.comment_waiting(status=comment.status, open_reports=len(open_reporters))
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).select_related("actor").order_by("-id")
-        last_decision = humans.filter(action__in=rules.HUMAN_DECISIONS).first()
+        # An undo puts the comment back as the moderator saw it: a card shown before the undone
+        # decision may decide it again.
+        last_decision = humans.filter(action__in=(*rules.HUMAN_DECISIONS, ModerationEvent.Action.UNDO)).first()
         stale = (
             (expected_status is not None and expected_status != comment.status)
-            or (seen_event_id is not None and last_decision is not None and last_decision.pk > seen_event_id)
+            or (seen_event_id is not None and last_decision is not None and last_decision.pk > seen_event_id
+                and last_decision.action != ModerationEvent.Action.UNDO)
             or (expected_status is None and not in_queue)
             or (action == "approve" and comment.status == Comment.Status.PUBLISHED and not open_reporters)
             or (action == "reject" and comment.status == Comment.Status.REJECTED)
@@ -296,6 +299,98 @@ def _comment_decide_locked(
         others = CommentReport.objects.filter(reporter_id__in=open_reporters, upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
     return event
+
+
+# --- undo and reverse ----------------------------------------------------------------------------
+
+# How long the moderator who decided may take it back from the card or the status line. After
+# that (or for someone else's decision) any moderator may still reverse it from the audit log.
+UNDO_SECONDS = 10 * 60
+REVERSIBLE = DECISION_ACTIONS
+
+
+class NotReversible(Exception):
+    """The decision cannot be taken back (here, or any more): ``message`` says why and what to do."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def comment_undo(*, comment_id: int, moderator, now=None) -> ModerationEvent:
+    """Take back this comment's last decision: the moderator's own, within UNDO_SECONDS. Returns
+    the "undo" audit entry. NotReversible otherwise (with where to go instead)."""
+    _require_moderator(moderator)
+    last = (ModerationEvent.objects.filter(comment_id=comment_id, actor__isnull=False)
+            .select_related("actor").order_by("-id").first())
+    if last is None or last.action not in REVERSIBLE:
+        raise NotReversible(f"Comment {comment_id} has no decision to undo.")
+    if last.actor_id != moderator.pk:
+        raise NotReversible(f"The last decision on comment {comment_id} is {last.actor.get_username()}'s; "
+                            "reverse it from the audit log.")
+    if ((now or timezone.now()) - last.created_at).total_seconds() > UNDO_SECONDS:
+        raise NotReversible(f"Undo is possible for {UNDO_SECONDS // 60} minutes; reverse it from the audit log.")
+    return decision_reverse(event_id=last.pk, moderator=moderator, reason="undone from the queue")
+
+
+def decision_reverse(*, event_id: int, moderator, reason: str = "") -> ModerationEvent:
+    """Reverse a moderator's decision (approve, reject, escalate): the comment goes back to the
+    status it had, an escalation is withdrawn, the reports it ruled on are open again, and an
+    "undo" entry records who reversed it and why. Only the comment's latest human decision can be
+    reversed, and only while the comment is still as that decision left it (NotReversible
+    otherwise: reverse the later one first). Any moderator may reverse any decision; the audit
+    log shows both."""
+    _require_moderator(moderator)
+    reason = _clean_reason(ModerationEvent.Action.ESCALATE, reason)  # optional free text, length-checked
+    with transaction.atomic():
+        event = ModerationEvent.objects.select_related("actor").filter(pk=event_id).first()
+        if event is None:
+            raise ValidationError({"event": f"Audit entry {event_id} does not exist."})
+        comment = Comment.objects.select_for_update(of=("self",)).get(pk=event.comment_id)
+        if event.actor_id is None or event.action not in REVERSIBLE:
+            raise NotReversible(f"Entry {event.pk} ({event.get_action_display()}) is not a moderator's decision.")
+        humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).order_by("-id")
+        latest = humans.first()
+        if latest.pk != event.pk or comment.status != event.new_status:
+            raise NotReversible(f"Comment {comment.pk} changed after entry {event.pk}; reverse the later decision first.")
+        earlier = humans.filter(id__lt=event.pk).exclude(action=ModerationEvent.Action.ESCALATE).first()
+        since = earlier.created_at if earlier else None
+        previous = comment.status
+        fields = ["updated_at"]
+        if event.action == ModerationEvent.Action.ESCALATE:
+            comment.escalated = False
+            fields.append("escalated")
+        else:
+            comment.status = event.previous_status
+            comment.status_reason = _reject_reason_before(comment, event) if comment.status == rules.REJECT else ""
+            # An approve or reject cleared an escalation made since the decision before it: restore it.
+            escalations = humans.filter(id__lt=event.pk, action=ModerationEvent.Action.ESCALATE)
+            comment.escalated = escalations.filter(created_at__gte=since).exists() if since else escalations.exists()
+            fields += ["status", "status_reason", "escalated"]
+            ruled = CommentReport.objects.filter(comment=comment, upheld__isnull=False, created_at__lte=event.created_at)
+            if since:
+                ruled = ruled.filter(created_at__gt=since)
+            reporters = list(ruled.values_list("reporter_id", flat=True))
+            ruled.update(upheld=None)
+        comment.save(update_fields=fields)
+        undo = ModerationEvent.objects.create(
+            comment=comment, actor=moderator, action=ModerationEvent.Action.UNDO,
+            reason=f"reversed {event.get_action_display()} by {event.actor.get_username()} (entry {event.pk})"
+            + (f": {reason}" if reason else ""),
+            previous_status=previous, new_status=comment.status, scores=event.scores, policy=event.policy,
+        )
+        others = CommentReport.objects.filter(reporter_id__in=reporters if event.action != "escalate" else [],
+                                              upheld__isnull=True)
+        queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
+    logger.info("Decision %s on comment %s reversed by %s", event.pk, comment.pk, moderator.get_username())
+    return undo
+
+
+def _reject_reason_before(comment: Comment, event: ModerationEvent) -> str:
+    # Reinstating a rejected comment is being undone: the author sees the rejection's reason again.
+    rejection = (ModerationEvent.objects.filter(comment=comment, id__lt=event.pk, new_status=rules.REJECT)
+                 .order_by("-id").values_list("reason", flat=True).first())
+    return rejection or ""
 
 
 @dataclass(frozen=True)
@@ -401,3 +496,28 @@ def author_standing_set(
         )
     logger.info("Standing of %s changed by %s: %s", author.get_username(), moderator.get_username(), summary)
     return standing
+
+
+# --- the site's own reasons -----------------------------------------------------------------------
+
+MANAGE_REASONS = "moderation.add_decisionreason"
+
+
+def decision_reason_create(*, text: str, use_for: str, admin, position: int | None = None) -> DecisionReason:
+    """Add one of the site's ready-made reasons (an admin's job: ``moderation.add_decisionreason``).
+    Raises ValidationError naming the field for an empty, too long or duplicate text."""
+    if admin is None or not admin.is_authenticated or not admin.has_perm(MANAGE_REASONS):
+        raise PermissionDenied("Only admins may change the site's reasons.")
+    if use_for not in DecisionReason.UseFor.values:
+        raise ValidationError({"use_for": f"Use one of: {', '.join(DecisionReason.UseFor.values)}."})
+    text = (text or "").replace("\x00", "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise ValidationError({"text": "A reason needs its words."})
+    if len(text) > 200:
+        raise ValidationError({"text": f"Must be at most 200 characters (got {len(text)})."})
+    if DecisionReason.objects.filter(use_for=use_for, text__iexact=text).exists():
+        raise ValidationError({"text": f"'{text}' is already a reason for {use_for}."})
+    if position is None:
+        position = (DecisionReason.objects.filter(use_for=use_for).order_by("-position")
+                    .values_list("position", flat=True).first() or 0) + 1
+    return DecisionReason.objects.create(text=text, use_for=use_for, position=position)

@@ -178,7 +178,8 @@ def test_card_shows_text_article_parent_author_record_labels_stance_rule_model_a
     assert re.search(r'class="chip chip-low"[^>]*>toxicity 0.40<', html)
     assert "against toward the article" in html and "against toward the parent" in html
     assert "insult 0.83 is at or above the hold threshold 0.50" in html
-    assert "detoxify:original 0.5.2" in html and "nli-stance 2" in html
+    # Model names and versions behind the card's Details toggle.
+    assert 'detoxify:original <span class="version">0.5.2</span>' in html and 'nli-stance <span class="version">2</span>' in html
     assert "dave" in html and "Name-calling" in html
 
 
