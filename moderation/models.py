@@ -70,6 +70,10 @@ class Analysis(models.Model):
     explanation = models.JSONField(
         default=dict, blank=True,
         help_text="held/rejected comments: {label, score, phrase, start, end}, the words that drive the label")
+    # What the worker's spam rules read (moderation.rules.worker_rule_reasons), stored so that the
+    # threshold preview and re-apply decide as the worker did: chars, top_char_share, link_share,
+    # repeats (copies of the text in the window), account_age_hours.
+    findings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -154,6 +154,7 @@ def _preview_rows(n: int) -> tuple[list[tuple], dict[int, str]]:
             "comment__author__standing__premoderated",
             "language",
             "toxicity_model",
+            "findings",
         )[:n]
     )
     human: dict[int, str] = {}
@@ -237,11 +238,11 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     )
     rows, human = _preview_rows(n)
     tally = _Tally()
-    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name in rows:
+    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name, findings in rows:
         tally.add_verdicts(
             comment_id, article_id, excerpt,
             *(redecide(policy, scores=scores, article_premoderated=article_pm, author_premoderated=author_pm,
-                       language=language, model_name=model_name) for policy in (active, draft)),
+                       language=language, model_name=model_name, findings=findings) for policy in (active, draft)),
         )
         tally.add_scores(scores)
         if comment_id in human:
@@ -304,11 +305,12 @@ def standings_premoderated(author_ids) -> set[int]:
 
 def redecide(
     policy: Policy | Draft, *, scores, article_premoderated: bool, author_premoderated: bool | None,
-    language: str = "", model_name: str = "",
+    language: str = "", model_name: str = "", findings=None,
 ) -> rules.Verdict:
     """The worker's whole rule (moderation.rules.comment_verdict) under ``policy``."""
     return rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_premoderated,
-                                 author_premoderated=author_premoderated, language=language, model_name=model_name)
+                                 author_premoderated=author_premoderated, language=language, model_name=model_name,
+                                 findings=findings)
 
 
 def pending_reapply_count() -> ReapplyPlan:
@@ -317,13 +319,13 @@ def pending_reapply_count() -> ReapplyPlan:
     policy = policy_active()
     rows = list(
         reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id",
-                                         "analysis__language", "analysis__toxicity_model")
+                                         "analysis__language", "analysis__toxicity_model", "analysis__findings")
     )
     premoderated = standings_premoderated(row[2] for row in rows)
     outcome = Counter(
         redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated,
-                 language=lang, model_name=model).status
-        for s, a, author, lang, model in rows
+                 language=lang, model_name=model, findings=found).status
+        for s, a, author, lang, model, found in rows
     )
     return ReapplyPlan(
         policy_version=policy.version,

@@ -19,6 +19,7 @@ from blog.models import Article
 
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
+from moderation import rules
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from moderation.policy import selectors, services
@@ -61,6 +62,8 @@ def policy(request: HttpRequest) -> HttpResponse:
                 "premoderate_all": form.cleaned_data["premoderate_all"],
                 "on_failure": form.cleaned_data["on_failure"],
                 "note": form.cleaned_data["note"],
+                "rules_off": form.cleaned_data["rules_off"],
+                "publish_languages": form.languages(),
             }
             try:
                 if action == "save":
@@ -72,7 +75,9 @@ def policy(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect("moderation:policy")
                 services.policy_clean(**values)
-                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"])
+                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"],
+                                        rules_off=tuple(values["rules_off"]),
+                                        publish_languages=tuple(rules.validate_publish_languages(values["publish_languages"])))
                 n = form.cleaned_data["n"] or selectors.PREVIEW_DEFAULT_N
                 preview = selectors.policy_preview(draft=draft, n=n)
             except ValidationError as exc:

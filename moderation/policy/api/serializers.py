@@ -38,12 +38,20 @@ class PolicyOutputSerializer(serializers.Serializer):
     thresholds = ThresholdsField()
     premoderate_all = serializers.BooleanField()
     on_failure = serializers.ChoiceField(choices=Policy.OnFailure.choices)
+    rules_off = serializers.ListField(child=serializers.CharField(), help_text="Worker rules switched off.")
+    publish_languages = serializers.ListField(
+        child=serializers.CharField(), help_text="ISO 639-1 codes published though the toxicity model does not read them.")
     note = serializers.CharField()
     created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
 
     class Meta:
         ref_name = "PolicyVersion"
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NameListField(serializers.JSONField):
+    """Any JSON here; the service names the field and the unknown entry (400)."""
 
 
 class PolicySummaryOutputSerializer(serializers.Serializer):

@@ -25,7 +25,10 @@ from moderation.models import Policy
 from moderation.policy import selectors, services
 from moderation.permissions import CanChangePolicy, CanModerate
 
+from moderation import rules
+
 from .serializers import (
+    NameListField,
     PolicyOutputSerializer,
     PolicyPreviewOutputSerializer,
     PolicySummaryOutputSerializer,
@@ -67,6 +70,8 @@ class PolicyApi(APIView):
             choices=Policy.OnFailure.choices, required=False, help_text="Defaults to the active policy's."
         )
         note = StrictCharField(required=False, default="", allow_blank=True, max_length=services.NOTE_MAX_CHARS)
+        rules_off = NameListField(required=False, help_text=f"Worker rules to switch off: {', '.join(rules.WORKER_RULES)}. Defaults to the active policy's.")
+        publish_languages = NameListField(required=False, help_text="ISO 639-1 codes to publish anyway. Defaults to the active policy's.")
 
         class Meta:
             ref_name = "PolicySaveInput"
@@ -99,6 +104,8 @@ class PolicyApi(APIView):
             premoderate_all=data.get("premoderate_all", active.premoderate_all),
             on_failure=data.get("on_failure", active.on_failure),
             note=data["note"],
+            rules_off=data.get("rules_off"),
+            publish_languages=data.get("publish_languages"),
             admin=request.user,
         )
         return Response(PolicyOutputSerializer(saved).data, status=status.HTTP_201_CREATED)
@@ -120,6 +127,8 @@ class PolicyPreviewApi(APIView):
             max_value=selectors.PREVIEW_MAX_N,
             help_text="How many of the most recently scored comments to decide.",
         )
+        rules_off = NameListField(required=False, help_text="Defaults to the active policy's.")
+        publish_languages = NameListField(required=False, help_text="Defaults to the active policy's.")
 
         class Meta:
             ref_name = "PolicyPreviewInput"
@@ -134,8 +143,14 @@ class PolicyPreviewApi(APIView):
         premoderate_all = data.get("premoderate_all")
         if premoderate_all is None:
             premoderate_all = selectors.policy_active().premoderate_all
+        draft_rules = {}
+        if "rules_off" in data:
+            draft_rules["rules_off"] = tuple(rules.validate_rules_off(data["rules_off"]))
+        if "publish_languages" in data:
+            draft_rules["publish_languages"] = tuple(rules.validate_publish_languages(data["publish_languages"]))
         preview = selectors.policy_preview(
-            draft=selectors.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all), n=data["n"]
+            draft=selectors.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all, **draft_rules),
+            n=data["n"],
         )
         return Response(self.OutputSerializer(_preview_data(preview)).data)
 

@@ -34,6 +34,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name='analysis',
+            name='findings',
+            field=models.JSONField(blank=True, default=dict),
+        ),
         migrations.AlterField(
             model_name='moderationevent',
             name='action',
