@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST
 from blog.models import Article
 
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation import rules
 from moderation.models import Policy
@@ -208,3 +210,30 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
             "stances": insights_audit.STANCE_LABELS,
         },
     )
+
+
+# --- model–moderator agreement -----------------------------------------------------------------
+
+
+class AgreementFilterForm(forms.Form):
+    since = forms.DateField(required=False, label="decided from", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    model = forms.CharField(required=False, max_length=200, label="model version")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "Must be on or after the start date.")
+        return data
+
+
+@_moderators_only
+def agreement(request: HttpRequest) -> HttpResponse:
+    """How often the model's automatic outcome agreed with the moderators, per label, week and
+    model version (moderation.insights.agreement)."""
+    form = AgreementFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "moderation/agreement.html", {"form": form, "report": None}, status=400)
+    d = form.cleaned_data
+    report = insights_agreement.agreement_report(since=d.get("since"), until=d.get("until"), model=d.get("model", ""))
+    return render(request, "moderation/agreement.html", {"form": form, "report": report})

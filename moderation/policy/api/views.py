@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation.models import Policy
 from moderation.policy import selectors, services
@@ -300,3 +301,78 @@ class ViewpointAuditApi(APIView):
             label=params.validated_data["label"], since=timezone.now() - timedelta(days=params.validated_data["days"])
         )
         return Response(self.OutputSerializer(audit).data)
+
+
+
+class AgreementFigureSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The label, the week's Monday (YYYY-MM-DD), the model version, or \"all\".")
+    n = serializers.IntegerField(help_text="Comments with a moderator's standing verdict.")
+    agreed = serializers.IntegerField()
+    agreement = serializers.FloatField(allow_null=True, help_text="agreed / n.")
+    moderator_rejected = serializers.IntegerField()
+    model_flagged = serializers.IntegerField(help_text="Held or rejected automatically (per label: at or above its hold cut-off).")
+    precision = serializers.FloatField(allow_null=True, help_text="Of those the model held, the share moderators rejected.")
+    recall = serializers.FloatField(allow_null=True, help_text="Of those moderators rejected, the share the model held.")
+
+    class Meta:
+        ref_name = "AgreementFigures"
+
+
+class DisagreementSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    excerpt = serializers.CharField(help_text="Plain text: escape it when showing it.")
+    decided_at = serializers.DateTimeField()
+    auto_status = serializers.CharField(help_text="What the model's policy did: published, held or rejected.")
+    moderator_rejected = serializers.BooleanField()
+    top_score = serializers.FloatField()
+    disagreement = serializers.FloatField(help_text="How confidently the model was wrong (0..1).")
+    model = serializers.CharField()
+
+    class Meta:
+        ref_name = "AgreementDisagreement"
+
+
+class AgreementApi(APIView):
+    """Model–moderator agreement over moderators' standing verdicts: overall, per label, per week
+    and per model version (precision and recall of "held" against "a moderator rejected it"),
+    and the comments where they disagreed most (see moderation.insights.agreement)."""
+
+    permission_classes = [CanModerate]
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        since = serializers.DateField(required=False, help_text="Decisions from this day (UTC).")
+        until = serializers.DateField(required=False, help_text="... to this day, inclusive.")
+        model = serializers.CharField(required=False, default="", max_length=200, help_text='"name version", as listed in `models`.')
+
+        class Meta:
+            ref_name = "AgreementFilter"
+
+        def validate(self, data):
+            if data.get("since") and data.get("until") and data["since"] > data["until"]:
+                raise serializers.ValidationError({"until": ["Must be on or after since."]})
+            return data
+
+    class OutputSerializer(serializers.Serializer):
+        since = serializers.DateField(allow_null=True)
+        until = serializers.DateField(allow_null=True)
+        model = serializers.CharField(allow_blank=True)
+        overall = AgreementFigureSerializer()
+        per_label = AgreementFigureSerializer(many=True)
+        per_week = AgreementFigureSerializer(many=True)
+        per_model = AgreementFigureSerializer(many=True)
+        worst = DisagreementSerializer(many=True)
+        models = serializers.ListField(child=serializers.CharField())
+
+        class Meta:
+            ref_name = "Agreement"
+
+    @extend_schema(
+        tags=["moderation: insights"], parameters=[InputSerializer],
+        responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    def get(self, request: Request) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        report = insights_agreement.agreement_report(since=d.get("since"), until=d.get("until"), model=d["model"])
+        return Response(self.OutputSerializer(report).data)
