@@ -68,9 +68,10 @@ class PolicyForm(forms.Form):
             initial[f"{label}__reject"] = cut["reject"]
         return initial
 
-    def label_rows(self):
-        """(label, hold field, reject field) for the template's table."""
-        return [(label, self[f"{label}__hold"], self[f"{label}__reject"]) for label in TOXICITY_LABELS]
+    def label_rows(self, targets=None):
+        """(label, hold field, reject field, its LabelTarget or None) for the template's table."""
+        targets = targets or {}
+        return [(label, self[f"{label}__hold"], self[f"{label}__reject"], targets.get(label)) for label in TOXICITY_LABELS]
 
     def languages(self) -> list[str]:
         """The codes typed (services.policy_clean validates them, naming the field)."""

@@ -27,6 +27,7 @@ from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from moderation.policy import selectors, services
 from moderation.policy.charts import score_chart
 from moderation.policy.forms import PolicyForm
+from moderation.policy.targets import APPROVED_TARGET, HELD_TARGET, label_targets
 
 # Anonymous users are sent to log in, signed-in users without the right get 403.
 _admin_only = page_needs(CHANGE_POLICY)
@@ -90,6 +91,9 @@ def policy(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {
         "form": form,
+        "label_rows": form.label_rows(label_targets(thresholds=active.thresholds)),
+        "held_target": HELD_TARGET,
+        "approved_target": APPROVED_TARGET,
         "active": active,
         "preview": preview,
         "charts": [score_chart(h) for h in preview.histograms] if preview else [],

@@ -16,7 +16,7 @@ from django.utils import timezone
 from blog.models import Comment, CommentReport
 from moderation import rules
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
-from moderation.permissions import CAN_MODERATE
+from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
 from moderation.queue import ranking
 
@@ -500,11 +500,12 @@ def author_standing_set(
 
 # --- the site's own reasons -----------------------------------------------------------------------
 
-MANAGE_REASONS = "moderation.add_decisionreason"
+# The site's admins (those who set the policy) keep the list; the Django admin also edits it.
+MANAGE_REASONS = CHANGE_POLICY
 
 
 def decision_reason_create(*, text: str, use_for: str, admin, position: int | None = None) -> DecisionReason:
-    """Add one of the site's ready-made reasons (an admin's job: ``moderation.add_decisionreason``).
+    """Add one of the site's ready-made reasons (an admin's job: ``moderation.change_policy``).
     Raises ValidationError naming the field for an empty, too long or duplicate text."""
     if admin is None or not admin.is_authenticated or not admin.has_perm(MANAGE_REASONS):
         raise PermissionDenied("Only admins may change the site's reasons.")

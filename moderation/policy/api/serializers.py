@@ -111,6 +111,16 @@ class HistogramSerializer(serializers.Serializer):
         ref_name = "PolicyPreviewHistogram"
 
 
+class PreviewWarningSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    article_id = serializers.IntegerField()
+    excerpt = serializers.CharField(help_text="Plain text, not HTML: escape it when displaying.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        ref_name = "PolicyPreviewWarning"
+
+
 class PolicyPreviewOutputSerializer(serializers.Serializer):
     n_requested = serializers.IntegerField()
     n = serializers.IntegerField(help_text="Scored comments found (at most n_requested).")
@@ -124,6 +134,10 @@ class PolicyPreviewOutputSerializer(serializers.Serializer):
     quality_active = QualitySerializer(many=True)
     quality_draft = QualitySerializer(many=True)
     histograms = HistogramSerializer(many=True)
+    warnings_total = serializers.IntegerField(
+        help_text="Comments the draft would publish though a moderator rejected them, or though their threat or "
+        "identity_attack is at or above the current hold cut-off.")
+    warnings = PreviewWarningSerializer(many=True, help_text="The first 50 of them.")
 
     class Meta:
         ref_name = "PolicyPreview"

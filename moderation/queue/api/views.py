@@ -233,10 +233,12 @@ class CommentUndoApi(ModeratorApi):
 
     @extend_schema(
         tags=TAG, operation_id="moderation_comment_undo", request=None,
-        responses={200: OutputSerializer, 403: FORBIDDEN,
+        responses={200: OutputSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such comment."),
                    409: OpenApiResponse(description='Cannot be undone here: {"detail": "..."}.')},
     )
     def post(self, request: Request, comment_id: int) -> Response:
+        if not Comment.objects.filter(pk=comment_id).exists():
+            raise Http404("No such comment.")
         try:
             event = services.comment_undo(comment_id=comment_id, moderator=request.user)
         except services.NotReversible as exc:
@@ -251,7 +253,7 @@ class CommentUndoApi(ModeratorApi):
 
 class ReasonsApi(ModeratorApi):
     """The site's ready-made reasons for rejecting and escalating, in the admins' order. Any
-    moderator reads them; admins (``moderation.add_decisionreason``) add one with POST."""
+    moderator reads them; admins (``moderation.change_policy``) add one with POST."""
 
     def get_permissions(self):
         return [CanManageReasons()] if self.request.method == "POST" else super().get_permissions()

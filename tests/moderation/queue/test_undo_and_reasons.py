@@ -141,7 +141,7 @@ def test_moderators_read_the_sites_reasons_and_admins_add_one(moderator):  # noq
     assert api(moderator).post("/api/moderation/reasons/", body, format="json").status_code == 403
 
     admin = UserFactory(username="siteadmin")
-    admin.user_permissions.add(Permission.objects.get(codename="add_decisionreason"))
+    admin.user_permissions.add(Permission.objects.get(codename="change_policy", content_type__app_label="moderation"))
     response = api(admin).post("/api/moderation/reasons/", body, format="json")
     assert response.status_code == 201 and response.json()["reject"][-1] == body["text"]
 
