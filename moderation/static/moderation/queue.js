@@ -46,6 +46,11 @@
     }
   }
 
+  // On a phone the filters and the bulk bar would fill the first screen: folded behind their
+  // summary there (open by default, so a page without this script still shows them).
+  var tools = document.getElementById("queue-tools");
+  if (tools && window.matchMedia && window.matchMedia("(max-width: 700px)").matches) tools.open = false;
+
   var UNDO_MS = (parseInt(root.dataset.undoSeconds, 10) || 600) * 1000;
   var lastDecided = null; // the id of the comment decided last, for "u"
 
