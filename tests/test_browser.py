@@ -106,30 +106,38 @@ def test_demo_queue_puts_threats_first_marks_the_phrase_and_undoes_a_decision(li
 
     _demo_scored()
     grave = {text for text, kind in DEMO_COMMENT_KINDS.items() if kind in ("threat", "identity_attack")}
-    threats = {text for text, kind in DEMO_COMMENT_KINDS.items() if kind == "threat"}
+    outcome = dict(Comment.objects.filter(text__in=grave).values_list("text", "status"))
+    # Every threat and identity attack is in front of a moderator or already rejected outright
+    # (parley-minilm under policy v2 rejects both identity attacks, 0.95 and 0.90, and holds the threats).
+    assert set(outcome.values()) <= {Comment.Status.HELD, Comment.Status.REJECTED}, outcome
+    grave_held = {text for text, status in outcome.items() if status == Comment.Status.HELD}
+    assert grave_held, outcome
     page = browser_page
-    _log_in(page, live_server.url)
-    page.wait_for_selector(".mod-card")
+    try:
+        _log_in(page, live_server.url)
+        page.wait_for_selector(".mod-card")
 
-    first_three = [Comment.objects.get(pk=int(card.get_attribute("data-id"))).text
-                   for card in page.locator(".mod-card").all()[:3]]
-    assert set(first_three) <= grave, first_three  # the demo's threats and an identity attack, before any import
-    assert threats <= set(first_three), first_three
-    assert page.locator(".mod-card mark.why").count() >= 1  # the words behind the label, marked
-    assert "Why held:" in page.locator(".mod-card").first.inner_text()
+        ids = [int(card.get_attribute("data-id")) for card in page.locator(".mod-card").all()]
+        texts = dict(Comment.objects.filter(pk__in=ids).values_list("pk", "text"))
+        # The held tab opens on the demo's held threats and identity attacks (its first three, or all
+        # of them when fewer are held), before any imported comment or insult.
+        k = min(3, len(grave_held))
+        assert {texts[pk] for pk in ids[:k]} <= grave_held, [texts[pk] for pk in ids[:3]]
+        assert page.locator(".mod-card mark.why").count() >= 1  # the words behind the label, marked
+        assert "Why held:" in page.locator(".mod-card").first.inner_text()
 
-    top = page.locator(".mod-card").first
-    top_id = top.get_attribute("data-id")
-    page.keyboard.press("a")
-    page.wait_for_selector(f"#card-{top_id}.decided .undo-bar button.undo")
-    assert Comment.objects.get(pk=top_id).status == Comment.Status.PUBLISHED
-    page.click(f"#card-{top_id} .undo-bar button.undo")
-    page.wait_for_selector(f"#card-{top_id}:not(.decided)")
-    assert page.locator(f"#card-{top_id} .comment-text").is_visible()
-    assert Comment.objects.get(pk=top_id).status == Comment.Status.HELD
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "demo_queue_after_undo.png"), full_page=False)
-    connections.close_all()
+        top_id = page.locator(".mod-card").first.get_attribute("data-id")
+        page.keyboard.press("a")
+        page.wait_for_selector(f"#card-{top_id}.decided .undo-bar button.undo")
+        assert Comment.objects.get(pk=top_id).status == Comment.Status.PUBLISHED
+        page.click(f"#card-{top_id} .undo-bar button.undo")
+        page.wait_for_selector(f"#card-{top_id}:not(.decided)")
+        assert page.locator(f"#card-{top_id} .comment-text").is_visible()
+        assert Comment.objects.get(pk=top_id).status == Comment.Status.HELD
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "demo_queue_after_undo.png"), full_page=False)
+    finally:
+        connections.close_all()
 
 
 MODERATOR_PAGES = ["/moderation/", "/moderation/?tab=reported", "/moderation/?tab=rejected", "/moderation/audit-log/",
