@@ -215,3 +215,18 @@ def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
     held.refresh_from_db()
     assert held.queue_rank > rank_before  # the thread heated up: the held comment moved
     assert set(Comment.objects.filter(pk__in=[c.pk for c in backlog]).values_list("queue_rank", flat=True)) == {-1.0}
+
+
+@pytest.mark.django_db
+def test_the_periodic_rerank_refreshes_the_waiting_term_of_the_queue():
+    from moderation.pipeline.tasks import rerank_waiting_comments
+
+    comment = queued_comment(tox={"insult": 0.6}, queued_at=datetime.now(timezone.utc) - timedelta(hours=10))
+    Comment.objects.filter(pk=comment.pk).update(queue_rank=0.0)  # as stored long ago
+
+    assert rerank_waiting_comments() >= 1
+
+    comment.refresh_from_db()
+    fresh = queue_rank(scores=comment.analysis.scores, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[],
+                       thread_comments_24h=1, queued_at=datetime.now(timezone.utc) - timedelta(hours=10), now=datetime.now(timezone.utc))
+    assert comment.queue_rank == pytest.approx(fresh, abs=1e-3)
