@@ -193,13 +193,17 @@ def _preview_rows(n: int) -> tuple[list[tuple], dict[int, str]]:
     human: dict[int, str] = {}
     decisions = (
         ModerationEvent.objects.filter(
-            actor__isnull=False, action__in=rules.HUMAN_DECISIONS, comment_id__in=latest.values("comment_id")[:n]
+            actor__isnull=False, action__in=(*rules.HUMAN_DECISIONS, ModerationEvent.Action.UNDO),
+            comment_id__in=latest.values("comment_id")[:n],
         )
         .order_by("comment_id", "created_at", "id")
         .values_list("comment_id", "action")
     )
-    for comment_id, action in decisions:  # ascending: the latest decision wins
-        human[comment_id] = action
+    for comment_id, action in decisions:  # ascending: the latest decision wins; an undo leaves none
+        if action == ModerationEvent.Action.UNDO:
+            human.pop(comment_id, None)
+        else:
+            human[comment_id] = action
     return rows, human
 
 
