@@ -351,6 +351,8 @@ def decision_reverse(*, event_id: int, moderator, reason: str = "") -> Moderatio
             raise NotReversible(f"Entry {event.pk} ({event.get_action_display()}) is not a moderator's decision.")
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).order_by("-id")
         latest = humans.first()
+        if latest.action == ModerationEvent.Action.UNDO and latest.pk > event.pk and f"(entry {event.pk})" in latest.reason:
+            raise NotReversible(f"Entry {event.pk} was already reversed ({latest.actor.get_username()}, entry {latest.pk}).")
         if latest.pk != event.pk or comment.status != event.new_status:
             raise NotReversible(f"Comment {comment.pk} changed after entry {event.pk}; reverse the later decision first.")
         earlier = humans.filter(id__lt=event.pk).exclude(action=ModerationEvent.Action.ESCALATE).first()

@@ -106,6 +106,8 @@ def test_only_the_latest_decision_can_be_reversed_and_each_reversal_is_logged(mo
 
     assert "reversed rejected by mod2" in undo.reason and "not abuse, a quote" in undo.reason
     assert Comment.objects.get(pk=comment.pk).status == "held"
+    with pytest.raises(NotReversible, match="already reversed"):
+        decision_reverse(event_id=rejection.pk, moderator=second_moderator)
 
 
 def test_the_audit_log_has_a_reverse_button_that_reverses_and_logs(moderator):  # noqa: F811
