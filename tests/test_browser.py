@@ -40,7 +40,7 @@ def browser_page():
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-def test_moderator_presses_a_and_the_top_card_leaves_the_queue(live_server, browser_page, moderator):  # noqa: F811
+def test_moderator_presses_a_and_the_top_card_folds_out_of_the_way(live_server, browser_page, moderator):  # noqa: F811
     top = queued_comment(text="You are a pathetic idiot and everyone knows it.", tox={"toxicity": 0.93, "insult": 0.91})
     other = queued_comment(text="This is a bit rude, honestly.", tox={"toxicity": 0.62})
     assert top.status == other.status == Comment.Status.HELD
@@ -56,7 +56,9 @@ def test_moderator_presses_a_and_the_top_card_leaves_the_queue(live_server, brow
     assert "insult" in first_card.inner_text() and "hold threshold" in first_card.inner_text()
 
     page.keyboard.press("a")
-    page.wait_for_selector(f".mod-card[data-id='{top.pk}']", state="detached", timeout=10_000)
+    # The decided card folds to its Undo bar (for services.UNDO_SECONDS) instead of vanishing at once.
+    page.wait_for_selector(f".mod-card[data-id='{top.pk}'].decided .undo-bar", timeout=10_000)
+    assert not page.locator(f".mod-card[data-id='{top.pk}'] .comment-text").is_visible()
 
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "moderator_approved_top_card.png"), full_page=True)
