@@ -129,9 +129,10 @@ def judged_comments(*, since: datetime | None = None, until: datetime | None = N
         events = events.filter(created_at__lt=until)
     verdicts: dict[int, tuple[str, datetime]] = {}
     seen: set[int] = set()
-    for comment_id, action, at in events.order_by("-id").values_list("comment_id", "action", "created_at")[: limit * 2]:
-        if comment_id in seen:
-            continue
+    rows = events.order_by("-id").values_list("comment_id", "action", "created_at", "reverses__action")[: limit * 2]
+    for comment_id, action, at, reversed_action in rows:
+        if comment_id in seen or (action == ModerationEvent.Action.UNDO and reversed_action not in rules.HUMAN_DECISIONS):
+            continue  # undoing an escalation leaves the verdict before it standing
         seen.add(comment_id)
         if action != ModerationEvent.Action.UNDO:
             verdicts[comment_id] = (action, at)

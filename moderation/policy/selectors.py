@@ -197,11 +197,12 @@ def _preview_rows(n: int) -> tuple[list[tuple], dict[int, str]]:
             comment_id__in=latest.values("comment_id")[:n],
         )
         .order_by("comment_id", "created_at", "id")
-        .values_list("comment_id", "action")
+        .values_list("comment_id", "action", "reverses__action")
     )
-    for comment_id, action in decisions:  # ascending: the latest decision wins; an undo leaves none
+    for comment_id, action, reversed_action in decisions:  # ascending: the latest verdict wins
         if action == ModerationEvent.Action.UNDO:
-            human.pop(comment_id, None)
+            if reversed_action in rules.HUMAN_DECISIONS:  # undoing an escalation leaves the verdict be
+                human.pop(comment_id, None)
         else:
             human[comment_id] = action
     return rows, human

@@ -351,7 +351,7 @@ def decision_reverse(*, event_id: int, moderator, reason: str = "") -> Moderatio
             raise NotReversible(f"Entry {event.pk} ({event.get_action_display()}) is not a moderator's decision.")
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).order_by("-id")
         latest = humans.first()
-        if latest.action == ModerationEvent.Action.UNDO and latest.pk > event.pk and f"(entry {event.pk})" in latest.reason:
+        if latest.action == ModerationEvent.Action.UNDO and latest.reverses_id == event.pk:
             raise NotReversible(f"Entry {event.pk} was already reversed ({latest.actor.get_username()}, entry {latest.pk}).")
         if latest.pk != event.pk or comment.status != event.new_status:
             raise NotReversible(f"Comment {comment.pk} changed after entry {event.pk}; reverse the later decision first.")
@@ -380,6 +380,7 @@ def decision_reverse(*, event_id: int, moderator, reason: str = "") -> Moderatio
             reason=f"reversed {event.get_action_display()} by {event.actor.get_username()} (entry {event.pk})"
             + (f": {reason}" if reason else ""),
             previous_status=previous, new_status=comment.status, scores=event.scores, policy=event.policy,
+            reverses=event,
         )
         others = CommentReport.objects.filter(reporter_id__in=reporters if event.action != "escalate" else [],
                                               upheld__isnull=True)

@@ -212,6 +212,8 @@ class AuditEventOutputSerializer(serializers.Serializer):
     new_status = serializers.CharField()
     scores = serializers.DictField(child=serializers.FloatField(), allow_null=True)
     policy_version = serializers.SerializerMethodField()
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True,
+                                        help_text="For an undo: the audit entry it reversed.")
     created_at = serializers.DateTimeField()
 
     class Meta:

@@ -56,9 +56,11 @@ def decisions(moderator):  # noqa: F811
     for key, tox, version, steps in FIXTURE:
         comment = queued_comment(text=f"comment {key}", tox=tox)
         Analysis.objects.filter(comment=comment).update(toxicity_model="parley-minilm", toxicity_model_version=version)
+        previous = None
         for action, when in steps:
-            ModerationEvent.objects.create(comment=comment, actor=moderator, action=action, reason="r",
-                                           previous_status="held", new_status="held", created_at=when)
+            previous = ModerationEvent.objects.create(
+                comment=comment, actor=moderator, action=action, reason="r", previous_status="held",
+                new_status="held", created_at=when, reverses=previous if action == "undo" else None)
         ids[key] = comment.pk
     return ids
 
@@ -111,6 +113,21 @@ def test_the_page_and_the_api_show_the_figures(decisions, moderator):  # noqa: F
     assert bad.status_code == 400 and "until" in bad.json()
     assert client.get("/api/moderation/agreement/", {"since": "yesterday"}).status_code == 400
     assert client_for(moderator).get("/moderation/agreement/?since=nope").status_code == 400
+
+
+def test_undoing_an_escalation_leaves_the_verdict_before_it_standing(moderator):  # noqa: F811
+    comment = queued_comment(text="reported after approval", tox={"insult": 0.55})
+    approve = ModerationEvent.objects.create(comment=comment, actor=moderator, action="approve", reason="",
+                                             previous_status="held", new_status="published", created_at=WEEK1)
+    escalate = ModerationEvent.objects.create(comment=comment, actor=moderator, action="escalate", reason="legal",
+                                              previous_status="published", new_status="published", created_at=WEEK2)
+    ModerationEvent.objects.create(comment=comment, actor=moderator, action="undo", reason="", reverses=escalate,
+                                   previous_status="published", new_status="published", created_at=WEEK2)
+
+    report = agreement_report()
+
+    assert report.overall.n == 1 and approve.action == "approve"
+    assert (report.overall.model_flagged, report.overall.moderator_rejected) == (1, 0)
 
 
 def test_readers_may_not_see_it(reader):

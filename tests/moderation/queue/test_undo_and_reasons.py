@@ -45,6 +45,7 @@ def test_undo_puts_an_approved_comment_back_in_the_queue_with_its_reports_open(m
     undo = ModerationEvent.objects.filter(comment=comment).order_by("-id").first()
     assert (undo.action, undo.actor, undo.new_status) == ("undo", moderator, "published")
     assert "reversed approved by mod" in undo.reason
+    assert undo.reverses.action == "approve"
 
 
 def test_undo_of_a_reject_restores_held_and_clears_the_reason_the_author_saw(moderator):  # noqa: F811
@@ -122,6 +123,8 @@ def test_the_audit_log_has_a_reverse_button_that_reverses_and_logs(moderator):  
     assert "held again" in response.content.decode()
     assert Comment.objects.get(pk=comment.pk).status == "held"
     assert "decision undone" in client.get(f"/moderation/audit-log/?comment={comment.pk}").content.decode()
+    api_entry = api(moderator).get("/api/moderation/audit/", {"comment": comment.pk}).json()["results"][0]
+    assert (api_entry["action"], api_entry["reverses"]) == ("undo", event.pk)
 
 
 def test_queue_page_offers_undo_reasons_and_lists_the_keys(moderator):  # noqa: F811
