@@ -95,7 +95,7 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                     "updated_at, like_count, report_count, queue_rank, escalated, max_toxicity, stance_label")
     analysis_cols = ("comment_id, scores, toxicity_model, toxicity_model_version, stance_article, stance_article_label, "
                      "stance_parent, stance_parent_label, stance_model, stance_model_version, toxicity_ms, stance_ms, "
-                     "batch_size, created_at")
+                     "batch_size, created_at, language, explanation, findings")
     event_cols = "comment_id, actor_id, action, reason, previous_status, new_status, scores, policy_id, created_at"
     report_cols = "comment_id, article_id, reporter_id, reason, created_at, upheld"
     action_for = {"held": "auto_hold", "rejected": "auto_reject", "failed": "classification_failed",
@@ -129,8 +129,11 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
                            f"{text}\t{status}\t\t{ts}\t{ts}\t0\t0\t{rank!r}\tf\t{copies}\n")
                 if status == "pending":
                     continue
+                # Held and rejected comments carry the phrase behind their top label, as the worker stores it.
+                explanation = ({"label": "toxicity", "score": tox, "phrase": text[:12], "start": 0, "end": len(text[:12])}
+                               if status in ("held", "rejected") and text[:12].strip() else {})
                 abuf.write(f"{cid}\t{json.dumps(scores)}\tjigsaw-bilstm\tbench\t{json.dumps(stance)}\t{label}\t\\N\t\t"
-                           f"minilm-stance-xenc\tbench\t3.0\t5.0\t8\t{ts}\n")
+                           f"minilm-stance-xenc\tbench\t3.0\t5.0\t8\t{ts}\ten\t{json.dumps(explanation)}\t{{}}\n")
                 counts["analyses"] += 1
                 if status != "published":
                     ebuf.write(f"{cid}\t\\N\t{action_for[status]}\t\tpending\t{status}\t\\N\t{policy_id}\t{ts}\n")

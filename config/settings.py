@@ -247,6 +247,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.sweep_unscored_comments",
         "schedule": timedelta(seconds=env.int("PARLEY_SWEEP_INTERVAL_SECONDS", default=30)),
     },
+    # The review queue's waiting term (capped at 2 points, moderation/queue/ranking.py) moves with
+    # the clock; a few minutes' lag cannot reorder anything that matters.
+    "rerank-waiting-comments": {
+        "task": "moderation.tasks.rerank_waiting_comments",
+        "schedule": timedelta(seconds=env.int("PARLEY_RERANK_INTERVAL_SECONDS", default=600)),
+    },
 }
 
 # --- Cache (rate limits) -------------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """Django admin for moderation data: read-only. Decisions, thresholds and standings change only
 through their services (the review queue, the policy page, the APIs), which keep the audit
-trail; the admin is for looking things up, and the audit log can never be edited."""
+trail; the admin is for looking things up, and the audit log can never be edited. The one
+exception is the site's ready-made reasons, a list the admins keep here."""
 from django.contrib import admin
 
-from .models import Analysis, AuthorStanding, ModerationEvent, Policy
+from .models import Analysis, AuthorStanding, DecisionReason, ModerationEvent, Policy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,3 +50,12 @@ class AuthorStandingAdmin(ReadOnlyAdmin):
     list_filter = ("banned", "premoderated")
     search_fields = ("user__username",)
     list_select_related = ("user", "updated_by")
+
+
+@admin.register(DecisionReason)
+class DecisionReasonAdmin(admin.ModelAdmin):
+    # The ready-made reasons moderators pick from when rejecting or escalating (free text is
+    # always allowed too). Editing one changes no past decision: the audit log keeps the words used.
+    list_display = ("text", "use_for", "position")
+    list_editable = ("position",)
+    list_filter = ("use_for",)

@@ -70,6 +70,10 @@ class Analysis(models.Model):
     explanation = models.JSONField(
         default=dict, blank=True,
         help_text="held/rejected comments: {label, score, phrase, start, end}, the words that drive the label")
+    # What the worker's spam rules read (moderation.rules.worker_rule_reasons), stored so that the
+    # threshold preview and re-apply decide as the worker did: chars, top_char_share, link_share,
+    # repeats (copies of the text in the window), account_age_hours.
+    findings = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -91,6 +95,7 @@ class ModerationEvent(models.Model):
         APPROVE = "approve", "approved"
         REJECT = "reject", "rejected"
         ESCALATE = "escalate", "escalated"
+        UNDO = "undo", "decision undone"  # reverses the comment's previous human decision
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -100,6 +105,8 @@ class ModerationEvent(models.Model):
     new_status = models.CharField(max_length=12)
     scores = models.JSONField(null=True, blank=True)
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True)
+    # For an "undo": the entry it reversed (moderation.queue.services.decision_reverse).
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
@@ -138,3 +145,25 @@ class AuthorStanding(models.Model):
     def can_post(self, now=None) -> bool:
         now = now or timezone.now()
         return not self.banned and not (self.suspended_until and self.suspended_until > now)
+
+
+class DecisionReason(models.Model):
+    """One of the site's own ready-made reasons a moderator picks when rejecting or escalating
+    (free text is always allowed too). Managed by admins (Django admin or POST
+    /api/moderation/reasons/); a short, ordered list."""
+
+    class UseFor(models.TextChoices):
+        REJECT = "reject", "rejecting (the author sees it)"
+        ESCALATE = "escalate", "escalating (moderators see it)"
+
+    text = models.CharField(max_length=200)
+    use_for = models.CharField(max_length=10, choices=UseFor.choices, default=UseFor.REJECT)
+    position = models.PositiveSmallIntegerField(default=0, help_text="lower first")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["use_for", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["use_for", "text"], name="one_reason_text_per_use")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -8,21 +8,25 @@ review queue and the insights all call these.
 * ``HUMAN_DECISIONS`` and ``AUTO_ACTION``: which audit entries are a moderator's verdict, and
   which an automatic one;
 * ``worker_rule_reasons``: the worker's cheap rules that hold a comment whatever its scores (a
-  language the model does not read, ...), each named in ``WORKER_RULES`` and switchable per policy;
+  language the model does not read, the same text posted many times, one character repeated,
+  mostly links from a new account), each named in ``WORKER_RULES`` and switchable per policy;
 * ``reason_in_words``: a label and its marked phrase as readers and moderators are told it.
 """
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable, Collection, Mapping, Sequence
 
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q
 
 from blog.models import Comment, CommentReport
 from ml.classifiers.base import TOXICITY_LABELS
 from ml.classifiers.registry import model_languages
-from ml.language import UNDETERMINED, language_name
+from ml.language import LATIN_LANGUAGES, NAMES as LANGUAGE_NAMES, UNDETERMINED, language_name
 from moderation.models import ModerationEvent, Policy
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"
@@ -176,15 +180,52 @@ AUTO_ACTION = {
 # --- the worker's rules: held whatever the scores ----------------------------------------------
 
 UNREAD_LANGUAGE = "unread_language"
+REPEATED_TEXT = "repeated_text"
+ONE_CHARACTER = "one_character"
+LINKS_FROM_NEW_ACCOUNT = "links_from_new_account"
+
+# The spam rules' limits (what a finding must reach for its rule to hold the comment).
+REPEAT_MIN = 3  # the same text (case and spacing aside) posted this many times in REPEAT_WINDOW_HOURS
+REPEAT_WINDOW_HOURS = 24
+ONE_CHAR_MIN_LENGTH = 30  # non-space characters, so "!!!" or "ok" is not junk
+ONE_CHAR_SHARE = 0.8  # one character is at least this share of them
+LINK_SHARE = 0.5  # links are at least half of the non-space characters ...
+NEW_ACCOUNT_HOURS = 48  # ... from an account younger than this
+
 # name -> what it does, as the policy page lists it (each can be switched off in a policy version).
 WORKER_RULES: dict[str, str] = {
     UNREAD_LANGUAGE: "Hold comments written in a language the toxicity model does not read.",
+    REPEATED_TEXT: f"Hold a text posted {REPEAT_MIN} or more times within {REPEAT_WINDOW_HOURS} hours (copy-paste spam).",
+    ONE_CHARACTER: f"Hold a comment of {ONE_CHAR_MIN_LENGTH}+ characters that is mostly one character repeated (\"xxxx…\").",
+    LINKS_FROM_NEW_ACCOUNT: f"Hold a comment that is mostly links, from an account less than {NEW_ACCOUNT_HOURS} hours old.",
 }
+
+_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+
+
+def text_findings(text: str) -> dict[str, float]:
+    """What the spam rules read in a comment's text alone (pure; the worker stores it on the
+    Analysis with the findings that need the database, so a preview can re-decide):
+    ``chars`` (non-space characters), ``top_char_share`` (the commonest one's share of them) and
+    ``link_share`` (the share of them inside links)."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if not visible:
+        return {"chars": 0, "top_char_share": 0.0, "link_share": 0.0}
+    top = Counter(ch.lower() for ch in visible).most_common(1)[0][1]
+    link_chars = sum(len(m.group(0)) for m in _URL.finditer(text))
+    return {"chars": len(visible), "top_char_share": round(top / len(visible), 4),
+            "link_share": round(min(1.0, link_chars / len(visible)), 4)}
+
+
+def text_fingerprint(text: str) -> str:
+    """The text as the repeat rule compares it: case and surrounding spaces aside (the worker
+    compares Lower(Trim(text)) in the database)."""
+    return text.strip().lower()
 
 
 def comment_verdict(*, policy, scores: Mapping[str, float], article_premoderated: bool,
                     author_premoderated: bool | Callable[[], bool] | None, language: str = "",
-                    model_name: str = "") -> Verdict:
+                    model_name: str = "", findings: Mapping[str, float] | None = None) -> Verdict:
     """The whole automatic decision for one scored comment under ``policy`` (a Policy, or a preview's
     draft with the same fields): thresholds, pre-moderation and the worker's rules. The worker, the
     threshold preview and re-apply all decide through this one function."""
@@ -194,20 +235,58 @@ def comment_verdict(*, policy, scores: Mapping[str, float], article_premoderated
         premoderation=premoderation_reason(premoderate_all=policy.premoderate_all,
                                            article_premoderated=article_premoderated,
                                            author_premoderated=author_premoderated),
-        rule_reasons=worker_rule_reasons(language=language, model_name=model_name, rules_off=policy.rules_off,
-                                  publish_languages=policy.publish_languages),
+        rule_reasons=worker_rule_reasons(language=language, model_name=model_name, findings=findings,
+                                         rules_off=policy.rules_off, publish_languages=policy.publish_languages),
     )
 
 
-def worker_rule_reasons(*, language: str, model_name: str, rules_off: Collection[str] = (),
-                        publish_languages: Collection[str] = ()) -> list[str]:
+def worker_rule_reasons(*, language: str, model_name: str, findings: Mapping[str, float] | None = None,
+                        rules_off: Collection[str] = (), publish_languages: Collection[str] = ()) -> list[str]:
     """Why the worker's rules hold a comment, in words ([] when none applies). Pure: the worker
-    passes what it found when scoring, the preview what the Analysis stored."""
+    passes what it found when scoring, the preview what the Analysis stored (``findings``:
+    text_findings plus ``repeats``, the copies of this text in the window including it, and
+    ``account_age_hours``; a missing finding applies no rule)."""
     reasons = []
     if (UNREAD_LANGUAGE not in rules_off and language and language != UNDETERMINED
             and language not in model_languages(model_name) and language not in publish_languages):
         reasons.append(f"written in {language_name(language)}, which the toxicity model does not read")
+    f = findings or {}
+    if REPEATED_TEXT not in rules_off and f.get("repeats", 0) >= REPEAT_MIN:
+        reasons.append(f"the same text was posted {f['repeats']} times in {REPEAT_WINDOW_HOURS} hours")
+    if (ONE_CHARACTER not in rules_off and f.get("chars", 0) >= ONE_CHAR_MIN_LENGTH
+            and f.get("top_char_share", 0.0) >= ONE_CHAR_SHARE):
+        reasons.append(f"{f['top_char_share']:.0%} of its {f['chars']:,} characters are one character repeated")
+    age = f.get("account_age_hours")
+    if (LINKS_FROM_NEW_ACCOUNT not in rules_off and f.get("link_share", 0.0) >= LINK_SHARE
+            and age is not None and age < NEW_ACCOUNT_HOURS):
+        reasons.append(f"mostly links ({f['link_share']:.0%}), from an account {age:.0f} hours old")
     return reasons
+
+
+def validate_rules_off(value: object) -> list[str]:
+    """A policy's ``rules_off``: a list of known worker-rule names. ValidationError naming the field."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({"rules_off": ["Must be a list of rule names."]})
+    unknown = [v for v in value if v not in WORKER_RULES]
+    if unknown:
+        raise ValidationError({"rules_off": [f"Unknown rule '{v}'; known rules: {', '.join(WORKER_RULES)}." for v in unknown]})
+    return sorted(set(value))
+
+
+def is_language_code(code: str) -> bool:
+    """An ISO 639-1 code Django or the language detector knows (two letters, e.g. 'de')."""
+    return len(code) == 2 and (code in LANG_INFO or code in LATIN_LANGUAGES or code in LANGUAGE_NAMES)
+
+
+def validate_publish_languages(value: object) -> list[str]:
+    """A policy's ``publish_languages``: ISO 639-1 codes. ValidationError naming the field."""
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+        raise ValidationError({"publish_languages": ["Must be a list of ISO 639-1 codes."]})
+    codes = [v.strip().lower() for v in value]
+    unknown = [v for v in codes if not is_language_code(v)]
+    if unknown:
+        raise ValidationError({"publish_languages": [f"Unknown language code '{v}' (ISO 639-1, e.g. 'de')." for v in unknown]})
+    return sorted(set(codes))
 
 
 # --- reasons in words -----------------------------------------------------------------------------

@@ -82,6 +82,11 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("POST", "api/moderation/policy/reapply/"): ({}, ADMINS_API),
     ("POST", "api/moderation/policy/<int:version>/restore/"): ({}, ("403", "403", "403", "403", "201")),
     ("GET", "api/moderation/viewpoint-audit/"): (None, ADMINS_API),
+    # Nobody decided the held comment: nothing to undo (409) for those allowed to ask.
+    ("POST", "api/moderation/comments/<int:comment_id>/undo/"): (None, ("403", "403", "403", "409", "409")),
+    ("GET", "api/moderation/reasons/"): (None, MODERATORS_API),
+    ("POST", "api/moderation/reasons/"): ({"text": "Spam", "use_for": "reject"}, ("403", "403", "403", "403", "201")),
+    ("GET", "api/moderation/agreement/"): (None, MODERATORS_API),
     # --- moderation pages
     ("GET", "moderation/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/queue/poll/"): (None, MODERATORS_PAGE),
@@ -89,6 +94,8 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("POST", "moderation/bulk/"): ({"ids": "HELD", "action": "approve"}, MODERATORS_FORM),
     ("POST", "moderation/authors/<str:username>/standing/"): ({"action": "premoderate"}, MODERATORS_FORM),
     ("GET", "moderation/audit-log/"): (None, MODERATORS_PAGE),
+    ("POST", "moderation/audit-log/<int:event_id>/reverse/"): ({}, MODERATORS_FORM),
+    ("GET", "moderation/agreement/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/discussions/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/policy/"): (None, ADMINS_PAGE),
     ("POST", "moderation/policy/"): ({**THRESHOLD_FORM, "on_failure": "hold", "action": "save"}, ADMINS_FORM),
@@ -157,6 +164,7 @@ def world(db):
         "kwargs": {
             "slug": article.slug, "category_slug": "news", "tag_slug": "cities", "pk": published.pk,
             "comment_id": held.pk, "username": "carol", "version": old.version, "article_id": article.pk,
+            "event_id": 999_999,
         },
         "held": held,
     }

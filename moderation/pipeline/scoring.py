@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count
+from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from blog.models import Comment
@@ -90,13 +92,14 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     metrics.comments_scored(models=models, n=n, toxicity_seconds=toxicity_ms * n / 1000, stance_seconds=stance_ms * n / 1000)
 
     policy = policy_active()
+    findings = _spam_findings(comments)
     for comment, scores, stance in zip(comments, toxicity, toward_article):
         parent_stance = toward_parent.get(comment.pk)
         language = detect_language(comment.text).code
         verdict = rules.comment_verdict(
             policy=policy, scores=scores, article_premoderated=comment.article.premoderate_comments,
             author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
-            language=language, model_name=models.toxicity.name,
+            language=language, model_name=models.toxicity.name, findings=findings[comment.pk],
         )
         analysis = Analysis.objects.create(
             comment=comment,
@@ -113,6 +116,7 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             stance_ms=stance_ms,
             batch_size=n,
             language=language,
+            findings=findings[comment.pk],
             explanation=_explanation(models, comment.text, scores, policy.thresholds) if verdict.status != rules.PUBLISH else {},
         )
         comment_analysis_copy(comment, analysis)
@@ -131,6 +135,28 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     queue_rerank_threads(
         article_ids={c.article_id for c in comments}, comment_ids=[c.pk for c in comments], thresholds=policy.thresholds
     )
+
+
+def _spam_findings(comments: list[Comment]) -> dict[int, dict]:
+    """What the spam rules (moderation.rules.worker_rule_reasons) read, per comment: the text's own
+    findings, how many times the same text was posted in the window (one query for the batch),
+    and the author's account age."""
+    now = timezone.now()
+    fingerprints = {c.pk: rules.text_fingerprint(c.text) for c in comments}
+    repeats = dict(
+        Comment.objects.filter(created_at__gte=now - timezone.timedelta(hours=rules.REPEAT_WINDOW_HOURS))
+        .annotate(fingerprint=Lower(Trim("text")))
+        .filter(fingerprint__in=set(fingerprints.values()))
+        .values("fingerprint").annotate(n=Count("id")).values_list("fingerprint", "n")
+    )
+    return {
+        c.pk: {
+            **rules.text_findings(c.text),
+            "repeats": repeats.get(fingerprints[c.pk], 1),
+            "account_age_hours": round(max(0.0, (now - c.author.date_joined).total_seconds() / 3600), 2),
+        }
+        for c in comments
+    }
 
 
 def _explanation(models: Models, text: str, scores: dict, thresholds: dict) -> dict:

@@ -90,3 +90,12 @@ def _warm_solo_worker(sender=None, **_kwargs) -> None:
     pool = getattr(getattr(sender, "pool_cls", None), "__name__", "") or str(getattr(sender, "pool_cls", ""))
     if "solo" in pool.lower() or "thread" in pool.lower():
         _warm_models()
+
+
+@shared_task(name="moderation.tasks.rerank_waiting_comments")
+def rerank_waiting_comments() -> int:
+    """Refresh the capped waiting term of every comment in front of moderators (see
+    moderation/queue/ranking.py): the stored rank is what the queue pages by."""
+    from moderation.queue.services import queue_rerank_waiting
+
+    return queue_rerank_waiting()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation import rules
 from moderation.models import Policy
 from moderation.policy.selectors import PREVIEW_DEFAULT_N, PREVIEW_MAX_N
 from moderation.policy.services import NOTE_MAX_CHARS
@@ -30,6 +31,14 @@ class PolicyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         label="Note (why this change)",
     )
+    rules_off = forms.MultipleChoiceField(
+        required=False, choices=list(rules.WORKER_RULES.items()), widget=forms.CheckboxSelectMultiple,
+        label="Switch off these worker rules (each holds a comment whatever its scores)",
+    )
+    publish_languages = forms.CharField(
+        required=False, max_length=200,
+        label="Publish anyway in these languages (ISO 639-1 codes, e.g. 'de, fr'), though the toxicity model does not read them",
+    )
     # Not required: saving does not need it, and an empty box previews the default.
     n = forms.IntegerField(
         required=False,
@@ -50,6 +59,8 @@ class PolicyForm(forms.Form):
         initial = {
             "premoderate_all": policy.premoderate_all,
             "on_failure": policy.on_failure,
+            "rules_off": list(policy.rules_off),
+            "publish_languages": ", ".join(policy.publish_languages),
             "n": PREVIEW_DEFAULT_N,
         }
         for label, cut in policy.thresholds.items():
@@ -57,9 +68,14 @@ class PolicyForm(forms.Form):
             initial[f"{label}__reject"] = cut["reject"]
         return initial
 
-    def label_rows(self):
-        """(label, hold field, reject field) for the template's table."""
-        return [(label, self[f"{label}__hold"], self[f"{label}__reject"]) for label in TOXICITY_LABELS]
+    def label_rows(self, targets=None):
+        """(label, hold field, reject field, its LabelTarget or None) for the template's table."""
+        targets = targets or {}
+        return [(label, self[f"{label}__hold"], self[f"{label}__reject"], targets.get(label)) for label in TOXICITY_LABELS]
+
+    def languages(self) -> list[str]:
+        """The codes typed (services.policy_clean validates them, naming the field)."""
+        return [code.strip() for code in self.cleaned_data.get("publish_languages", "").replace(";", ",").split(",") if code.strip()]
 
     def thresholds(self) -> dict[str, dict[str, float]]:
         data = self.cleaned_data

@@ -69,6 +69,22 @@ class ChangedComment:
     rule: str  # the draft's reason for its bucket
 
 
+# Labels whose miss costs most: a draft that would publish a comment at or above their *current*
+# hold cut-off is warned about (as is one that would publish a comment a moderator rejected).
+GRAVE_LABELS = ("threat", "identity_attack")
+PREVIEW_WARNINGS_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class PreviewWarning:
+    """A comment the draft would publish at once that it should not: why, in words."""
+
+    comment_id: int
+    article_id: int
+    excerpt: str  # plain text: escape it when displaying
+    reasons: list[str]
+
+
 @dataclass(frozen=True)
 class Quality:
     """How well "held or rejected" matches moderators' latest decisions (reject = should be
@@ -118,6 +134,23 @@ class PolicyPreview:
     quality_active: list[Quality]  # per label, then "overall"
     quality_draft: list[Quality]
     histograms: list[Histogram] = field(default_factory=list)
+    warnings_total: int = 0
+    warnings: list[PreviewWarning] = field(default_factory=list)  # the first PREVIEW_WARNINGS_LIMIT
+
+
+def preview_warning_reasons(*, draft_status: str, scores: Mapping[str, float], moderator_rejected: bool,
+                            active_thresholds: Mapping[str, Mapping[str, float]]) -> list[str]:
+    """Why a draft's verdict on one comment deserves a warning ([] when it does not): it would be
+    published though a moderator rejected it, or though a grave label is at or above its current
+    hold cut-off."""
+    if draft_status != rules.PUBLISH:
+        return []
+    reasons = ["a moderator rejected it"] if moderator_rejected else []
+    for label in GRAVE_LABELS:
+        cut = active_thresholds.get(label)
+        if cut and label in scores and float(scores[label]) >= cut["hold"]:
+            reasons.append(f"{label} {float(scores[label]):.2f} is at or above its current hold cut-off {cut['hold']:.2f}")
+    return reasons
 
 
 def _quality(label: str, flagged: list[bool], truth: list[bool]) -> Quality:
@@ -154,18 +187,24 @@ def _preview_rows(n: int) -> tuple[list[tuple], dict[int, str]]:
             "comment__author__standing__premoderated",
             "language",
             "toxicity_model",
+            "findings",
         )[:n]
     )
     human: dict[int, str] = {}
     decisions = (
         ModerationEvent.objects.filter(
-            actor__isnull=False, action__in=rules.HUMAN_DECISIONS, comment_id__in=latest.values("comment_id")[:n]
+            actor__isnull=False, action__in=(*rules.HUMAN_DECISIONS, ModerationEvent.Action.UNDO),
+            comment_id__in=latest.values("comment_id")[:n],
         )
         .order_by("comment_id", "created_at", "id")
-        .values_list("comment_id", "action")
+        .values_list("comment_id", "action", "reverses__action")
     )
-    for comment_id, action in decisions:  # ascending: the latest decision wins
-        human[comment_id] = action
+    for comment_id, action, reversed_action in decisions:  # ascending: the latest verdict wins
+        if action == ModerationEvent.Action.UNDO:
+            if reversed_action in rules.HUMAN_DECISIONS:  # undoing an escalation leaves the verdict be
+                human.pop(comment_id, None)
+        else:
+            human[comment_id] = action
     return rows, human
 
 
@@ -237,12 +276,17 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     )
     rows, human = _preview_rows(n)
     tally = _Tally()
-    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name in rows:
-        tally.add_verdicts(
-            comment_id, article_id, excerpt,
-            *(redecide(policy, scores=scores, article_premoderated=article_pm, author_premoderated=author_pm,
-                       language=language, model_name=model_name) for policy in (active, draft)),
-        )
+    warnings: list[PreviewWarning] = []
+    warnings_total = 0
+    for comment_id, article_id, scores, excerpt, article_pm, author_pm, language, model_name, findings in rows:
+        verdicts = [redecide(policy, scores=scores, article_premoderated=article_pm, author_premoderated=author_pm,
+                             language=language, model_name=model_name, findings=findings) for policy in (active, draft)]
+        tally.add_verdicts(comment_id, article_id, excerpt, *verdicts)
+        if why := preview_warning_reasons(draft_status=verdicts[1].status, scores=scores, active_thresholds=active.thresholds,
+                                          moderator_rejected=human.get(comment_id) == ModerationEvent.Action.REJECT):
+            warnings_total += 1
+            if len(warnings) < PREVIEW_WARNINGS_LIMIT:
+                warnings.append(PreviewWarning(comment_id, article_id, excerpt, why))
         tally.add_scores(scores)
         if comment_id in human:
             tally.add_judged(
@@ -273,6 +317,8 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
             for label in TOXICITY_LABELS
             if label in active.thresholds and label in draft_thresholds
         ],
+        warnings_total=warnings_total,
+        warnings=warnings,
     )
 
 
@@ -304,11 +350,12 @@ def standings_premoderated(author_ids) -> set[int]:
 
 def redecide(
     policy: Policy | Draft, *, scores, article_premoderated: bool, author_premoderated: bool | None,
-    language: str = "", model_name: str = "",
+    language: str = "", model_name: str = "", findings=None,
 ) -> rules.Verdict:
     """The worker's whole rule (moderation.rules.comment_verdict) under ``policy``."""
     return rules.comment_verdict(policy=policy, scores=scores, article_premoderated=article_premoderated,
-                                 author_premoderated=author_premoderated, language=language, model_name=model_name)
+                                 author_premoderated=author_premoderated, language=language, model_name=model_name,
+                                 findings=findings)
 
 
 def pending_reapply_count() -> ReapplyPlan:
@@ -317,13 +364,13 @@ def pending_reapply_count() -> ReapplyPlan:
     policy = policy_active()
     rows = list(
         reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id",
-                                         "analysis__language", "analysis__toxicity_model")
+                                         "analysis__language", "analysis__toxicity_model", "analysis__findings")
     )
     premoderated = standings_premoderated(row[2] for row in rows)
     outcome = Counter(
         redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated,
-                 language=lang, model_name=model).status
-        for s, a, author, lang, model in rows
+                 language=lang, model_name=model, findings=found).status
+        for s, a, author, lang, model, found in rows
     )
     return ReapplyPlan(
         policy_version=policy.version,

@@ -33,10 +33,19 @@ SAVE_ATTEMPTS = 3
 NOTE_MAX_CHARS = 2000
 
 
-def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: object, note: object) -> dict[str, Any]:
+def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: object, note: object,
+                 rules_off: object = (), publish_languages: object = ()) -> dict[str, Any]:
     """Validate a draft policy; return its clean values or raise ValidationError naming each
-    field and the reason. A policy must give both cut-offs for every toxicity label."""
+    field and the reason. A policy must give both cut-offs for every toxicity label; ``rules_off``
+    names worker rules (moderation.rules.WORKER_RULES), ``publish_languages`` ISO 639-1 codes."""
     errors: dict[str, list[str]] = {}
+    clean_rules: dict[str, list[str]] = {}
+    for name, validate, value in (("rules_off", rules.validate_rules_off, rules_off),
+                                  ("publish_languages", rules.validate_publish_languages, publish_languages)):
+        try:
+            clean_rules[name] = validate(value)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     clean_thresholds: dict[str, dict[str, float]] = {}
     try:
         clean_thresholds = rules.validate_thresholds(thresholds)
@@ -62,13 +71,21 @@ def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: obj
         "premoderate_all": premoderate_all,
         "on_failure": on_failure,
         "note": note.strip(),
+        **clean_rules,
     }
 
 
-def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin) -> Policy:
+def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin,
+                rules_off: object = None, publish_languages: object = None) -> Policy:
     """Save a new version and make it the active one. Nothing is re-decided: comments already
-    decided keep their decision (see pending_reapply for automatic holds)."""
-    values = policy_clean(thresholds=thresholds, premoderate_all=premoderate_all, on_failure=on_failure, note=note)
+    decided keep their decision (see pending_reapply for automatic holds). ``rules_off`` and
+    ``publish_languages`` left out (None) keep the active version's."""
+    if rules_off is None or publish_languages is None:
+        active = Policy.objects.filter(is_active=True).first()
+        rules_off = (active.rules_off if active else []) if rules_off is None else rules_off
+        publish_languages = (active.publish_languages if active else []) if publish_languages is None else publish_languages
+    values = policy_clean(thresholds=thresholds, premoderate_all=premoderate_all, on_failure=on_failure, note=note,
+                          rules_off=rules_off, publish_languages=publish_languages)
     for attempt in range(SAVE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -95,6 +112,8 @@ def policy_restore(*, version: int, admin) -> Policy:
         thresholds=old.thresholds,
         premoderate_all=old.premoderate_all,
         on_failure=old.on_failure,
+        rules_off=old.rules_off,
+        publish_languages=old.publish_languages,
         note=f"restored from v{old.version}",
         admin=admin,
     )
@@ -143,6 +162,7 @@ def pending_reapply(*, admin) -> ReapplyResult:
                 author_premoderated=comment.author_id in premoderated,
                 language=comment.analysis.language,
                 model_name=comment.analysis.toxicity_model,
+                findings=comment.analysis.findings,
             )
             result[verdict.status] += 1
             if verdict.status == comment.status:

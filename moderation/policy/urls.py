@@ -17,4 +17,5 @@ urlpatterns = [
         name="article_premoderation",
     ),
     path("audit/", views.viewpoint_audit, name="viewpoint_audit"),
+    path("agreement/", views.agreement, name="agreement"),
 ]

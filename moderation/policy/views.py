@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,13 +20,16 @@ from blog.models import Article
 from core.params import int_param
 
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
+from moderation import rules
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from moderation.policy.models_in_use import models_in_use
 from moderation.policy import selectors, services
 from moderation.policy.charts import score_chart
 from moderation.policy.forms import PolicyForm
+from moderation.policy.targets import APPROVED_TARGET, HELD_TARGET, label_targets
 
 # Anonymous users are sent to log in, signed-in users without the right get 403.
 _admin_only = page_needs(CHANGE_POLICY)
@@ -63,6 +67,8 @@ def policy(request: HttpRequest) -> HttpResponse:
                 "premoderate_all": form.cleaned_data["premoderate_all"],
                 "on_failure": form.cleaned_data["on_failure"],
                 "note": form.cleaned_data["note"],
+                "rules_off": form.cleaned_data["rules_off"],
+                "publish_languages": form.languages(),
             }
             try:
                 if action == "save":
@@ -74,7 +80,9 @@ def policy(request: HttpRequest) -> HttpResponse:
                     )
                     return redirect("moderation:policy")
                 services.policy_clean(**values)
-                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"])
+                draft = selectors.Draft(thresholds=values["thresholds"], premoderate_all=values["premoderate_all"],
+                                        rules_off=tuple(values["rules_off"]),
+                                        publish_languages=tuple(rules.validate_publish_languages(values["publish_languages"])))
                 n = form.cleaned_data["n"] or selectors.PREVIEW_DEFAULT_N
                 preview = selectors.policy_preview(draft=draft, n=n)
             except ValidationError as exc:
@@ -85,6 +93,9 @@ def policy(request: HttpRequest) -> HttpResponse:
         status = 200
     context = {
         "form": form,
+        "label_rows": form.label_rows(label_targets(thresholds=active.thresholds)),
+        "held_target": HELD_TARGET,
+        "approved_target": APPROVED_TARGET,
         "active": active,
         "preview": preview,
         "charts": [score_chart(h) for h in preview.histograms] if preview else [],
@@ -203,3 +214,30 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
             "stances": insights_audit.STANCE_LABELS,
         },
     )
+
+
+# --- model–moderator agreement -----------------------------------------------------------------
+
+
+class AgreementFilterForm(forms.Form):
+    since = forms.DateField(required=False, label="decided from", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    model = forms.CharField(required=False, max_length=200, label="model version")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "Must be on or after the start date.")
+        return data
+
+
+@_moderators_only
+def agreement(request: HttpRequest) -> HttpResponse:
+    """How often the model's automatic outcome agreed with the moderators, per label, week and
+    model version (moderation.insights.agreement)."""
+    form = AgreementFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "moderation/agreement.html", {"form": form, "report": None}, status=400)
+    d = form.cleaned_data
+    report = insights_agreement.agreement_report(since=d.get("since"), until=d.get("until"), model=d.get("model", ""))
+    return render(request, "moderation/agreement.html", {"form": form, "report": report})

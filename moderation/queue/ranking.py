@@ -1,41 +1,53 @@
 """How urgently a comment needs a moderator: the review queue's order.
 
 The queue is sorted by the stored ``Comment.queue_rank`` (index ``(status, -queue_rank, -id)``)
-so that pages are read by keyset on an index. A priority that includes "age now" would change
-every second; but age grows at the same rate for every comment, so we store the time-invariant
+so that pages are read by keyset on an index. The rank is
 
-    queue_rank = need - AGE_WEIGHT * hours(created_at)
+    queue_rank = need + AGE_WEIGHT × min(hours waiting in the queue, AGE_CAP_HOURS)
 
-and the priority a moderator sees is ``queue_rank + AGE_WEIGHT * hours(now)``: adding the same
-number to every row never reorders them, so the stored order never goes stale with time.
-``need`` changes only with data (scores, reports, reporters' records, the thread's activity,
-escalation), and moderation.queue.services.queue_rerank recomputes it when those change.
+``need`` is severity first (the label nearest to or past its cut-offs, weighted by how grave the
+label is: a threat or an identity attack counts more than profanity), then trusted reports and
+the thread's heat; escalated comments are above everything. Waiting counts from when the comment
+*entered the queue* (its hold, its classification failure, or its first open report), never from
+when it was written: an imported 2015 comment has waited minutes, not eleven years. The waiting
+term is capped (AGE_CAP_HOURS × AGE_WEIGHT = 2 points), so it breaks ties among equals and keeps
+anything from starving, but never lifts a mild comment over a threat.
+
+Because of the cap the rank is not time-invariant: moderation.queue.services.queue_rerank stores
+it when the data change (scores, reports, reporters' records, thread activity, escalation, a new
+policy), and the beat task ``rerank_waiting_comments`` refreshes the waiting term of the whole
+queue every few minutes (config/settings.py), which is all the precision a 2-point term needs.
 
 Everything here is pure: no database access, so the formula is tested on plain numbers.
 """
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone as dt_timezone
+from datetime import datetime
 from typing import Iterable, Mapping
 
 # Weights, in "priority points". One point is roughly "one fresh report by a reporter we know
 # nothing about"; see queue_rank's docstring for how they trade off.
 LABEL_WEIGHT = 4.0  # per unit of threshold position (1 = at the hold cut-off, 2 = at the reject cut-off)
+# How grave each label is: the label term is LABEL_WEIGHT × max(gravity × position). A threat at
+# its hold cut-off (6 points) outranks profanity at its reject cut-off (4.8 points).
+LABEL_GRAVITY: dict[str, float] = {
+    "threat": 1.5,
+    "identity_attack": 1.5,
+    "severe_toxicity": 1.3,
+    "sexual_explicit": 1.0,
+    "insult": 1.0,
+    "toxicity": 0.8,
+    "obscene": 0.6,
+}
 EXTRA_LABEL_WEIGHT = 0.5  # each further label at or above its hold cut-off
 REPORT_WEIGHT = 2.0  # per open report, times that reporter's weight (0..1, 0.5 when unknown)
 HEAT_WEIGHT = 0.5  # per doubling of the thread's comments in the last HEAT_WINDOW_HOURS
-AGE_WEIGHT = 0.1  # per hour waited: a day's wait is worth 2.4 points
-ESCALATED_BONUS = 1000.0  # escalated comments first: ~14 months of waiting
+AGE_WEIGHT = 0.05  # per hour waited in the queue ...
+AGE_CAP_HOURS = 40.0  # ... up to 2 points: a tie-breaker, never a trump card
+ESCALATED_BONUS = 1000.0  # escalated comments first, whatever else
 
 HEAT_WINDOW_HOURS = 24
-# Hours are counted from a fixed epoch so stored ranks stay small numbers (doubles keep ~15
-# significant digits; at 0.1/h a rank is ~1e4, far from any precision trouble).
-EPOCH = datetime(2020, 1, 1, tzinfo=dt_timezone.utc)
-
-
-def hours_since_epoch(moment: datetime) -> float:
-    return (moment - EPOCH).total_seconds() / 3600.0
 
 
 def reporter_weight(*, upheld: int, resolved: int) -> float:
@@ -56,45 +68,56 @@ def label_position(score: float, hold: float, reject: float) -> float:
     return 2.0 + ((score - reject) / (1.0 - reject) if reject < 1.0 else 0.0)
 
 
+def hours_waited(*, queued_at: datetime | None, now: datetime) -> float:
+    """Hours since the comment entered the queue, capped at AGE_CAP_HOURS (0 when unknown)."""
+    if queued_at is None:
+        return 0.0
+    return min(AGE_CAP_HOURS, max(0.0, (now - queued_at).total_seconds() / 3600.0))
+
+
+def severity(*, scores: Mapping[str, float] | None, thresholds: Mapping[str, Mapping[str, float]]) -> float:
+    """The label term and the extra-label term of ``need`` (see queue_rank)."""
+    weighted, positions = [], []
+    for label, cut in thresholds.items():
+        if scores and label in scores:
+            position = label_position(float(scores[label]), float(cut["hold"]), float(cut["reject"]))
+            positions.append(position)
+            weighted.append(LABEL_GRAVITY.get(label, 1.0) * position)
+    if not positions:
+        return 0.0
+    over_hold = sum(1 for p in positions if p >= 1.0)
+    return LABEL_WEIGHT * max(weighted) + EXTRA_LABEL_WEIGHT * max(0, over_hold - 1)
+
+
 def queue_rank(
     *,
     scores: Mapping[str, float] | None,
     thresholds: Mapping[str, Mapping[str, float]],
     open_report_weights: Iterable[float],
     thread_comments_24h: int,
-    created_at: datetime,
+    queued_at: datetime | None,
+    now: datetime,
     escalated: bool = False,
 ) -> float:
-    """The stored, time-invariant rank of a comment in the review queue (higher first).
+    """The stored rank of a comment in the review queue (higher first).
 
-        need = LABEL_WEIGHT (4.0)       × max over labels of label_position(score, hold, reject)
+        need = LABEL_WEIGHT (4.0)       × max over labels of gravity(label) × label_position(score, hold, reject)
              + EXTRA_LABEL_WEIGHT (0.5) × (labels at or above hold, beyond the first)
              + REPORT_WEIGHT (2.0)      × Σ reporter_weight over the open (unruled) reports
              + HEAT_WEIGHT (0.5)        × log2(1 + comments on the article in the last 24 h)
              + ESCALATED_BONUS (1000)   if escalated
-        priority(now) = need + AGE_WEIGHT (0.1) × hours waited
-        queue_rank    = need − AGE_WEIGHT × hours(created_at since EPOCH)   (stored)
+        queue_rank = need + AGE_WEIGHT (0.05) × min(hours since it entered the queue, 40)
 
-    So a comment at the hold cut-off is worth 4 points, at the reject cut-off 8; each report by
-    an unknown reader 1 point (0.2..2 with a track record); a thread with 15 comments in a
-    day 2 points, with 255 4 points; each day of waiting 2.4 points, so nothing starves: a
-    barely-held comment overtakes a fresh one at the reject cut-off after ~40 hours.
-    Labels without thresholds are ignored; unscored comments (classification failed) have a
-    label term of 0 and rank by reports, heat and age.
+    gravity: threat and identity_attack 1.5, severe_toxicity 1.3, insult and sexual_explicit 1.0,
+    toxicity 0.8, obscene 0.6. So a threat at its hold cut-off is worth 6 points, at its reject
+    cut-off 12; an insult at hold 4; profanity at hold 2.4; each report by an unknown reader 1
+    point (0.2..1.8 with a track record); a thread with 15 comments in a day 2 points; waiting
+    at most 2 points. Labels without thresholds are ignored; unscored comments (classification
+    failed) have a label term of 0 and rank by reports, heat and waiting.
     """
-    positions = []
-    for label, cut in thresholds.items():
-        if scores and label in scores:
-            positions.append(label_position(float(scores[label]), float(cut["hold"]), float(cut["reject"])))
-    positions.sort(reverse=True)
-    label_term = LABEL_WEIGHT * positions[0] if positions else 0.0
-    extra_term = EXTRA_LABEL_WEIGHT * sum(1 for p in positions[1:] if p >= 1.0)
     report_term = REPORT_WEIGHT * sum(open_report_weights)
     heat_term = HEAT_WEIGHT * math.log2(1 + max(0, thread_comments_24h))
-    need = label_term + extra_term + report_term + heat_term + (ESCALATED_BONUS if escalated else 0.0)
-    return need - AGE_WEIGHT * hours_since_epoch(created_at)
-
-
-def priority_at(*, rank: float, now: datetime) -> float:
-    """The priority shown to moderators: the stored rank plus the age every comment shares."""
-    return rank + AGE_WEIGHT * hours_since_epoch(now)
+    need = severity(scores=scores, thresholds=thresholds) + report_term + heat_term
+    if escalated:
+        need += ESCALATED_BONUS
+    return need + AGE_WEIGHT * hours_waited(queued_at=queued_at, now=now)

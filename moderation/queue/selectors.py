@@ -25,7 +25,7 @@ from blog.models import Comment, CommentReport
 
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation import rules
-from moderation.models import AuthorStanding, ModerationEvent, Policy
+from moderation.models import AuthorStanding, DecisionReason, ModerationEvent, Policy
 from moderation.queue import ranking
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports
@@ -274,6 +274,32 @@ class Card:
         return getattr(self.comment, "analysis", None)
 
     @property
+    def explanation(self) -> dict:
+        """The worker's {label, score, phrase, start, end} (moderation.pipeline.scoring), or {} when
+        the offsets no longer match the text (the author edited it) or there is none."""
+        e = (self.analysis.explanation if self.analysis is not None else None) or {}
+        start, end, text = e.get("start"), e.get("end"), self.comment.text
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            return {}
+        if e.get("phrase") and text[start:end] != e["phrase"]:
+            return {}
+        return e
+
+    @property
+    def text_parts(self) -> tuple[str, str, str]:
+        """The text as (before, marked phrase, after): the card marks the phrase (escaped, <mark>)."""
+        e, text = self.explanation, self.comment.text
+        if not e:
+            return text, "", ""
+        return text[: e["start"]], text[e["start"]: e["end"]], text[e["end"]:]
+
+    @property
+    def why_held(self) -> str:
+        """'may contain a threat: "break both your legs"', in the moderators' plain words ('' without one)."""
+        e = self.explanation
+        return rules.reason_in_words(label=e["label"], phrase=e["phrase"]) if e.get("label") else ""
+
+    @property
     def seen_event_id(self) -> int:
         return self.rule.pk if self.rule else 0
 
@@ -389,7 +415,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 rule=events.get(c.rule_event_id),
                 escalation=events.get(c.escalation_event_id),
                 author_record=_author_record(c),
-                priority=ranking.priority_at(rank=c.queue_rank, now=now),
+                priority=c.queue_rank,
             )
         )
     return cards, policy
@@ -494,3 +520,11 @@ def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDI
         StandingChange(e.action_time, e.user.get_username(), authors.get(int(e.object_id), "?"), e.change_message)
         for e in entries
     ]
+
+
+def decision_reasons() -> dict[str, list[str]]:
+    """The site's ready-made reasons, {"reject": [...], "escalate": [...]}, in the admins' order."""
+    reasons: dict[str, list[str]] = {use: [] for use in DecisionReason.UseFor.values}
+    for use_for, text in DecisionReason.objects.order_by("use_for", "position", "id").values_list("use_for", "text"):
+        reasons[use_for].append(text)
+    return reasons

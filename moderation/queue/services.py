@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation import rules
-from moderation.models import Analysis, AuthorStanding, ModerationEvent
-from moderation.permissions import CAN_MODERATE
+from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
+from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
 from moderation.queue import ranking
 from ops import metrics
@@ -57,28 +57,45 @@ def comment_status_set(
     )
 
 
-def _open_report_rows(comment_ids) -> list[tuple[int, int]]:
+def _open_report_rows(comment_ids) -> list[tuple[int, int, object]]:
     return list(
-        CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True).values_list("comment_id", "reporter_id")
+        CommentReport.objects.filter(comment_id__in=comment_ids, upheld__isnull=True)
+        .values_list("comment_id", "reporter_id", "created_at")
     )
+
+
+def _queued_at(comments: list[Comment], open_reports) -> dict[int, object]:
+    """When each comment entered the queue: its latest hold or classification failure (an audit
+    entry; escalating does not restart the wait), or, for a published one, its first open report."""
+    held_ids = [c.pk for c in comments if c.status in rules.HELD_FOR_MODERATOR]
+    entered = dict(
+        ModerationEvent.objects.filter(comment_id__in=held_ids, new_status__in=rules.HELD_FOR_MODERATOR)
+        .exclude(action=ModerationEvent.Action.ESCALATE)
+        .values("comment_id").annotate(at=Max("created_at")).values_list("comment_id", "at")
+    ) if held_ids else {}
+    for comment_id, _, reported_at in open_reports:
+        if comment_id not in entered or reported_at < entered[comment_id]:
+            entered[comment_id] = reported_at
+    return entered
 
 
 def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
     """Recompute and store ``queue_rank`` (moderation.queue.ranking.queue_rank) for these comments.
 
-    Five queries whatever their number: the comments, their scores, their open reports, the
-    reporters' ruled-on records, and the threads' activity (a sixth for the active policy's
-    thresholds unless given). Returns how many were ranked."""
+    Six queries whatever their number: the comments, their scores, their open reports, when they
+    entered the queue, the reporters' ruled-on records, and the threads' activity (a seventh for
+    the active policy's thresholds unless given). Returns how many were ranked."""
     ids = {int(i) for i in comment_ids}
     if not ids:
         return 0
     now = now or timezone.now()
-    comments = list(Comment.objects.filter(pk__in=ids).only("id", "article_id", "created_at", "escalated"))
+    comments = list(Comment.objects.filter(pk__in=ids).only("id", "article_id", "status", "escalated"))
     if not comments:
         return 0
     scores = dict(Analysis.objects.filter(comment_id__in=ids).values_list("comment_id", "scores"))
     open_reports = _open_report_rows(ids)
-    reporter_ids = {r for _, r in open_reports}
+    queued_at = _queued_at(comments, open_reports)
+    reporter_ids = {r for _, r, _ in open_reports}
     records = {
         row["reporter_id"]: ranking.reporter_weight(upheld=row["upheld"], resolved=row["resolved"])
         for row in CommentReport.objects.filter(reporter_id__in=reporter_ids, upheld__isnull=False)
@@ -95,7 +112,7 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
         .values_list("article_id", "n")
     )
     weights: dict[int, list[float]] = {}
-    for comment_id, reporter_id in open_reports:
+    for comment_id, reporter_id, _ in open_reports:
         weights.setdefault(comment_id, []).append(records.get(reporter_id, ranking.reporter_weight(upheld=0, resolved=0)))
     if thresholds is None:
         thresholds = policy_active().thresholds
@@ -105,7 +122,8 @@ def queue_rerank(*, comment_ids, now=None, thresholds=None) -> int:
             thresholds=thresholds,
             open_report_weights=weights.get(c.pk, []),
             thread_comments_24h=heat.get(c.article_id, 0),
-            created_at=c.created_at,
+            queued_at=queued_at.get(c.pk),
+            now=now,
             escalated=c.escalated,
         )
     _store_queue_ranks(comments)
@@ -240,10 +258,13 @@ def _comment_decide_locked(
         open_reporters = list(reports.values_list("reporter_id", flat=True))
         in_queue = rules.comment_waiting(status=comment.status, open_reports=len(open_reporters))
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).select_related("actor").order_by("-id")
-        last_decision = humans.filter(action__in=rules.HUMAN_DECISIONS).first()
+        # An undo puts the comment back as the moderator saw it: a card shown before the undone
+        # decision may decide it again.
+        last_decision = humans.filter(action__in=(*rules.HUMAN_DECISIONS, ModerationEvent.Action.UNDO)).first()
         stale = (
             (expected_status is not None and expected_status != comment.status)
-            or (seen_event_id is not None and last_decision is not None and last_decision.pk > seen_event_id)
+            or (seen_event_id is not None and last_decision is not None and last_decision.pk > seen_event_id
+                and last_decision.action != ModerationEvent.Action.UNDO)
             or (expected_status is None and not in_queue)
             or (action == "approve" and comment.status == Comment.Status.PUBLISHED and not open_reporters)
             or (action == "reject" and comment.status == Comment.Status.REJECTED)
@@ -281,6 +302,101 @@ def _comment_decide_locked(
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
     metrics.moderator_decided(action=action)
     return event
+
+
+# --- undo and reverse ----------------------------------------------------------------------------
+
+# How long the moderator who decided may take it back from the card or the status line. After
+# that (or for someone else's decision) any moderator may still reverse it from the audit log.
+UNDO_SECONDS = 10 * 60
+REVERSIBLE = DECISION_ACTIONS
+
+
+class NotReversible(Exception):
+    """The decision cannot be taken back (here, or any more): ``message`` says why and what to do."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)
+
+
+def comment_undo(*, comment_id: int, moderator, now=None) -> ModerationEvent:
+    """Take back this comment's last decision: the moderator's own, within UNDO_SECONDS. Returns
+    the "undo" audit entry. NotReversible otherwise (with where to go instead)."""
+    _require_moderator(moderator)
+    last = (ModerationEvent.objects.filter(comment_id=comment_id, actor__isnull=False)
+            .select_related("actor").order_by("-id").first())
+    if last is None or last.action not in REVERSIBLE:
+        raise NotReversible(f"Comment {comment_id} has no decision to undo.")
+    if last.actor_id != moderator.pk:
+        raise NotReversible(f"The last decision on comment {comment_id} is {last.actor.get_username()}'s; "
+                            "reverse it from the audit log.")
+    if ((now or timezone.now()) - last.created_at).total_seconds() > UNDO_SECONDS:
+        raise NotReversible(f"Undo is possible for {UNDO_SECONDS // 60} minutes; reverse it from the audit log.")
+    return decision_reverse(event_id=last.pk, moderator=moderator, reason="undone from the queue")
+
+
+def decision_reverse(*, event_id: int, moderator, reason: str = "") -> ModerationEvent:
+    """Reverse a moderator's decision (approve, reject, escalate): the comment goes back to the
+    status it had, an escalation is withdrawn, the reports it ruled on are open again, and an
+    "undo" entry records who reversed it and why. Only the comment's latest human decision can be
+    reversed, and only while the comment is still as that decision left it (NotReversible
+    otherwise: reverse the later one first). Any moderator may reverse any decision; the audit
+    log shows both."""
+    _require_moderator(moderator)
+    reason = _clean_reason(ModerationEvent.Action.ESCALATE, reason)  # optional free text, length-checked
+    with transaction.atomic():
+        event = ModerationEvent.objects.select_related("actor").filter(pk=event_id).first()
+        if event is None:
+            raise ValidationError({"event": f"Audit entry {event_id} does not exist."})
+        comment = Comment.objects.select_for_update(of=("self",)).get(pk=event.comment_id)
+        if event.actor_id is None or event.action not in REVERSIBLE:
+            raise NotReversible(f"Entry {event.pk} ({event.get_action_display()}) is not a moderator's decision.")
+        humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).order_by("-id")
+        latest = humans.first()
+        if latest.action == ModerationEvent.Action.UNDO and latest.reverses_id == event.pk:
+            raise NotReversible(f"Entry {event.pk} was already reversed ({latest.actor.get_username()}, entry {latest.pk}).")
+        if latest.pk != event.pk or comment.status != event.new_status:
+            raise NotReversible(f"Comment {comment.pk} changed after entry {event.pk}; reverse the later decision first.")
+        earlier = humans.filter(id__lt=event.pk).exclude(action=ModerationEvent.Action.ESCALATE).first()
+        since = earlier.created_at if earlier else None
+        previous = comment.status
+        fields = ["updated_at"]
+        if event.action == ModerationEvent.Action.ESCALATE:
+            comment.escalated = False
+            fields.append("escalated")
+        else:
+            comment.status = event.previous_status
+            comment.status_reason = _reject_reason_before(comment, event) if comment.status == rules.REJECT else ""
+            # An approve or reject cleared an escalation made since the decision before it: restore it.
+            escalations = humans.filter(id__lt=event.pk, action=ModerationEvent.Action.ESCALATE)
+            comment.escalated = escalations.filter(created_at__gte=since).exists() if since else escalations.exists()
+            fields += ["status", "status_reason", "escalated"]
+            ruled = CommentReport.objects.filter(comment=comment, upheld__isnull=False, created_at__lte=event.created_at)
+            if since:
+                ruled = ruled.filter(created_at__gt=since)
+            reporters = list(ruled.values_list("reporter_id", flat=True))
+            ruled.update(upheld=None)
+        comment.save(update_fields=fields)
+        undo = ModerationEvent.objects.create(
+            comment=comment, actor=moderator, action=ModerationEvent.Action.UNDO,
+            reason=f"reversed {event.get_action_display()} by {event.actor.get_username()} (entry {event.pk})"
+            + (f": {reason}" if reason else ""),
+            previous_status=previous, new_status=comment.status, scores=event.scores, policy=event.policy,
+            reverses=event,
+        )
+        others = CommentReport.objects.filter(reporter_id__in=reporters if event.action != "escalate" else [],
+                                              upheld__isnull=True)
+        queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
+    logger.info("Decision %s on comment %s reversed by %s", event.pk, comment.pk, moderator.get_username())
+    return undo
+
+
+def _reject_reason_before(comment: Comment, event: ModerationEvent) -> str:
+    # Reinstating a rejected comment is being undone: the author sees the rejection's reason again.
+    rejection = (ModerationEvent.objects.filter(comment=comment, id__lt=event.pk, new_status=rules.REJECT)
+                 .order_by("-id").values_list("reason", flat=True).first())
+    return rejection or ""
 
 
 @dataclass(frozen=True)
@@ -386,3 +502,29 @@ def author_standing_set(
         )
     logger.info("Standing of %s changed by %s: %s", author.get_username(), moderator.get_username(), summary)
     return standing
+
+
+# --- the site's own reasons -----------------------------------------------------------------------
+
+# The site's admins (those who set the policy) keep the list; the Django admin also edits it.
+MANAGE_REASONS = CHANGE_POLICY
+
+
+def decision_reason_create(*, text: str, use_for: str, admin, position: int | None = None) -> DecisionReason:
+    """Add one of the site's ready-made reasons (an admin's job: ``moderation.change_policy``).
+    Raises ValidationError naming the field for an empty, too long or duplicate text."""
+    if admin is None or not admin.is_authenticated or not admin.has_perm(MANAGE_REASONS):
+        raise PermissionDenied("Only admins may change the site's reasons.")
+    if use_for not in DecisionReason.UseFor.values:
+        raise ValidationError({"use_for": f"Use one of: {', '.join(DecisionReason.UseFor.values)}."})
+    text = (text or "").replace("\x00", "").strip() if isinstance(text, str) else ""
+    if not text:
+        raise ValidationError({"text": "A reason needs its words."})
+    if len(text) > 200:
+        raise ValidationError({"text": f"Must be at most 200 characters (got {len(text)})."})
+    if DecisionReason.objects.filter(use_for=use_for, text__iexact=text).exists():
+        raise ValidationError({"text": f"'{text}' is already a reason for {use_for}."})
+    if position is None:
+        position = (DecisionReason.objects.filter(use_for=use_for).order_by("-position")
+                    .values_list("position", flat=True).first() or 0) + 1
+    return DecisionReason.objects.create(text=text, use_for=use_for, position=position)

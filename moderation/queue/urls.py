@@ -11,4 +11,5 @@ urlpatterns = [
     path("bulk/", views.bulk_decide, name="bulk_decide"),
     path("authors/<str:username>/standing/", views.author_standing, name="author_standing"),
     path("audit-log/", views.audit_log, name="audit_log"),
+    path("audit-log/<int:event_id>/reverse/", views.audit_reverse, name="audit_reverse"),
 ]

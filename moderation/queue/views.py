@@ -84,6 +84,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "poll_query": _query_without(request, "cursor"),
         "bulk_possible": filters.tab in ("held", "reported", "failed"),
+        "undo_seconds": services.UNDO_SECONDS,
+        "undo_minutes": services.UNDO_SECONDS // 60,
     }
     return render(request, "moderation/queue.html", context)
 
@@ -255,5 +257,21 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "moderator": moderator,
         "next_query": _query_without(request, before=str(next_before)) if next_before else None,
         "standing_changes": [] if comment_id else selectors.standing_changes(moderator=moderator),
+        "reversible": services.REVERSIBLE,
     }
     return render(request, "moderation/audit_log.html", context)
+
+
+@require_POST
+@_moderators_only
+def audit_reverse(request: HttpRequest, event_id: int) -> HttpResponse:
+    """Reverse a moderator's decision from the audit log (itself logged, as an "undo" entry)."""
+    try:
+        undo = services.decision_reverse(event_id=event_id, moderator=request.user, reason=request.POST.get("reason", ""))
+    except services.NotReversible as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, _messages_of(exc))
+    else:
+        messages.success(request, f"Comment {undo.comment_id}: {undo.reason}; it is {undo.new_status} again.")
+    return _back(request)

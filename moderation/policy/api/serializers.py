@@ -38,12 +38,20 @@ class PolicyOutputSerializer(serializers.Serializer):
     thresholds = ThresholdsField()
     premoderate_all = serializers.BooleanField()
     on_failure = serializers.ChoiceField(choices=Policy.OnFailure.choices)
+    rules_off = serializers.ListField(child=serializers.CharField(), help_text="Worker rules switched off.")
+    publish_languages = serializers.ListField(
+        child=serializers.CharField(), help_text="ISO 639-1 codes published though the toxicity model does not read them.")
     note = serializers.CharField()
     created_by = serializers.CharField(source="created_by.username", allow_null=True, default=None)
     created_at = serializers.DateTimeField()
 
     class Meta:
         ref_name = "PolicyVersion"
+
+
+@extend_schema_field({"type": "array", "items": {"type": "string"}})
+class NameListField(serializers.JSONField):
+    """Any JSON here; the service names the field and the unknown entry (400)."""
 
 
 class PolicySummaryOutputSerializer(serializers.Serializer):
@@ -103,6 +111,16 @@ class HistogramSerializer(serializers.Serializer):
         ref_name = "PolicyPreviewHistogram"
 
 
+class PreviewWarningSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    article_id = serializers.IntegerField()
+    excerpt = serializers.CharField(help_text="Plain text, not HTML: escape it when displaying.")
+    reasons = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        ref_name = "PolicyPreviewWarning"
+
+
 class PolicyPreviewOutputSerializer(serializers.Serializer):
     n_requested = serializers.IntegerField()
     n = serializers.IntegerField(help_text="Scored comments found (at most n_requested).")
@@ -116,6 +134,10 @@ class PolicyPreviewOutputSerializer(serializers.Serializer):
     quality_active = QualitySerializer(many=True)
     quality_draft = QualitySerializer(many=True)
     histograms = HistogramSerializer(many=True)
+    warnings_total = serializers.IntegerField(
+        help_text="Comments the draft would publish though a moderator rejected them, or though their threat or "
+        "identity_attack is at or above the current hold cut-off.")
+    warnings = PreviewWarningSerializer(many=True, help_text="The first 50 of them.")
 
     class Meta:
         ref_name = "PolicyPreview"

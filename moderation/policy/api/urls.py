@@ -11,4 +11,5 @@ urlpatterns = [
     path("policy/reapply/", views.PolicyReapplyApi.as_view(), name="moderation-policy-reapply"),
     path("policy/<int:version>/restore/", views.PolicyRestoreApi.as_view(), name="moderation-policy-restore"),
     path("viewpoint-audit/", views.ViewpointAuditApi.as_view(), name="moderation-viewpoint-audit"),
+    path("agreement/", views.AgreementApi.as_view(), name="moderation-agreement"),
 ]

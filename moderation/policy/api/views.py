@@ -20,12 +20,16 @@ from rest_framework.views import APIView
 
 from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from ml.classifiers.base import TOXICITY_LABELS
+from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation.models import Policy
 from moderation.policy import selectors, services
 from moderation.permissions import CanChangePolicy, CanModerate
 
+from moderation import rules
+
 from .serializers import (
+    NameListField,
     PolicyOutputSerializer,
     PolicyPreviewOutputSerializer,
     PolicySummaryOutputSerializer,
@@ -67,6 +71,8 @@ class PolicyApi(APIView):
             choices=Policy.OnFailure.choices, required=False, help_text="Defaults to the active policy's."
         )
         note = StrictCharField(required=False, default="", allow_blank=True, max_length=services.NOTE_MAX_CHARS)
+        rules_off = NameListField(required=False, help_text=f"Worker rules to switch off: {', '.join(rules.WORKER_RULES)}. Defaults to the active policy's.")
+        publish_languages = NameListField(required=False, help_text="ISO 639-1 codes to publish anyway. Defaults to the active policy's.")
 
         class Meta:
             ref_name = "PolicySaveInput"
@@ -99,6 +105,8 @@ class PolicyApi(APIView):
             premoderate_all=data.get("premoderate_all", active.premoderate_all),
             on_failure=data.get("on_failure", active.on_failure),
             note=data["note"],
+            rules_off=data.get("rules_off"),
+            publish_languages=data.get("publish_languages"),
             admin=request.user,
         )
         return Response(PolicyOutputSerializer(saved).data, status=status.HTTP_201_CREATED)
@@ -120,6 +128,8 @@ class PolicyPreviewApi(APIView):
             max_value=selectors.PREVIEW_MAX_N,
             help_text="How many of the most recently scored comments to decide.",
         )
+        rules_off = NameListField(required=False, help_text="Defaults to the active policy's.")
+        publish_languages = NameListField(required=False, help_text="Defaults to the active policy's.")
 
         class Meta:
             ref_name = "PolicyPreviewInput"
@@ -134,8 +144,14 @@ class PolicyPreviewApi(APIView):
         premoderate_all = data.get("premoderate_all")
         if premoderate_all is None:
             premoderate_all = selectors.policy_active().premoderate_all
+        draft_rules = {}
+        if "rules_off" in data:
+            draft_rules["rules_off"] = tuple(rules.validate_rules_off(data["rules_off"]))
+        if "publish_languages" in data:
+            draft_rules["publish_languages"] = tuple(rules.validate_publish_languages(data["publish_languages"]))
         preview = selectors.policy_preview(
-            draft=selectors.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all), n=data["n"]
+            draft=selectors.Draft(thresholds=data["thresholds"], premoderate_all=premoderate_all, **draft_rules),
+            n=data["n"],
         )
         return Response(self.OutputSerializer(_preview_data(preview)).data)
 
@@ -285,3 +301,78 @@ class ViewpointAuditApi(APIView):
             label=params.validated_data["label"], since=timezone.now() - timedelta(days=params.validated_data["days"])
         )
         return Response(self.OutputSerializer(audit).data)
+
+
+
+class AgreementFigureSerializer(serializers.Serializer):
+    key = serializers.CharField(help_text="The label, the week's Monday (YYYY-MM-DD), the model version, or \"all\".")
+    n = serializers.IntegerField(help_text="Comments with a moderator's standing verdict.")
+    agreed = serializers.IntegerField()
+    agreement = serializers.FloatField(allow_null=True, help_text="agreed / n.")
+    moderator_rejected = serializers.IntegerField()
+    model_flagged = serializers.IntegerField(help_text="Held or rejected automatically (per label: at or above its hold cut-off).")
+    precision = serializers.FloatField(allow_null=True, help_text="Of those the model held, the share moderators rejected.")
+    recall = serializers.FloatField(allow_null=True, help_text="Of those moderators rejected, the share the model held.")
+
+    class Meta:
+        ref_name = "AgreementFigures"
+
+
+class DisagreementSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    excerpt = serializers.CharField(help_text="Plain text: escape it when showing it.")
+    decided_at = serializers.DateTimeField()
+    auto_status = serializers.CharField(help_text="What the model's policy did: published, held or rejected.")
+    moderator_rejected = serializers.BooleanField()
+    top_score = serializers.FloatField()
+    disagreement = serializers.FloatField(help_text="How confidently the model was wrong (0..1).")
+    model = serializers.CharField()
+
+    class Meta:
+        ref_name = "AgreementDisagreement"
+
+
+class AgreementApi(APIView):
+    """Model–moderator agreement over moderators' standing verdicts: overall, per label, per week
+    and per model version (precision and recall of "held" against "a moderator rejected it"),
+    and the comments where they disagreed most (see moderation.insights.agreement)."""
+
+    permission_classes = [CanModerate]
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        since = serializers.DateField(required=False, help_text="Decisions from this day (UTC).")
+        until = serializers.DateField(required=False, help_text="... to this day, inclusive.")
+        model = serializers.CharField(required=False, default="", max_length=200, help_text='"name version", as listed in `models`.')
+
+        class Meta:
+            ref_name = "AgreementFilter"
+
+        def validate(self, data):
+            if data.get("since") and data.get("until") and data["since"] > data["until"]:
+                raise serializers.ValidationError({"until": ["Must be on or after since."]})
+            return data
+
+    class OutputSerializer(serializers.Serializer):
+        since = serializers.DateField(allow_null=True)
+        until = serializers.DateField(allow_null=True)
+        model = serializers.CharField(allow_blank=True)
+        overall = AgreementFigureSerializer()
+        per_label = AgreementFigureSerializer(many=True)
+        per_week = AgreementFigureSerializer(many=True)
+        per_model = AgreementFigureSerializer(many=True)
+        worst = DisagreementSerializer(many=True)
+        models = serializers.ListField(child=serializers.CharField())
+
+        class Meta:
+            ref_name = "Agreement"
+
+    @extend_schema(
+        tags=["moderation: insights"], parameters=[InputSerializer],
+        responses={200: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    def get(self, request: Request) -> Response:
+        params = self.InputSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        d = params.validated_data
+        report = insights_agreement.agreement_report(since=d.get("since"), until=d.get("until"), model=d["model"])
+        return Response(self.OutputSerializer(report).data)

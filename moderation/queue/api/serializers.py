@@ -91,6 +91,17 @@ class ModelsOutputSerializer(serializers.Serializer):
         ref_name = "QueueModels"
 
 
+class ExplanationOutputSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="The label the phrase drives.")
+    phrase = serializers.CharField()
+    start = serializers.IntegerField(help_text="Character offset of the phrase in `text`.")
+    end = serializers.IntegerField()
+    in_words = serializers.CharField(help_text='e.g. \'may contain a threat: "break both your legs"\'.')
+
+    class Meta:
+        ref_name = "QueueExplanation"
+
+
 def _event(e) -> dict | None:
     if e is None:
         return None
@@ -122,10 +133,18 @@ class QueueCardOutputSerializer(serializers.Serializer):
     rule = serializers.SerializerMethodField()
     escalation = serializers.SerializerMethodField()
     models = serializers.SerializerMethodField()
+    explanation = serializers.SerializerMethodField()
     reports = ReportOutputSerializer(many=True)
 
     class Meta:
         ref_name = "QueueCard"
+
+    @extend_schema_field(ExplanationOutputSerializer(allow_null=True))
+    def get_explanation(self, card) -> dict | None:
+        e = card.explanation
+        if not e:
+            return None
+        return {"label": e["label"], "phrase": e["phrase"], "start": e["start"], "end": e["end"], "in_words": card.why_held}
 
     @extend_schema_field(ArticleRefOutputSerializer)
     def get_article(self, card) -> dict:
@@ -193,6 +212,8 @@ class AuditEventOutputSerializer(serializers.Serializer):
     new_status = serializers.CharField()
     scores = serializers.DictField(child=serializers.FloatField(), allow_null=True)
     policy_version = serializers.SerializerMethodField()
+    reverses = serializers.IntegerField(source="reverses_id", allow_null=True,
+                                        help_text="For an undo: the audit entry it reversed.")
     created_at = serializers.DateTimeField()
 
     class Meta:

@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
 from blog.models import Comment
-from moderation.permissions import CanModerate
+from moderation.permissions import CanModerate, HasPermission
 from moderation.queue import selectors, services
 from moderation.queue.filters import min_score_error, queue_filters, with_filter_fields
 
@@ -32,6 +32,11 @@ ALREADY_DECIDED = OpenApiResponse(
     description='Someone decided it first: {"detail": "Comment 7 was already decided by bob (...)", '
     '"decided_by": "bob", "status": "published"}.'
 )
+
+
+class CanManageReasons(HasPermission):
+    perm = services.MANAGE_REASONS
+    message = "Only admins may change the site's reasons."
 
 
 class ModeratorApi(APIView):
@@ -209,6 +214,78 @@ class BulkDecisionApi(ModeratorApi):
             comment_ids=d["ids"], moderator=request.user, action=d["action"], reason=d["reason"]
         )
         return Response(self.OutputSerializer({"results": results}).data)
+
+
+class CommentUndoApi(ModeratorApi):
+    """Take back this comment's last decision: your own, within a few minutes
+    (services.UNDO_SECONDS). The comment returns to the status it had, its reports are open again,
+    and the undo is in the audit log. 409 when it cannot be undone here (someone else's decision,
+    too late, or nothing to undo): any moderator can still reverse it from the audit log."""
+
+    class OutputSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        status = serializers.CharField()
+        escalated = serializers.BooleanField()
+        event = serializers.IntegerField(help_text="The undo's audit entry; send it as seen_event next time.")
+
+        class Meta:
+            ref_name = "CommentUndo"
+
+    @extend_schema(
+        tags=TAG, operation_id="moderation_comment_undo", request=None,
+        responses={200: OutputSerializer, 403: FORBIDDEN, 404: OpenApiResponse(description="No such comment."),
+                   409: OpenApiResponse(description='Cannot be undone here: {"detail": "..."}.')},
+    )
+    def post(self, request: Request, comment_id: int) -> Response:
+        if not Comment.objects.filter(pk=comment_id).exists():
+            raise Http404("No such comment.")
+        try:
+            event = services.comment_undo(comment_id=comment_id, moderator=request.user)
+        except services.NotReversible as exc:
+            return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
+        comment = event.comment
+        return Response(self.OutputSerializer(
+            {"id": comment.pk, "status": comment.status, "escalated": comment.escalated, "event": event.pk}).data)
+
+
+# --- the site's reasons ------------------------------------------------------------------------
+
+
+class ReasonsApi(ModeratorApi):
+    """The site's ready-made reasons for rejecting and escalating, in the admins' order. Any
+    moderator reads them; admins (``moderation.change_policy``) add one with POST."""
+
+    def get_permissions(self):
+        return [CanManageReasons()] if self.request.method == "POST" else super().get_permissions()
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        text = StrictCharField(max_length=200)
+        use_for = serializers.ChoiceField(choices=["reject", "escalate"])
+        position = StrictIntegerField(required=False, min_value=0, max_value=32767)
+
+        class Meta:
+            ref_name = "DecisionReasonInput"
+
+    class OutputSerializer(serializers.Serializer):
+        reject = serializers.ListField(child=serializers.CharField())
+        escalate = serializers.ListField(child=serializers.CharField())
+
+        class Meta:
+            ref_name = "DecisionReasons"
+
+    @extend_schema(tags=TAG, operation_id="moderation_reasons_list", responses={200: OutputSerializer, 403: FORBIDDEN})
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(selectors.decision_reasons()).data)
+
+    @extend_schema(
+        tags=TAG, operation_id="moderation_reasons_add", request=InputSerializer,
+        responses={201: OutputSerializer, 400: BAD_INPUT, 403: FORBIDDEN},
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.decision_reason_create(admin=request.user, **serializer.validated_data)
+        return Response(self.OutputSerializer(selectors.decision_reasons()).data, status=status.HTTP_201_CREATED)
 
 
 # --- audit log ---------------------------------------------------------------------------------

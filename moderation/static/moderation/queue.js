@@ -3,7 +3,11 @@
  * Progressive enhancement: every action is also a plain form POST that works without this file.
  * With it: j/k move between cards, a/r/e approve/reject/escalate the current card through
  * POST /api/moderation/comments/<id>/decision/ (fetch, CSRF token from the page), x selects it
- * for the bulk form, ? shows the keys. Every 10 s the page polls for tab counts and new cards.
+ * for the bulk form, ? shows the keys. r and e put the cursor in the card's reason field (the
+ * site's ready-made reasons, GET /api/moderation/reasons/, are offered as suggestions; Enter sends).
+ * A decided card folds into an "Undo" bar for a few minutes, and the status line offers Undo too
+ * (u undoes the last decision): POST /api/moderation/comments/<id>/undo/.
+ * Every 10 s the page polls for tab counts and new cards.
  * No inline script or handler anywhere: the page's CSP forbids them.
  */
 (function () {
@@ -25,12 +29,74 @@
   }
 
   function cards() {
-    return Array.prototype.slice.call(cardsBox.querySelectorAll(".mod-card:not(.stale)"));
+    return Array.prototype.slice.call(cardsBox.querySelectorAll(".mod-card:not(.stale):not(.decided)"));
   }
 
-  function say(text, isError) {
+  function say(text, isError, undoId) {
     statusLine.textContent = text;
     statusLine.classList.toggle("error", !!isError);
+    if (undoId) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "link undo";
+      button.dataset.undo = undoId;
+      button.textContent = "Undo";
+      statusLine.appendChild(document.createTextNode(" "));
+      statusLine.appendChild(button);
+    }
+  }
+
+  // On a phone the filters and the bulk bar would fill the first screen: folded behind their
+  // summary there (open by default, so a page without this script still shows them).
+  var tools = document.getElementById("queue-tools");
+  if (tools && window.matchMedia && window.matchMedia("(max-width: 700px)").matches) tools.open = false;
+
+  var UNDO_MS = (parseInt(root.dataset.undoSeconds, 10) || 600) * 1000;
+  var lastDecided = null; // the id of the comment decided last, for "u"
+
+  function foldForUndo(card, text) {
+    // The card stays where it was, folded to one line with an Undo button, until the undo window ends.
+    card.classList.add("decided");
+    var bar = document.createElement("p");
+    bar.className = "undo-bar";
+    bar.textContent = text + " ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "undo secondary";
+    button.dataset.undo = card.dataset.id;
+    button.textContent = "Undo";
+    bar.appendChild(button);
+    card.insertBefore(bar, card.firstChild);
+    card.dataset.foldTimer = String(window.setTimeout(function () {
+      if (card.classList.contains("decided")) card.remove();
+    }, UNDO_MS));
+  }
+
+  function undo(id) {
+    var url = root.dataset.undoUrl.replace("/0/", "/" + id + "/");
+    return fetch(url, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Accept": "application/json", "X-CSRFToken": csrfToken() }
+    }).then(function (response) {
+      return response.json().catch(function () { return null; }).then(function (data) {
+        if (!response.ok) { say(errorText(data), true); return; }
+        var card = document.getElementById("card-" + id);
+        if (card) {
+          window.clearTimeout(parseInt(card.dataset.foldTimer || "0", 10));
+          var bar = card.querySelector(".undo-bar");
+          if (bar) bar.remove();
+          if (card.classList.contains("decided")) adjustCount(1);
+          card.classList.remove("decided");
+          card.dataset.status = data.status;
+          card.dataset.seenEvent = String(data.event);
+          if (!data.escalated) card.classList.remove("escalated");
+          setCurrent(card);
+        }
+        if (lastDecided === String(id)) lastDecided = null;
+        say("Comment " + id + ": decision undone; it is " + data.status + " again.");
+      });
+    }).catch(function () { say("Network error: nothing was undone. Try again.", true); });
   }
 
   function setCurrent(card) {
@@ -102,7 +168,8 @@
       return response.json().catch(function () { return null; }).then(function (data) {
         card.removeAttribute("aria-busy");
         if (response.ok) {
-          say("Comment " + card.dataset.id + " " + DONE[action] + ".");
+          lastDecided = card.dataset.id;
+          say("Comment " + card.dataset.id + " " + DONE[action] + ".", false, card.dataset.id);
           if (action === "escalate") {
             // Stays in the queue, now flagged; the next poll or reload moves it to the top.
             card.classList.add("escalated");
@@ -111,7 +178,11 @@
             if (f) f.remove();
           } else {
             adjustCount(-1);
-            removeCard(card);
+            var list = cards();
+            var next = list[list.indexOf(card) + 1] || list[list.indexOf(card) - 1];
+            foldForUndo(card, "Comment " + card.dataset.id + " " + DONE[action] + ".");
+            if (current === card) setCurrent(next);
+            updateSelected();
           }
         } else if (response.status === 409) {
           // Someone else decided it first: show who, and take it out of the keyboard's way.
@@ -141,15 +212,17 @@
       say("Comment " + card.dataset.id + " cannot be " + DONE[action] + " from here.", true);
       return;
     }
-    var reason = "";
-    if (action === "reject") {
-      var field = card.querySelector('.decide-form[data-action="reject"] input[name=reason]');
-      reason = window.prompt("Reason for rejecting (the author will see it):", field ? field.value : "");
-      if (reason === null) return;
-      reason = reason.trim();
-      if (!reason) { say("A rejection needs a reason.", true); return; }
+    if (action === "reject" || action === "escalate") {
+      // Ask for the reason in the card itself: the site's reasons are suggested as one types.
+      var field = card.querySelector('.decide-form[data-action="' + action + '"] input[name=reason]');
+      if (field) {
+        field.focus();
+        say(action === "reject" ? "Reason for rejecting (the author will see it), then Enter; Esc cancels."
+                                : "Why escalate (moderators see it), then Enter; Esc cancels.");
+        return;
+      }
     }
-    decide(card, action, reason);
+    decide(card, action, "");
   }
 
   function updateSelected() {
@@ -177,8 +250,42 @@
     event.preventDefault();
     var card = form.closest(".mod-card");
     var reasonField = form.querySelector("input[name=reason]");
-    decide(card, form.dataset.action, reasonField ? reasonField.value.trim() : "");
+    var reason = reasonField ? reasonField.value.trim() : "";
+    if (reasonField && reasonField.required && !reason) { reasonField.focus(); say("Give a reason first.", true); return; }
+    if (reasonField) reasonField.blur();
+    decide(card, form.dataset.action, reason);
   });
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-undo]");
+    if (button) { event.preventDefault(); undo(button.dataset.undo); }
+  });
+  document.addEventListener("keydown", function (event) {
+    // Esc in a reason field: back to the keyboard, nothing sent.
+    if (event.key === "Escape" && event.target.matches && event.target.matches(".decide-form input[name=reason]")) {
+      event.target.blur();
+      say("");
+    }
+  });
+
+  function loadReasons() {
+    if (!root.dataset.reasonsUrl) return;
+    fetch(root.dataset.reasonsUrl, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (data) {
+        if (!data) return;
+        ["reject", "escalate"].forEach(function (use) {
+          var list = document.getElementById("reasons-" + use);
+          if (!list) return;
+          (data[use] || []).forEach(function (text) {
+            var option = document.createElement("option");
+            option.value = text;
+            list.appendChild(option);
+          });
+        });
+      })
+      .catch(function () { /* free text still works */ });
+  }
+  loadReasons();
   cardsBox.addEventListener("change", function (event) {
     if (event.target.classList.contains("select-box")) updateSelected();
   });
@@ -195,7 +302,8 @@
     var keys = {
       j: function () { move(1); }, k: function () { move(-1); },
       a: function () { act("approve"); }, r: function () { act("reject"); }, e: function () { act("escalate"); },
-      x: toggleSelect, "?": toggleHelp
+      x: toggleSelect, "?": toggleHelp,
+      u: function () { if (lastDecided) undo(lastDecided); else say("Nothing to undo.", true); }
     };
     var fn = keys[event.key];
     if (fn) { event.preventDefault(); fn(); }
@@ -263,7 +371,7 @@
         data.ids.forEach(function (id) { present[id] = true; });
         list.forEach(function (card) {
           // Decided elsewhere (or moved to another tab): no longer in the queue here.
-          if (!present[card.dataset.id]) removeCard(card);
+          if (!present[card.dataset.id] && !card.classList.contains("decided")) removeCard(card);
         });
         var added = (data.cards || []).filter(function (c) { return insertCard(c.html, c.rank, c.id); }).length;
         if (added) say(added + " new comment(s) in the queue.");

@@ -309,6 +309,7 @@ def test_these_endpoints_are_documented_without_warnings():
         "/api/moderation/policy/reapply/": {"post"},
         "/api/moderation/policy/{version}/restore/": {"post"},
         "/api/moderation/viewpoint-audit/": {"get"},
+        "/api/moderation/agreement/": {"get"},
     }
 
 

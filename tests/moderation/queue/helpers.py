@@ -63,6 +63,7 @@ def queued_comment(
     stance: str = "neutral",
     parent_stance: str = "",
     rerank: bool = True,
+    queued_at=None,
     **fields,
 ) -> Comment:
     """A scored comment, decided by the active policy (or given ``status``), with its automatic
@@ -94,6 +95,9 @@ def queued_comment(
     ModerationEvent.objects.create(
         comment=comment, actor=None, action=action, reason=reason, previous_status="pending",
         new_status=status, scores=s, policy=policy,
+        # The automatic decision is when it entered the queue: as a live comment is scored at once,
+        # at its creation unless the test says otherwise (an imported old comment: ``queued_at``).
+        created_at=queued_at or comment.created_at,
     )
     if rerank:
         queue_rerank(comment_ids=[comment.pk])

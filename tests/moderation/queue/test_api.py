@@ -29,6 +29,8 @@ QUEUE_PATHS = {
     "/api/moderation/bulk/": {"post"},
     "/api/moderation/audit/": {"get"},
     "/api/moderation/authors/{username}/standing/": {"post"},
+    "/api/moderation/comments/{comment_id}/undo/": {"post"},
+    "/api/moderation/reasons/": {"get", "post"},
 }
 
 

@@ -11,7 +11,7 @@ from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation.queue import ranking
 from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
-from moderation.queue.ranking import label_position, priority_at, queue_rank, reporter_weight
+from moderation.queue.ranking import label_position, queue_rank, reporter_weight
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import queued_comment, scores
 
@@ -19,12 +19,14 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
 
 
 def rank(*, tox=None, reports=(), heat=0, hours_ago=0.0, escalated=False, thresholds=DEFAULT_THRESHOLDS, raw=None):
+    """``hours_ago``: when the comment entered the queue."""
     return queue_rank(
         scores=raw if raw is not None else scores(**(tox or {})),
         thresholds=thresholds,
         open_report_weights=list(reports),
         thread_comments_24h=heat,
-        created_at=NOW - timedelta(hours=hours_ago),
+        queued_at=NOW - timedelta(hours=hours_ago),
+        now=NOW,
         escalated=escalated,
     )
 
@@ -76,10 +78,22 @@ def test_an_older_comment_ranks_higher_than_the_same_comment_posted_later():
     assert rank(tox={"insult": 0.6}, hours_ago=5) > rank(tox={"insult": 0.6}, hours_ago=1)
 
 
-def test_waiting_long_enough_overtakes_toxicity_so_nothing_starves():
-    barely_held_two_days_ago = rank(tox={"insult": 0.5}, hours_ago=48)
-    fresh_at_reject = rank(tox={"insult": 0.95})
-    assert barely_held_two_days_ago > fresh_at_reject
+def test_waiting_breaks_ties_among_equals_and_lifts_a_starving_comment_one_step():
+    # Two days in the queue lift a barely-held insult over a fresh one a little past hold ...
+    assert rank(tox={"insult": 0.5}, hours_ago=48) > rank(tox={"insult": 0.6})
+    # ... but no wait lifts a mild comment over a threat, nor an insult at hold over one at reject.
+    assert rank(tox={"insult": 0.5}, hours_ago=24 * 365) < rank(tox={"threat": 0.35})
+    assert rank(tox={"insult": 0.5}, hours_ago=24 * 365) < rank(tox={"insult": 0.95})
+
+
+def test_waiting_is_capped():
+    assert rank(hours_ago=ranking.AGE_CAP_HOURS) == pytest.approx(rank(hours_ago=24 * 365 * 11))
+    assert rank(hours_ago=24 * 365 * 11) - rank() == pytest.approx(ranking.AGE_WEIGHT * ranking.AGE_CAP_HOURS)
+
+
+def test_threats_and_identity_attacks_weigh_more_than_profanity_at_the_same_position():
+    assert rank(tox={"threat": 0.30}) > rank(tox={"insult": 0.50}) > rank(tox={"obscene": 0.60})
+    assert rank(tox={"identity_attack": 0.30}) > rank(tox={"obscene": 0.97})  # hold beats reject, graver label
 
 
 def test_a_comment_in_a_hotter_thread_ranks_higher():
@@ -90,31 +104,23 @@ def test_escalated_comments_rank_first():
     assert rank(escalated=True) > rank(tox={"severe_toxicity": 0.99}, reports=[0.9] * 5, heat=500, hours_ago=24 * 30)
 
 
-def test_unscored_comments_rank_by_reports_heat_and_age():
-    def unscored(**kw):
-        return queue_rank(scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=kw.get("reports", []),
-                          thread_comments_24h=0, created_at=NOW)
+def test_unscored_comments_rank_by_reports_heat_and_waiting():
+    def unscored(reports=(), hours_ago=0.0):
+        return queue_rank(scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=list(reports),
+                          thread_comments_24h=0, queued_at=NOW - timedelta(hours=hours_ago), now=NOW)
 
     assert unscored(reports=[0.5]) == pytest.approx(rank(raw={}, reports=[0.5]), abs=1e-9)
     assert unscored(reports=[0.5]) > unscored()
-    assert queue_rank(scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[], thread_comments_24h=0,
-                      created_at=NOW - timedelta(hours=3)) > queue_rank(
-        scores=None, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[], thread_comments_24h=0, created_at=NOW)
+    assert unscored(hours_ago=3) > unscored()
 
 
 def test_labels_without_a_threshold_are_ignored():
     assert rank(raw={"made_up_label": 1.0}) == pytest.approx(rank(raw={}), abs=1e-9)
 
 
-def test_stored_rank_is_time_invariant_and_priority_is_need_plus_age():
-    # A comment's priority grows by AGE_WEIGHT per hour, the same for everyone, so order holds.
-    a, b = rank(tox={"insult": 0.9}, hours_ago=1), rank(reports=[0.5], hours_ago=10)
-    for later in (0, 5, 500):
-        now = NOW + timedelta(hours=later)
-        assert priority_at(rank=a, now=now) - priority_at(rank=b, now=now) == pytest.approx(a - b)
-    fresh = rank(tox={"insult": 0.5})  # at hold, posted NOW: need = 4 points + heat 0
-    assert priority_at(rank=fresh, now=NOW) == pytest.approx(ranking.LABEL_WEIGHT * 1.0)
-    assert priority_at(rank=fresh, now=NOW + timedelta(hours=10)) == pytest.approx(4.0 + 10 * ranking.AGE_WEIGHT)
+def test_a_fresh_comment_at_hold_is_worth_its_label_gravity_times_four_points():
+    assert rank(tox={"insult": 0.5}) == pytest.approx(ranking.LABEL_WEIGHT * 1.0)
+    assert rank(tox={"threat": 0.9}) == pytest.approx(ranking.LABEL_WEIGHT * 1.5 * 2.0)
 
 
 # --- the stored rank, kept by the services -----------------------------------------------------
@@ -127,7 +133,7 @@ def test_a_reader_report_moves_the_comment_up_the_queue():
     comment_report(comment=comment, reporter=UserFactory(), reason="Personal attack")
 
     comment.refresh_from_db()
-    assert comment.queue_rank == pytest.approx(before + ranking.REPORT_WEIGHT * 0.5, abs=1e-9)
+    assert comment.queue_rank == pytest.approx(before + ranking.REPORT_WEIGHT * 0.5, abs=1e-3)  # the waiting term grows while the test runs
 
 
 @pytest.mark.django_db
@@ -145,7 +151,7 @@ def test_reporter_with_upheld_history_moves_a_comment_further_than_a_new_reporte
 
     a.refresh_from_db()
     b.refresh_from_db()
-    assert a.queue_rank - b.queue_rank == pytest.approx(ranking.REPORT_WEIGHT * (5 / 6 - 0.5), abs=1e-9)
+    assert a.queue_rank - b.queue_rank == pytest.approx(ranking.REPORT_WEIGHT * (5 / 6 - 0.5), abs=1e-3)  # the waiting term grows while the test runs
 
 
 class ScriptedToxicity:
@@ -184,7 +190,7 @@ def test_scoring_ranks_the_new_comment_and_reranks_its_heating_thread(monkeypatc
     ranked = Comment.objects.get(pk=new[0].pk)
     assert ranked.status == Comment.Status.HELD
     # Four comments in the thread's last 24 h now instead of one.
-    assert waiting.queue_rank == pytest.approx(rank_alone + ranking.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-9)
+    assert waiting.queue_rank == pytest.approx(rank_alone + ranking.HEAT_WEIGHT * (math.log2(5) - math.log2(2)), abs=1e-3)  # the waiting term grows while the test runs
     assert ranked.queue_rank > waiting.queue_rank  # more toxic, and the same heat
 
 
@@ -209,3 +215,18 @@ def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
     held.refresh_from_db()
     assert held.queue_rank > rank_before  # the thread heated up: the held comment moved
     assert set(Comment.objects.filter(pk__in=[c.pk for c in backlog]).values_list("queue_rank", flat=True)) == {-1.0}
+
+
+@pytest.mark.django_db
+def test_the_periodic_rerank_refreshes_the_waiting_term_of_the_queue():
+    from moderation.pipeline.tasks import rerank_waiting_comments
+
+    comment = queued_comment(tox={"insult": 0.6}, queued_at=datetime.now(timezone.utc) - timedelta(hours=10))
+    Comment.objects.filter(pk=comment.pk).update(queue_rank=0.0)  # as stored long ago
+
+    assert rerank_waiting_comments() >= 1
+
+    comment.refresh_from_db()
+    fresh = queue_rank(scores=comment.analysis.scores, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[],
+                       thread_comments_24h=1, queued_at=datetime.now(timezone.utc) - timedelta(hours=10), now=datetime.now(timezone.utc))
+    assert comment.queue_rank == pytest.approx(fresh, abs=1e-3)

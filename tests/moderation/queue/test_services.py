@@ -115,7 +115,7 @@ def test_an_upheld_report_raises_the_reporters_other_reports_in_the_queue(modera
 
     other.refresh_from_db()
     # The reporter's weight went from 1/2 (unknown) to 2/3 (one of one upheld).
-    assert other.queue_rank == pytest.approx(before + 2.0 * (2 / 3 - 1 / 2), abs=1e-9)
+    assert other.queue_rank == pytest.approx(before + 2.0 * (2 / 3 - 1 / 2), abs=1e-3)  # the waiting term grows while the test runs
 
 
 def test_a_rejected_comment_can_be_reinstated_and_a_published_one_taken_down_when_asked_explicitly(moderator):
