@@ -9,9 +9,13 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("blog.api.urls")),
     path("api/moderation/", include("moderation.api.urls")),
+    path("api/notifications/", include("notifications.api.urls")),
+    path("notifications/", include("notifications.urls")),
     path("moderation/", include("moderation.urls")),
     path("", include("blog.urls")),
 ]
 
 # A database outage answers 503 with Retry-After, not a 500 (core/db_outage.py).
 handler500 = "core.db_outage.server_error_or_unavailable"
+# 404 and 403 are Django's own handlers rendering blog/templates/404.html and 403.html (the
+# site's navigation); 500.html stands alone (no database, no request context).
