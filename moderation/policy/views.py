@@ -19,6 +19,7 @@ from blog.models import Article
 
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
+from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from moderation.policy import selectors, services
@@ -149,6 +150,8 @@ def discussions(request: HttpRequest) -> HttpResponse:
         "moderation/discussions.html",
         {
             "rows": insights_discussions.discussions_ranked(limit=100),
+            # Until the moderators' agreement page exists, the nudge's rate is shown here.
+            "nudges": nudge_outcomes(),
             "weights": {
                 "held": insights_discussions.W_HELD,
                 "report": insights_discussions.W_REPORT,
