@@ -201,22 +201,31 @@ def _own_comment_or_404(request: HttpRequest, pk: int) -> Comment:
     return comment
 
 
-@login_required
-@rate_limited("comments")
-def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    comment = _own_comment_or_404(request, pk)
-    form = CommentForm(request.POST or None, initial={"text": comment.text})
+def _own_comment_form(request: HttpRequest, comment: Comment, form, *, act, done: str, template: str) -> HttpResponse:
+    """GET shows ``form`` for the author's ``comment``; a valid POST calls ``act(cleaned_data)``
+    (a service) and returns to the comment with ``done`` beside it; a refusal is shown on the form."""
     if request.method == "POST" and form.is_valid():
         try:
-            services.comment_edit(comment=comment, author=request.user, text=form.cleaned_data["text"])
+            act(form.cleaned_data)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            _flash_at(request, comment, "Saved. Your edited comment is being checked again.")
+            _flash_at(request, comment, done)
             return redirect(comment.get_absolute_url())
     status = 400 if request.method == "POST" else 200
-    return render(request, "blog/comment_edit.html", {"comment": comment, "form": form}, status=status)
+    return render(request, template, {"comment": comment, "form": form}, status=status)
+
+
+@login_required
+@rate_limited("comments")
+def comment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    comment = _own_comment_or_404(request, pk)
+    return _own_comment_form(
+        request, comment, CommentForm(request.POST or None, initial={"text": comment.text}),
+        act=lambda data: services.comment_edit(comment=comment, author=request.user, text=data["text"]),
+        done="Saved. Your edited comment is being checked again.", template="blog/comment_edit.html",
+    )
 
 
 @login_required
@@ -251,18 +260,12 @@ def comment_nudge_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @rate_limited("reports")
 def comment_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _own_comment_or_404(request, pk)
-    form = AppealForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.comment_appeal(comment=comment, author=request.user, note=form.cleaned_data["note"])
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            _flash_at(request, comment, "Thank you: a moderator will review your comment. You will be notified of the outcome.")
-            return redirect(comment.get_absolute_url())
-    status = 400 if request.method == "POST" else 200
-    return render(request, "blog/appeal.html", {"comment": comment, "form": form}, status=status)
+    return _own_comment_form(
+        request, comment, AppealForm(request.POST or None),
+        act=lambda data: services.comment_appeal(comment=comment, author=request.user, note=data["note"]),
+        done="Thank you: a moderator will review your comment. You will be notified of the outcome.",
+        template="blog/appeal.html",
+    )
 
 
 @login_required
