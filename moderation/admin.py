@@ -3,7 +3,7 @@ through their services (the review queue, the policy page, the APIs), which keep
 trail; the admin is for looking things up, and the audit log can never be edited."""
 from django.contrib import admin
 
-from .models import Analysis, AuthorStanding, ModerationEvent, Policy
+from .models import Analysis, Appeal, AuthorStanding, ModerationEvent, Policy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -49,3 +49,11 @@ class AuthorStandingAdmin(ReadOnlyAdmin):
     list_filter = ("banned", "premoderated")
     search_fields = ("user__username",)
     list_select_related = ("user", "updated_by")
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    # Decided from the queue's Appeals tab (approve reinstates, reject upholds).
+    list_display = ("comment_id", "created_at", "outcome", "decided_by", "decided_at")
+    list_filter = ("outcome",)
+    raw_id_fields = ("comment",)
