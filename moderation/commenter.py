@@ -215,7 +215,9 @@ def appeal_create(*, comment: Comment, author, note: str) -> Appeal:
         if locked.status != Comment.Status.REJECTED:
             raise ValidationError({"comment": f"Only a rejected comment can be appealed; this one is {locked.get_status_display()}."})
         appeal = Appeal.objects.create(comment=locked, note=note)
-        _author_event(locked, action=Action.APPEAL, previous_status=locked.status, new_status=locked.status, reason=note)
+        # The note stays on the Appeal (which account deletion can empty), not in the append-only log.
+        _author_event(locked, action=Action.APPEAL, previous_status=locked.status, new_status=locked.status,
+                      reason="the author asked for a review")
     return appeal
 
 

@@ -470,7 +470,7 @@ def audit_events(
     if comment_id is not None:
         qs = qs.filter(comment_id=comment_id)
     if moderator == SYSTEM:
-        qs = qs.filter(actor__isnull=True)
+        qs = qs.filter(actor__isnull=True).exclude(action__in=AUTHOR_ACTIONS)
     elif moderator:
         qs = qs.filter(actor__username=moderator)
     if before_id is not None:
