@@ -180,3 +180,22 @@ def test_the_nudge_rate_is_on_the_discussions_page(reader, moderator):  # noqa: 
     services.comment_edit(comment=comment, author=reader, text="Calmer words.")
     page = client_for(moderator).get("/moderation/discussions/").content.decode()
     assert 'class="nudge-rate">100 %' in page
+
+
+def test_the_audit_log_shows_the_authors_edit_as_theirs(reader, moderator):  # noqa: F811
+    comment = held_threat(reader)
+    services.comment_edit(comment=comment, author=reader, text="Calmer words.")
+    page = client_for(moderator).get(f"/moderation/audit-log/?comment={comment.pk}").content.decode()
+    assert "nudged: the author rewrote it" in page and "the author" in page
+
+
+def test_the_account_page_downloads_the_data_and_deletes_the_account(reader):
+    CommentFactory(author=reader, text="Keep my words.")
+    client = api(reader)
+    r = client.get("/my/account/export/")
+    assert r["Content-Disposition"].startswith("attachment") and json.loads(r.content)["comments"][0]["text"] == "Keep my words."
+    assert client.post("/my/account/delete/", {}).status_code == 400  # not confirmed
+    r = client.post("/my/account/delete/", {"confirm": "on"}, follow=True)
+    assert "Your account was deleted." in r.content.decode()
+    page = Client().get(Comment.objects.get().article.get_absolute_url()).content.decode()
+    assert "deleted user" in page and "Keep my words." in page and reader.username not in page
