@@ -161,6 +161,8 @@ def test_404_and_403_are_friendly_pages_with_the_sites_navigation(reader, other_
     mine = CommentFactory(author=reader)
     r = api(other_reader).get(f"/comments/{mine.pk}/edit/")
     assert r.status_code == 403 and "You are not allowed" in r.content.decode() and 'class="site-header"' in r.content.decode()
+    r = api(reader).get("/moderation/")
+    assert r.status_code == 403 and "You are not allowed" in r.content.decode()
 
 
 def test_the_moderator_sees_the_edit_history_and_the_appeal_on_the_card(reader, moderator):  # noqa: F811
