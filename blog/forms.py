@@ -22,3 +22,16 @@ class RegisterForm(forms.Form):
     username = forms.RegexField(regex=r"^[\w.@+-]{3,150}$", help_text="3-150 letters, digits and @/./+/-/_")
     email = forms.EmailField(required=False)
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+
+class AppealForm(forms.Form):
+    note = forms.CharField(
+        required=False, max_length=settings.PARLEY_APPEAL_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "Why should a moderator look again? (optional)"}),
+    )
+
+
+class AccountDeleteForm(forms.Form):
+    confirm = forms.BooleanField(label="Yes, delete my account", error_messages={"required": "Tick the box to confirm."})
+    remove_comments = forms.BooleanField(
+        required=False, label="Also remove the text of my comments (otherwise they stay, shown as by “deleted user”)")

@@ -12,6 +12,11 @@ from django.utils import timezone
 from taggit.managers import TaggableManager
 
 
+# A deleted account keeps its row (comments and the audit log point at it) under this name plus its
+# id, shown as "deleted user" (blog.selectors.author_name); nobody may register such a name.
+DELETED_USERNAME_PREFIX = "deleted-user-"
+
+
 class AuthorProfile(models.Model):
     """What the article page's bio box and the star-blogger sidebar show about a user."""
 
@@ -89,6 +94,9 @@ class Comment(models.Model):
         HELD = "held", "held for review"
         REJECTED = "rejected", "rejected"
         FAILED = "failed", "classification failed"  # scoring gave up: a human must decide
+        # Withdrawn or deleted by its author: no text, no queue; shown as "comment deleted" only
+        # where it still has replies.
+        DELETED = "deleted", "deleted"
 
     VISIBLE_TO_ALL = (Status.PUBLISHED,)
 
@@ -105,6 +113,7 @@ class Comment(models.Model):
     status_reason = models.TextField(blank=True)  # shown to the author when rejected
     created_at = models.DateTimeField(default=timezone.now)  # indexed by comment_recent_activity
     updated_at = models.DateTimeField(auto_now=True)
+    edited_at = models.DateTimeField(null=True, blank=True)  # the author's last edit (history: revisions)
     like_count = models.PositiveIntegerField(default=0)
     report_count = models.PositiveIntegerField(default=0)
     # Moderation queue order, kept by moderation.queue.ranking: a time-invariant rank whose age term
@@ -144,6 +153,22 @@ class Comment(models.Model):
     @property
     def is_public(self) -> bool:
         return self.status in self.VISIBLE_TO_ALL
+
+
+class CommentRevision(models.Model):
+    """A comment's text as it was before its author edited it, and what moderation had made of it
+    then: the edit history moderators see on the card."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    text = models.TextField()
+    status = models.CharField(max_length=12, choices=Comment.Status.choices)
+    created_at = models.DateTimeField(default=timezone.now)  # when it was replaced
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Revision of comment {self.comment_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class CommentLike(models.Model):

@@ -4,22 +4,34 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from .models import Article, AuthorProfile, Comment
+from .models import DELETED_USERNAME_PREFIX, Article, AuthorProfile, Comment, CommentLike
 
 User = get_user_model()
 
 
 def visible_comments_q(viewer, prefix: str = "") -> Q:
-    """Published comments for everyone; a reader also sees their own, whatever their status."""
+    """Published comments for everyone; a reader also sees their own, whatever their status
+    (except deleted ones, which have no text left to see)."""
     q = Q(**{f"{prefix}status": Comment.Status.PUBLISHED})
     if viewer is not None and viewer.is_authenticated:
-        q |= Q(**{f"{prefix}author": viewer})
+        q |= Q(**{f"{prefix}author": viewer}) & ~Q(**{f"{prefix}status": Comment.Status.DELETED})
     return q
 
 
-def article_list(*, category_slug: str | None = None, tag_slug: str | None = None) -> QuerySet[Article]:
+DELETED_USER = "deleted user"
+
+
+def author_name(user) -> str:
+    """How a comment's author is shown: their username, or "deleted user" once they deleted their account."""
+    name = user.get_username()
+    return DELETED_USER if name.startswith(DELETED_USERNAME_PREFIX) else name
+
+
+def article_list(*, category_slug: str | None = None, tag_slug: str | None = None, q: str = "") -> QuerySet[Article]:
+    """Articles, newest first; with ``q``, those matching it (title and text), best match first."""
     qs = (
         Article.objects.select_related("author__profile", "category")
         .prefetch_related("tags")
@@ -29,7 +41,21 @@ def article_list(*, category_slug: str | None = None, tag_slug: str | None = Non
         qs = qs.filter(category__slug=category_slug)
     if tag_slug:
         qs = qs.filter(tags__slug=tag_slug)
+    if q.strip():
+        return _article_search(qs, q.strip())
     return qs.order_by("-published_at", "-id")
+
+
+def _article_search(qs: QuerySet[Article], q: str) -> QuerySet[Article]:
+    """PostgreSQL's full-text search (stemmed English, the title weighing more) on PostgreSQL;
+    a plain case-insensitive substring match elsewhere (SQLite)."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+
+        vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
+        query = SearchQuery(q, search_type="websearch", config="english")
+        return qs.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "-published_at", "-id")
+    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q)).order_by("-published_at", "-id")
 
 
 def article_get(*, slug: str) -> Article:
@@ -62,8 +88,10 @@ def comment_thread(*, article: Article, viewer) -> list[ThreadEntry]:
     One query whatever the thread's size: `path` sorts the tree, and indentation counts only
     the ancestors this viewer can see, so a reply under a hidden comment is not misplaced.
     """
+    # A deleted comment stays in the thread ("comment deleted") while it has replies to show.
+    has_replies = Exists(Comment.objects.filter(visible_comments_q(viewer), parent=OuterRef("pk")))
     comments = list(
-        article.comments.filter(visible_comments_q(viewer))
+        article.comments.filter(visible_comments_q(viewer) | Q(has_replies, status=Comment.Status.DELETED))
         .select_related("author", "parent__author")
         .order_by("path")
     )
@@ -75,7 +103,7 @@ def comment_thread(*, article: Article, viewer) -> list[ThreadEntry]:
         indent = sum(1 for a in ancestors if a in shown_paths)
         reply_to, parent_hidden = None, c.parent is not None and c.parent.path not in shown_paths
         if c.parent is not None and not parent_hidden and c.parent.depth == c.depth:
-            reply_to = c.parent.author.get_username()
+            reply_to = DELETED_USER if c.parent.status == Comment.Status.DELETED else author_name(c.parent.author)
         entries.append(ThreadEntry(comment=c, indent=indent, reply_to=reply_to, parent_hidden=parent_hidden))
     return entries
 
@@ -99,3 +127,10 @@ def star_bloggers(*, limit: int = 6) -> QuerySet[AuthorProfile]:
 
 def comments_by_author(*, author) -> QuerySet[Comment]:
     return Comment.objects.filter(author=author).select_related("article").order_by("-created_at", "-id")
+
+
+def comment_ids_liked(*, user, comment_ids) -> set[int]:
+    """Which of these comments the reader liked (for the liked state of their buttons)."""
+    if not user.is_authenticated:
+        return set()
+    return set(CommentLike.objects.filter(user=user, comment_id__in=list(comment_ids)).values_list("comment_id", flat=True))

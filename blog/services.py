@@ -14,7 +14,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.cache import cache
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -22,7 +22,9 @@ from django.utils import timezone
 from moderation import facade as moderation
 from ops import metrics
 
-from .models import Article, ArticleLike, Comment, CommentLike, CommentReport
+from rest_framework.authtoken.models import Token
+
+from .models import DELETED_USERNAME_PREFIX, Article, ArticleLike, AuthorProfile, Comment, CommentLike, CommentReport, CommentRevision
 
 User = get_user_model()
 log = logging.getLogger(__name__)
@@ -91,6 +93,93 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
     return comment
 
 
+# Editable whatever its age while it waits for a moderator.
+EDITABLE_ALWAYS = (Comment.Status.PENDING, Comment.Status.HELD, Comment.Status.FAILED)
+
+
+def comment_editable_until(comment: Comment):
+    """When the author's edit and delete window closes (None: open while it waits)."""
+    if comment.status in EDITABLE_ALWAYS:
+        return None
+    return comment.created_at + timezone.timedelta(minutes=settings.PARLEY_EDIT_WINDOW_MINUTES)
+
+
+def comment_can_change(*, comment: Comment, user) -> bool:
+    """May ``user`` edit or delete ``comment`` now? (For showing the links; the services check again.)"""
+    if not user.is_authenticated or comment.author_id != user.pk or comment.status == Comment.Status.DELETED:
+        return False
+    until = comment_editable_until(comment)
+    return until is None or timezone.now() < until
+
+
+def _own_comment_locked(*, comment_id: int, user, verb: str) -> Comment:
+    """The comment, locked, if ``user`` wrote it and the window is open; else PermissionDenied or
+    ValidationError naming why."""
+    comment = Comment.objects.select_for_update(of=("self",)).select_related("article").get(pk=comment_id)
+    if comment.author_id != user.pk:
+        raise PermissionDenied(f"You can only {verb} your own comments.")
+    if comment.status == Comment.Status.DELETED:
+        raise ValidationError({"comment": "This comment was deleted."})
+    until = comment_editable_until(comment)
+    if until is not None and timezone.now() >= until:
+        raise ValidationError({"comment": f"Comments can be {verb}ed within {settings.PARLEY_EDIT_WINDOW_MINUTES} "
+                                          f"minutes of posting (or while awaiting moderation); this window closed at "
+                                          f"{until:%Y-%m-%d %H:%M} UTC."})
+    return comment
+
+
+def comment_edit(*, comment: Comment, author, text: str) -> Comment:
+    """The author replaces their comment's text, within the edit window. The old text is kept as a
+    revision (moderators see the history), and the comment goes back to pending: it is scored and
+    decided again by the worker, like a new one."""
+    text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
+    with transaction.atomic():
+        comment = _own_comment_locked(comment_id=comment.pk, user=author, verb="edit")
+        if text == comment.text:
+            raise ValidationError({"text": "The text is unchanged."})
+        nudged = moderation.comment_was_nudged(comment=comment)
+        previous = comment.status
+        CommentRevision.objects.create(comment=comment, text=comment.text, status=previous)
+        comment.text = text
+        comment.status = Comment.Status.PENDING
+        comment.status_reason = ""
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["text", "status", "status_reason", "edited_at", "updated_at"])
+        moderation.comment_edited(comment=comment, previous_status=previous, nudged=nudged)
+    return comment
+
+
+def comment_delete(*, comment: Comment, author) -> Comment:
+    """The author deletes (or, answering the nudge, withdraws) their comment, within the edit
+    window. Its text and edit history go; the row stays, so its replies keep their place under
+    "comment deleted", and the audit log keeps the moderation record."""
+    with transaction.atomic():
+        comment = _own_comment_locked(comment_id=comment.pk, user=author, verb="delete")
+        nudged = moderation.comment_was_nudged(comment=comment)
+        previous = comment.status
+        _comment_erase(comment)
+        moderation.comment_deleted(comment=comment, previous_status=previous, nudged=nudged)
+    return comment
+
+
+def _comment_erase(comment: Comment) -> None:
+    comment.revisions.all().delete()
+    comment.text = ""
+    comment.status = Comment.Status.DELETED
+    comment.status_reason = ""
+    comment.save(update_fields=["text", "status", "status_reason", "updated_at"])
+
+
+def comment_nudge_leave(*, comment: Comment, author) -> None:
+    """The author leaves their held or rejected comment as it is, for a moderator to decide."""
+    moderation.comment_nudge_leave(comment=comment, author=author)
+
+
+def comment_appeal(*, comment: Comment, author, note: str):
+    """Ask once for a moderator to look again at a rejected comment."""
+    return moderation.comment_appeal(comment=comment, author=author, note=note)
+
+
 def comment_like(*, comment: Comment, user) -> bool:
     """Like a published comment once; returns False when this reader had already liked it."""
     if not comment.is_public:
@@ -108,6 +197,23 @@ def _like_once(like_model, *, field: str, liked, user) -> bool:
         return False
     type(liked).objects.filter(pk=liked.pk).update(like_count=F("like_count") + 1)
     return True
+
+
+def _unlike(like_model, *, field: str, liked, user) -> bool:
+    """Take back this reader's like; False when there was none."""
+    with transaction.atomic():
+        deleted, _ = like_model.objects.filter(**{field: liked}, user=user).delete()
+        if deleted:
+            type(liked).objects.filter(pk=liked.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
+    return bool(deleted)
+
+
+def comment_unlike(*, comment: Comment, user) -> bool:
+    return _unlike(CommentLike, field="comment", liked=comment, user=user)
+
+
+def article_unlike(*, article: Article, user) -> bool:
+    return _unlike(ArticleLike, field="article", liked=article, user=user)
 
 
 def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentReport, bool]:
@@ -176,6 +282,8 @@ def _clean_username(username: str) -> str:
 
 def user_register(*, username: str, password: str, email: str = ""):
     username = _clean_username(username)
+    if username.lower().startswith(DELETED_USERNAME_PREFIX):
+        raise ValidationError({"username": f"Usernames cannot start with '{DELETED_USERNAME_PREFIX}'."})
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That username is taken."})
     user = User(username=username, email=email)
@@ -186,3 +294,53 @@ def user_register(*, username: str, password: str, email: str = ""):
     user.set_password(password)
     user.save()
     return user
+
+
+def user_export(*, user) -> dict:
+    """Everything the reader wrote on Parley, as JSON-ready data (their download)."""
+    comments = Comment.objects.filter(author=user).select_related("article").prefetch_related("revisions").order_by("created_at", "id")
+    return {
+        "username": user.get_username(),
+        "email": user.email,
+        "date_joined": user.date_joined.isoformat(),
+        "comments": [
+            {"id": c.pk, "article": c.article.slug, "parent": c.parent_id, "text": c.text, "status": c.status,
+             "created_at": c.created_at.isoformat(), "edited_at": c.edited_at.isoformat() if c.edited_at else None,
+             "earlier_versions": [{"text": r.text, "replaced_at": r.created_at.isoformat()} for r in c.revisions.all()]}
+            for c in comments
+        ],
+        "reports": [
+            {"comment": r.comment_id, "reason": r.reason, "created_at": r.created_at.isoformat()}
+            for r in CommentReport.objects.filter(reporter=user).order_by("created_at", "id")
+        ],
+        "appeals": moderation.appeals_by_author(user=user),
+        "liked_articles": list(ArticleLike.objects.filter(user=user).values_list("article__slug", flat=True)),
+        "liked_comments": list(CommentLike.objects.filter(user=user).values_list("comment_id", flat=True)),
+    }
+
+
+def user_delete(*, user, remove_comments: bool = False) -> None:
+    """Delete the reader's account. Their comments stay, shown as by "deleted user" (with
+    ``remove_comments`` their text goes too, as a deleted comment's does); the audit log keeps the
+    moderation record, which holds no personal data once the account is anonymous. The row itself
+    stays (comments and audit entries point at it) without name, email, password or profile."""
+    if not isinstance(remove_comments, bool):
+        raise ValidationError({"remove_comments": "Must be true or false."})
+    with transaction.atomic():
+        if remove_comments:
+            for comment in Comment.objects.select_for_update(of=("self",)).filter(author=user).exclude(status=Comment.Status.DELETED):
+                _comment_erase(comment)
+            CommentReport.objects.filter(reporter=user).update(reason="(removed by its author)")
+            moderation.appeals_forget_notes(user=user)
+        AuthorProfile.objects.filter(user=user).delete()
+        user.notifications.all().delete()  # notifications' own app: reached through the relation
+        Token.objects.filter(user=user).delete()
+        user.username = f"{DELETED_USERNAME_PREFIX}{user.pk}"
+        user.email = ""
+        user.first_name = user.last_name = ""
+        user.is_active = False
+        user.is_staff = user.is_superuser = False
+        user.set_unusable_password()
+        user.save()
+        user.groups.clear()
+        user.user_permissions.clear()

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "blog",
     "moderation",
     "ops",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +120,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -331,3 +333,16 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
+
+# --- Commenters ------------------------------------------------------------------------------------
+
+# How long after posting an author may edit or delete a comment (always while it waits for moderation).
+PARLEY_EDIT_WINDOW_MINUTES = env.int("PARLEY_EDIT_WINDOW_MINUTES", default=15)
+PARLEY_APPEAL_NOTE_MAX_LENGTH = 1000
+
+# Notification emails (a reader opts in on /notifications/). Django's SMTP backend by default;
+# `make run` sets the console backend, tests use the locmem one (mail.outbox).
+# https://docs.djangoproject.com/en/stable/topics/email/#email-backends
+EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Parley <noreply@localhost>")
+PARLEY_SITE_URL = env("PARLEY_SITE_URL", default="http://localhost:8000")

@@ -10,6 +10,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/", include("blog.api.urls")),
     path("api/moderation/", include("moderation.api.urls")),
+    path("api/notifications/", include("notifications.api.urls")),
+    path("notifications/", include("notifications.urls")),
     path("moderation/", include("moderation.urls")),
     path("", include("blog.urls")),
 ]
@@ -18,3 +20,5 @@ urlpatterns = [
 handler500 = "core.db_outage.server_error_or_unavailable"
 # A bad query-string or form parameter (core.params.BadParameter) is a 400 that names it.
 handler400 = "core.params.bad_request"
+# 404 and 403 are Django's own handlers rendering blog/templates/404.html and 403.html (the
+# site's navigation); 500.html stands alone (no database, no request context).

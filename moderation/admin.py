@@ -4,7 +4,7 @@ trail; the admin is for looking things up, and the audit log can never be edited
 exception is the site's ready-made reasons, a list the admins keep here."""
 from django.contrib import admin
 
-from .models import Analysis, AuthorStanding, DecisionReason, ModerationEvent, Policy
+from .models import Analysis, Appeal, AuthorStanding, DecisionReason, ModerationEvent, Policy
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -59,3 +59,11 @@ class DecisionReasonAdmin(admin.ModelAdmin):
     list_display = ("text", "use_for", "position")
     list_editable = ("position",)
     list_filter = ("use_for",)
+
+
+@admin.register(Appeal)
+class AppealAdmin(ReadOnlyAdmin):
+    # Decided from the queue's Appeals tab (approve reinstates, reject upholds).
+    list_display = ("comment_id", "created_at", "outcome", "decided_by", "decided_at")
+    list_filter = ("outcome",)
+    raw_id_fields = ("comment",)

@@ -1,6 +1,7 @@
 """Everything the blog may ask of moderation, and nothing else (tests/test_import_contracts.py
 holds blog to it): hand a new comment to the classification worker once its transaction has
-committed, move a reported comment up the review queue, and read an author's standing.
+committed, move a reported comment up the review queue, read an author's standing, and the
+commenter's side (what an author is told about their comment, the nudge, edits, appeals).
 
 Light on purpose: the reader side imports this, and readers never wait on a model (the
 classifiers are loaded by the worker, lazily, in moderation/pipeline/scoring.py).
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from moderation.models import AuthorStanding
+from moderation import commenter
+from moderation.models import Appeal, AuthorStanding
 from moderation.pipeline.tasks import enqueue_classification
 from moderation.queue.services import queue_rerank
 
@@ -33,3 +35,58 @@ def author_standing_get(*, user) -> AuthorStanding | None:
     if getattr(user, "standing_loaded_with_request", False):
         return getattr(user, "standing", None)  # select_related: no query, None when there is none
     return AuthorStanding.objects.filter(user=user).first()
+
+
+# --- the commenter's side (moderation/commenter.py) ----------------------------------------------
+
+def comment_outcomes_for_author(*, comments) -> dict[int, commenter.Outcome]:
+    """What each of these comments' author is told about it: status, the reason in plain words,
+    the marked phrase (with offsets), the moderator's reason, whether to nudge, whether it may be
+    appealed. For the author's eyes only: call it with their own comments."""
+    return commenter.outcomes_for_author(comments=list(comments))
+
+
+def comment_outcome_for_author(*, comment) -> commenter.Outcome:
+    return commenter.comment_outcome_for_author(comment=comment)
+
+
+def comment_was_nudged(*, comment) -> bool:
+    """Held or rejected by the automatic check, and the author has not answered the nudge yet."""
+    return commenter.comment_was_nudged(comment=comment)
+
+
+def comment_edited(*, comment, previous_status: str, nudged: bool) -> None:
+    """The author edited ``comment`` (now pending): record it, drop the old scores, and score it
+    again through the worker once the edit commits."""
+    commenter.comment_edited(comment=comment, previous_status=previous_status, nudged=nudged)
+    comment_enqueue_on_commit(comment_id=comment.pk)
+
+
+def comment_deleted(*, comment, previous_status: str, nudged: bool) -> None:
+    commenter.comment_deleted(comment=comment, previous_status=previous_status, nudged=nudged)
+
+
+def comment_nudge_leave(*, comment, author) -> None:
+    """The author leaves their held or rejected comment for a moderator (recorded in the audit log)."""
+    commenter.nudge_answer_leave(comment=comment, author=author)
+
+
+def comment_appeal(*, comment, author, note: str):
+    """Ask, once, for a moderator to review a rejected comment; it joins the queue's Appeals tab."""
+    appeal = commenter.appeal_create(comment=comment, author=author, note=note)
+    queue_rerank(comment_ids=[comment.pk])
+    return appeal
+
+
+def appeals_by_author(*, user) -> list[dict]:
+    """The user's appeals, for their data export."""
+    return [
+        {"comment": a.comment_id, "note": a.note, "created_at": a.created_at.isoformat(),
+         "outcome": a.outcome or "open", "reason": a.reason}
+        for a in Appeal.objects.filter(comment__author=user).order_by("created_at")
+    ]
+
+
+def appeals_forget_notes(*, user) -> None:
+    """Account deletion with the text removed: the appeal notes the user wrote go too."""
+    Appeal.objects.filter(comment__author=user).update(note="")

@@ -96,6 +96,14 @@ class ModerationEvent(models.Model):
         REJECT = "reject", "rejected"
         ESCALATE = "escalate", "escalated"
         UNDO = "undo", "decision undone"  # reverses the comment's previous human decision
+        # The author's own acts (actor left empty: the comment's author did it, and the record
+        # outlives their account). The nudge_* ones answer the nudge shown after a hold or reject.
+        AUTHOR_EDIT = "author_edit", "edited by its author"
+        AUTHOR_DELETE = "author_delete", "deleted by its author"
+        NUDGE_EDITED = "nudge_edited", "nudged: the author rewrote it"
+        NUDGE_WITHDRAWN = "nudge_withdrawn", "nudged: the author withdrew it"
+        NUDGE_LEFT = "nudge_left", "nudged: the author left it for a moderator"
+        APPEAL = "appeal", "appealed by its author"
 
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="moderation_events")
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True)
@@ -167,3 +175,30 @@ class DecisionReason(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class Appeal(models.Model):
+    """An author's one request that a human look again at their rejected comment. Open until a
+    moderator approves (reinstates) or rejects (upholds) the comment in the queue's Appeals tab."""
+
+    class Outcome(models.TextChoices):
+        REINSTATED = "reinstated", "reinstated"
+        UPHELD = "upheld", "rejection upheld"
+
+    comment = models.OneToOneField(Comment, on_delete=models.CASCADE, related_name="appeal")
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
+    reason = models.TextField(blank=True)  # the moderator's, shown to the author
+
+    class Meta:
+        indexes = [models.Index(fields=["comment"], condition=Q(decided_at__isnull=True), name="appeal_open")]
+
+    def __str__(self) -> str:
+        return f"Appeal of comment {self.comment_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decided_at is None

@@ -93,6 +93,8 @@ def main() -> None:
                 proc.terminate()
         sys.exit(code)
     env.setdefault("DJANGO_DEBUG", "1")
+    # Notification emails go to this terminal, not to a mail server.
+    env.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     children: list[subprocess.Popen] = []
 
     children.extend(ensure_redis(env))

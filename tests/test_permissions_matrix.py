@@ -52,10 +52,28 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "comments/<int:pk>/report/"): (None, ("L", "200", "200", "200", "200")),
     ("POST", "comments/<int:pk>/report/"): ({"reason": "spam"}, SIGNED_IN_FORM),
     ("GET", "my/comments/"): (None, ("L", "200", "200", "200", "200")),
+    # --- the author's own comment (<pk>: the reader's held comment, which nobody else can see)
+    ("GET", "comments/<int:pk>/edit/"): (None, ("L", "200", "404", "404", "404")),
+    ("POST", "comments/<int:pk>/edit/"): ({"text": "Edited, politely."}, ("L", "302", "404", "404", "404")),
+    ("GET", "comments/<int:pk>/delete/"): (None, ("L", "200", "404", "404", "404")),
+    ("POST", "comments/<int:pk>/delete/"): ({}, ("L", "302", "404", "404", "404")),
+    ("GET", "comments/<int:pk>/appeal/"): (None, ("L", "200", "404", "404", "404")),
+    ("POST", "comments/<int:pk>/appeal/"): ({"note": "Please look again."}, ("L", "400", "404", "404", "404")),
+    ("POST", "comments/<int:pk>/nudge/leave/"): ({}, ("L", "302", "404", "404", "404")),
+    ("GET", "comments/<int:pk>/outcome/"): (None, ("L", "200", "404", "404", "404")),
+    ("GET", "my/account/"): (None, ("L", "200", "200", "200", "200")),
+    ("GET", "my/account/export/"): (None, ("L", "200", "200", "200", "200")),
+    ("POST", "my/account/delete/"): ({"confirm": "on"}, SIGNED_IN_FORM),
+    # --- notifications
+    ("GET", "notifications/"): (None, ("L", "200", "200", "200", "200")),
+    ("POST", "notifications/read/"): ({}, SIGNED_IN_FORM),
+    ("POST", "notifications/settings/"): ({"email": "on"}, SIGNED_IN_FORM),
+    ("GET", "api/notifications/"): (None, ("403", "200", "200", "200", "200")),
+    ("POST", "api/notifications/read/"): ({}, ("403", "200", "200", "200", "200")),
     # --- accounts
     ("GET", "accounts/login/"): (None, PUBLIC),
     ("POST", "accounts/logout/"): ({}, ("302",) * 5),
-    ("GET", "accounts/register/"): (None, PUBLIC),
+    ("GET", "accounts/register/"): (None, ("200", "302", "302", "302", "302")),  # signed in: sent home
     # --- API schema and docs
     ("GET", "api/schema/"): (None, PUBLIC),
     ("GET", "api/docs/"): (None, PUBLIC),
@@ -68,6 +86,14 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "api/comments/<int:pk>/"): (None, PUBLIC),
     ("POST", "api/comments/<int:pk>/like/"): (None, SIGNED_IN_API),
     ("POST", "api/comments/<int:pk>/report/"): ({"reason": "spam"}, SIGNED_IN_API),
+    ("DELETE", "api/articles/<slug:slug>/like/"): (None, ("403", "200", "200", "200", "200")),
+    ("DELETE", "api/comments/<int:pk>/like/"): (None, ("403", "200", "200", "200", "200")),
+    ("PATCH", "api/comments/<int:pk>/"): ({"text": "Edited, politely."}, ("403", "200", "404", "404", "404")),
+    ("DELETE", "api/comments/<int:pk>/"): (None, ("403", "204", "404", "404", "404")),
+    ("POST", "api/comments/<int:pk>/appeal/"): ({"note": "Please look again."}, ("403", "400", "404", "404", "404")),
+    ("POST", "api/comments/<int:pk>/nudge/"): ({"answer": "left"}, ("403", "400", "404", "404", "404")),
+    ("GET", "api/me/export/"): (None, ("403", "200", "200", "200", "200")),
+    ("DELETE", "api/me/"): (None, ("403", "204", "204", "204", "204")),
     ("POST", "api/auth/token/"): ({"username": "carol", "password": "correct horse battery staple"}, PUBLIC),
     # --- moderation API
     ("GET", "api/moderation/queue/"): (None, MODERATORS_API),
@@ -156,6 +182,7 @@ def world(db):
     article.tags.add("cities")
     published = CommentFactory(article=article, author=carol, text="Published by carol.")
     held = CommentFactory(article=article, author=carol, text="Held for review.", status=Comment.Status.HELD)
+    own = CommentFactory(article=article, author=users["reader"], text="Alice's own, held.", status=Comment.Status.HELD)
     old = Policy.objects.get(is_active=True)
     Policy.objects.filter(pk=old.pk).update(is_active=False)
     Policy.objects.create(version=old.version + 1, thresholds=PINNED_THRESHOLDS, is_active=True)
@@ -167,6 +194,7 @@ def world(db):
             "event_id": 999_999,
         },
         "held": held,
+        "own": own,
     }
 
 
@@ -179,14 +207,28 @@ def _url(route: str, kwargs: dict) -> str:
     return url
 
 
+# Routes about one's own comment: <pk> is the reader's (alice's) held comment there, so the
+# reader is its author and everyone else is not.
+OWN_ROUTES = {
+    route for _, route in MATRIX
+    if route.startswith(("comments/<int:pk>/edit", "comments/<int:pk>/delete", "comments/<int:pk>/appeal",
+                         "comments/<int:pk>/nudge", "comments/<int:pk>/outcome", "api/comments/<int:pk>/appeal",
+                         "api/comments/<int:pk>/nudge"))
+} | {"api/comments/<int:pk>/"}
+
+
 def _request(client: Client, method: str, route: str, body, world):
-    url = _url(route, world["kwargs"])
+    kwargs = world["kwargs"]
+    if route in OWN_ROUTES and method != "GET" or route in OWN_ROUTES - {"api/comments/<int:pk>/"}:
+        kwargs = {**kwargs, "pk": world["own"].pk}
+    url = _url(route, kwargs)
     held = world["held"].pk
     if method == "GET":
         return client.get(url)
     if route.startswith("api/"):
         body = json.loads(json.dumps(body or {}).replace('"HELD"', str(held)))
-        return client.post(url, json.dumps(body), content_type="application/json")
+        call = {"POST": client.post, "PATCH": client.patch, "DELETE": client.delete}[method]
+        return call(url, json.dumps(body), content_type="application/json")
     body = {k: (held if v == "HELD" else v) for k, v in (body or {}).items()}
     return client.post(url, body)
 

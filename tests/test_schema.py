@@ -11,13 +11,18 @@ from drf_spectacular.validation import validate_schema
 READER_PATHS = {
     "/api/articles/": {"get"},
     "/api/articles/{slug}/": {"get"},
-    "/api/articles/{slug}/like/": {"post"},
+    "/api/articles/{slug}/like/": {"post", "delete"},
     "/api/articles/{slug}/comments/": {"get", "post"},
-    "/api/comments/{id}/": {"get"},
-    "/api/comments/{id}/like/": {"post"},
+    "/api/comments/{id}/": {"get", "patch", "delete"},
+    "/api/comments/{id}/like/": {"post", "delete"},
     "/api/comments/{id}/report/": {"post"},
+    "/api/comments/{id}/appeal/": {"post"},
+    "/api/comments/{id}/nudge/": {"post"},
+    "/api/me/": {"delete"},
+    "/api/me/export/": {"get"},
     "/api/auth/token/": {"post"},
 }
+NOTIFICATION_PATHS = {"/api/notifications/": {"get"}, "/api/notifications/read/": {"post"}}
 
 
 @pytest.fixture
@@ -34,8 +39,25 @@ def test_schema_endpoint_serves_a_valid_openapi_3_schema(client):
     assert response.status_code == 200
     schema = response.json()
     validate_schema(schema)  # raises on any OpenAPI 3 violation
-    for url, methods in READER_PATHS.items():
+    for url, methods in {**READER_PATHS, **NOTIFICATION_PATHS}.items():
         assert methods <= set(schema["paths"][url]), url
+
+
+def test_notifications_api_schema_has_no_warnings_or_errors(generator_stats):
+    generator = SchemaGenerator(patterns=[path("api/notifications/", include("notifications.api.urls"))])
+    schema = generator.get_schema(request=None, public=True)
+    validate_schema(schema)
+    assert not generator_stats._warn_cache and not generator_stats._error_cache, (
+        list(generator_stats._warn_cache) + list(generator_stats._error_cache)
+    )
+    assert {url: set(ops) for url, ops in schema["paths"].items()} == NOTIFICATION_PATHS
+
+
+def test_editing_a_comment_is_documented_with_only_the_text_and_its_refusals():
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    patch = schema["paths"]["/api/comments/{id}/"]["patch"]
+    assert set(schema["components"]["schemas"]["PatchedCommentEditRequest"]["properties"]) == {"text"}
+    assert {"200", "400", "403", "404"} <= set(patch["responses"])
 
 
 def test_reader_api_schema_has_no_warnings_or_errors(generator_stats):

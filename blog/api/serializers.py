@@ -9,7 +9,29 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from blog import selectors, services
 from blog.models import Comment
+from moderation import facade as moderation
+
+
+class OutcomeOutputSerializer(serializers.Serializer):
+    """What the author is told about their own comment."""
+
+    status = serializers.CharField()
+    reason = serializers.CharField(help_text='Plain words, e.g. "Held for review: it may contain a threat."')
+    why = serializers.CharField(help_text="The reason alone: the rule's words, or the moderator's own reason.")
+    phrase = serializers.CharField(help_text="The words that may break the guidelines, when the scoring found them.")
+    start = serializers.IntegerField(allow_null=True, help_text="The phrase's start in `text` (characters).")
+    end = serializers.IntegerField(allow_null=True)
+    by_moderator = serializers.BooleanField()
+    moderator_reason = serializers.CharField()
+    nudge = serializers.BooleanField(help_text="Offer to edit and resubmit, withdraw (DELETE), or leave it (nudge/).")
+    can_appeal = serializers.BooleanField()
+    appeal = serializers.CharField(help_text='"", "open", "reinstated" or "upheld".')
+    appeal_reason = serializers.CharField()
+
+    class Meta:
+        ref_name = "CommentOutcome"
 
 class AuthorOutputSerializer(serializers.Serializer):
     """An article's author as the bio box shows them; a user without a profile gets defaults."""
@@ -92,13 +114,16 @@ class CommentOutputSerializer(serializers.Serializer):
     article = serializers.SlugField(source="article.slug")
     parent = serializers.IntegerField(source="parent_id", allow_null=True)
     depth = serializers.IntegerField(help_text="Nesting level stored with the comment (capped).")
-    author = serializers.CharField(source="author.username")
+    author = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
-    text = serializers.CharField(help_text="Plain text as typed, not HTML: escape it when displaying.")
+    edited_at = serializers.DateTimeField(allow_null=True)
+    text = serializers.CharField(help_text="Plain text as typed, not HTML: escape it when displaying. Empty once deleted.")
     status = serializers.ChoiceField(choices=Comment.Status.choices)
     status_reason = serializers.SerializerMethodField()
     like_count = serializers.IntegerField()
     is_own = serializers.SerializerMethodField()
+    can_edit = serializers.SerializerMethodField()
+    outcome = serializers.SerializerMethodField()
 
     class Meta:
         ref_name = "Comment"
@@ -107,14 +132,36 @@ class CommentOutputSerializer(serializers.Serializer):
         user = self.context["request"].user
         return user.is_authenticated and comment.author_id == user.pk
 
+    def get_author(self, comment: Comment) -> str:
+        """The author's username, or "deleted user"."""
+        return selectors.author_name(comment.author)
+
     def get_is_own(self, comment: Comment) -> bool:
         return self._is_own(comment)
 
+    def get_can_edit(self, comment: Comment) -> bool:
+        """The requester may edit or delete it now (their own, within the edit window)."""
+        return services.comment_can_change(comment=comment, user=self.context["request"].user)
+
+    def _outcome(self, comment: Comment):
+        if not self._is_own(comment):
+            return None
+        outcomes = self.context.get("outcomes")
+        if outcomes is not None and comment.pk in outcomes:
+            return outcomes[comment.pk]
+        return moderation.comment_outcome_for_author(comment=comment)
+
     def get_status_reason(self, comment: Comment) -> str | None:
-        """Why the comment was rejected, for its author only; null otherwise."""
-        if comment.status == Comment.Status.REJECTED and self._is_own(comment):
-            return comment.status_reason
+        """Why the comment is held or rejected, in plain words, for its author only; null otherwise."""
+        if comment.status in (Comment.Status.REJECTED, Comment.Status.HELD) and self._is_own(comment):
+            return self._outcome(comment).why or self._outcome(comment).reason
         return None
+
+    @extend_schema_field(OutcomeOutputSerializer(allow_null=True))
+    def get_outcome(self, comment: Comment):
+        """For the author only (null for others): the outcome in words and what they may do next."""
+        outcome = self._outcome(comment)
+        return OutcomeOutputSerializer(outcome.as_dict()).data if outcome is not None else None
 
 
 class ThreadCommentOutputSerializer(CommentOutputSerializer):

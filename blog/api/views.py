@@ -23,9 +23,10 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from blog import selectors, services
+from moderation import facade as moderation
 from blog.models import Article, Comment
 
-from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictCharField, StrictIntegerField
+from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
 from core.ratelimit import LOGIN_FAILURES, rate_limit_wait
 
@@ -73,6 +74,8 @@ class ArticleListApi(ReaderApi):
 
         category = serializers.SlugField(required=False, help_text="Only articles in this category (its slug).")
         tag = serializers.SlugField(required=False, allow_unicode=True, help_text="Only articles with this tag (its slug).")
+        q = serializers.CharField(required=False, max_length=200, allow_blank=True,
+                                  help_text="Search the titles and text (full-text on PostgreSQL); best match first.")
 
     OutputSerializer = ArticleSummaryOutputSerializer
 
@@ -85,7 +88,8 @@ class ArticleListApi(ReaderApi):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         articles = selectors.article_list(
-            category_slug=filters.validated_data.get("category"), tag_slug=filters.validated_data.get("tag")
+            category_slug=filters.validated_data.get("category"), tag_slug=filters.validated_data.get("tag"),
+            q=filters.validated_data.get("q", ""),
         )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(articles, request, view=self)
@@ -147,6 +151,17 @@ class ArticleLikeApi(ReaderApi):
         data = self.OutputSerializer({"liked": True, "like_count": article.like_count}).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
+    @extend_schema(
+        operation_id="articles_unlike", request=None,
+        responses={200: OpenApiResponse(OutputSerializer, description="Unliked (or was not liked); the count after."),
+                   401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: NOT_FOUND, 429: TOO_MANY},
+    )
+    def delete(self, request, slug: str):
+        article = _article_or_404(slug, for_write=True)
+        services.article_unlike(article=article, user=request.user)
+        article.refresh_from_db(fields=["like_count"])
+        return Response(self.OutputSerializer({"liked": False, "like_count": article.like_count}).data)
+
 
 # --- Comments -----------------------------------------------------------------------------------
 
@@ -183,7 +198,9 @@ class ArticleCommentsApi(ReaderApi):
     def get(self, request, slug: str):
         article = _article_or_404(slug)
         entries = selectors.comment_thread(article=article, viewer=request.user)
-        context = {"request": request, "thread": {e.comment.pk: e for e in entries}}
+        own = [e.comment for e in entries if request.user.is_authenticated and e.comment.author_id == request.user.pk]
+        context = {"request": request, "thread": {e.comment.pk: e for e in entries},
+                   "outcomes": moderation.comment_outcomes_for_author(comments=own)}
         return Response(self.ThreadOutputSerializer([e.comment for e in entries], many=True, context=context).data)
 
     @extend_schema(
@@ -210,15 +227,123 @@ class ArticleCommentsApi(ReaderApi):
         return Response(self.OutputSerializer(comment, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
+FORBIDDEN = OpenApiResponse(description="Not logged in, or not allowed: the reason is in `detail` (e.g. not your comment).")
+
+
 class CommentDetailApi(ReaderApi):
-    permission_classes = [AllowAny]
+    """GET reads a comment (its author also gets `outcome`: what moderation made of it, in words;
+    the page polls this for the nudge); PATCH edits and DELETE deletes one's own comment, within
+    the edit window."""
+
+    permission_classes = [IsAuthenticatedOrReadOnly]
+    throttle_scope = "comments"  # PATCH and DELETE (core.ratelimit counts writes)
 
     OutputSerializer = CommentOutputSerializer
+
+    class EditInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """The comment's new text. It is scored and decided again, like a new comment."""
+
+        text = StrictCharField(max_length=settings.PARLEY_COMMENT_MAX_LENGTH, trim_whitespace=False)
+
+        class Meta:
+            ref_name = "CommentEdit"
 
     @extend_schema(operation_id="comments_retrieve", responses={200: OutputSerializer, 404: NOT_FOUND})
     def get(self, request, pk: int):
         comment = _visible_comment_or_404(pk, request.user)
         return Response(self.OutputSerializer(comment, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="comments_edit",
+        request=EditInputSerializer,
+        responses={200: OutputSerializer, 400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: FORBIDDEN, 404: NOT_FOUND, 429: TOO_MANY},
+        description="Edit your own comment within the edit window (PARLEY_EDIT_WINDOW_MINUTES after posting, "
+        "or while it awaits moderation). It becomes pending and is scored again. 403: not yours; 400: window closed.",
+    )
+    def patch(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        serializer = self.EditInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        comment = services.comment_edit(comment=comment, author=request.user, text=serializer.validated_data["text"])
+        return Response(self.OutputSerializer(comment, context={"request": request}).data)
+
+    @extend_schema(
+        operation_id="comments_delete", request=None,
+        responses={204: OpenApiResponse(description="Deleted (its replies stay, under \"comment deleted\")."),
+                   400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: FORBIDDEN, 404: NOT_FOUND, 429: TOO_MANY},
+        description="Delete (or withdraw) your own comment within the edit window.",
+    )
+    def delete(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        services.comment_delete(comment=comment, author=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CommentAppealApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+    throttle_scope = "reports"
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """Why a moderator should look again (optional, short)."""
+
+        note = StrictCharField(max_length=settings.PARLEY_APPEAL_NOTE_MAX_LENGTH, required=False, allow_blank=True)
+
+        class Meta:
+            ref_name = "CommentAppealCreate"
+
+    class OutputSerializer(serializers.Serializer):
+        """An author's appeal of their rejected comment."""
+
+        comment = serializers.IntegerField(source="comment_id")
+        note = serializers.CharField()
+        created_at = serializers.DateTimeField()
+        outcome = serializers.SerializerMethodField()
+
+        class Meta:
+            ref_name = "CommentAppeal"
+
+        def get_outcome(self, appeal) -> str:
+            """"open" until a moderator decides, then "reinstated" or "upheld"."""
+            return appeal.outcome or "open"
+
+    @extend_schema(
+        operation_id="comments_appeal",
+        request=InputSerializer,
+        responses={201: OutputSerializer, 400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: FORBIDDEN, 404: NOT_FOUND, 429: TOO_MANY},
+        description="Ask, once, for a moderator to review your rejected comment. 400: not rejected, or already appealed.",
+    )
+    def post(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        appeal = services.comment_appeal(comment=comment, author=request.user, note=serializer.validated_data.get("note", ""))
+        return Response(self.OutputSerializer(appeal).data, status=status.HTTP_201_CREATED)
+
+
+class CommentNudgeApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """The author's answer to the nudge. Editing (PATCH) and withdrawing (DELETE) answer it too."""
+
+        answer = serializers.ChoiceField(choices=[("left", "leave it for a moderator")])
+
+        class Meta:
+            ref_name = "CommentNudgeAnswer"
+
+    @extend_schema(
+        operation_id="comments_nudge_answer",
+        request=InputSerializer,
+        responses={204: OpenApiResponse(description="Recorded."), 400: BAD_INPUT, 401: NOT_LOGGED_IN,
+                   403: FORBIDDEN, 404: NOT_FOUND},
+        description="Leave a held or rejected comment for a moderator (recorded in the audit log).",
+    )
+    def post(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.comment_nudge_leave(comment=comment, author=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CommentLikeApi(ReaderApi):
@@ -253,6 +378,17 @@ class CommentLikeApi(ReaderApi):
         comment.refresh_from_db(fields=["like_count"])
         data = self.OutputSerializer({"liked": True, "like_count": comment.like_count}).data
         return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @extend_schema(
+        operation_id="comments_unlike", request=None,
+        responses={200: OpenApiResponse(OutputSerializer, description="Unliked (or was not liked); the count after."),
+                   401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN, 404: NOT_FOUND, 429: TOO_MANY},
+    )
+    def delete(self, request, pk: int):
+        comment = _visible_comment_or_404(pk, request.user)
+        services.comment_unlike(comment=comment, user=request.user)
+        comment.refresh_from_db(fields=["like_count"])
+        return Response(self.OutputSerializer({"liked": False, "like_count": comment.like_count}).data)
 
 
 class CommentReportApi(ReaderApi):
@@ -348,3 +484,44 @@ class TokenObtainApi(ObtainAuthToken):
         if wait is not None:
             raise Throttled(wait=math.ceil(wait))
         return super().post(request, *args, **kwargs)
+
+
+# --- Your data ------------------------------------------------------------------------------------
+
+
+class MeApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    class DeleteInputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        """Optional: also remove the text of every comment (by default it stays, by "deleted user")."""
+
+        remove_comments = StrictBooleanField(required=False, default=False)
+
+        class Meta:
+            ref_name = "AccountDelete"
+
+    @extend_schema(
+        operation_id="me_delete", request=DeleteInputSerializer,
+        responses={204: OpenApiResponse(description="Account deleted; this token no longer works."),
+                   400: BAD_INPUT, 401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def delete(self, request):
+        serializer = self.DeleteInputSerializer(data=request.data if request.data else {})
+        serializer.is_valid(raise_exception=True)
+        services.user_delete(user=request.user, remove_comments=serializer.validated_data["remove_comments"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportApi(ReaderApi):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        operation_id="me_export",
+        responses={200: OpenApiResponse(description="Everything you wrote: comments (with earlier versions), reports, "
+                                                    "appeals, likes, as JSON."),
+                   401: NOT_LOGGED_IN, 403: NOT_LOGGED_IN},
+    )
+    def get(self, request):
+        response = Response(services.user_export(user=request.user))
+        response["Content-Disposition"] = 'attachment; filename="parley-export.json"'
+        return response

@@ -23,6 +23,7 @@ from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation import rules
+from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
 from moderation.policy.models_in_use import models_in_use
@@ -163,6 +164,8 @@ def discussions(request: HttpRequest) -> HttpResponse:
         "moderation/discussions.html",
         {
             "rows": insights_discussions.discussions_ranked(limit=100),
+            # Until the moderators' agreement page exists, the nudge's rate is shown here.
+            "nudges": nudge_outcomes(),
             "weights": {
                 "held": insights_discussions.W_HELD,
                 "report": insights_discussions.W_REPORT,

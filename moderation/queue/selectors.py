@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from datetime import timezone as dt_timezone
@@ -17,15 +17,16 @@ from datetime import timezone as dt_timezone
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.db import connections
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from blog.models import Comment, CommentReport
+from blog.models import Comment, CommentReport, CommentRevision
 
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation import rules
-from moderation.models import AuthorStanding, DecisionReason, ModerationEvent, Policy
+from moderation.commenter import AUTHOR_ACTIONS
+from moderation.models import Appeal, AuthorStanding, DecisionReason, ModerationEvent, Policy
 from moderation.queue import ranking
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports
@@ -36,6 +37,7 @@ TABS: dict[str, str] = {
     "failed": "Classification failed",
     "published": "Published",
     "rejected": "Rejected",
+    "appeals": "Appeals",  # rejected comments whose author asked for a review (moderation.commenter)
 }
 PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -44,6 +46,8 @@ MAX_PAGE_SIZE = 100
 def _tab_q(tab: str) -> Q:
     if tab == "reported":
         return Q(rules.open_reports_exist(), status=Comment.Status.PUBLISHED)
+    if tab == "appeals":
+        return Q(Exists(Appeal.objects.filter(comment=OuterRef("pk"), decided_at__isnull=True)), status=Comment.Status.REJECTED)
     status = {"held": Comment.Status.HELD, "failed": Comment.Status.FAILED}.get(tab, tab)
     return Q(status=status)
 
@@ -268,6 +272,7 @@ class Card:
     escalation: ModerationEvent | None
     author_record: AuthorRecord
     priority: float
+    revisions: list = field(default_factory=list)  # CommentRevision, oldest first
 
     @property
     def analysis(self):
@@ -321,8 +326,13 @@ class Card:
         return self.waiting or self.comment.status == "rejected"
 
     @property
-    def can_reject(self) -> bool:
-        return self.comment.status != "rejected"
+    def appeal(self) -> Appeal | None:
+        """The author's appeal of this rejected comment, when there is one."""
+        return getattr(self.comment, "appeal", None)  # reverse one-to-one, select_related
+
+    @property
+    def can_reject(self) -> bool:  # or uphold the rejection of an appealed one
+        return self.comment.status != "rejected" or bool(self.appeal and self.appeal.is_open)
 
     @property
     def can_escalate(self) -> bool:
@@ -361,10 +371,11 @@ def _cards_queryset(filters: QueueFilters) -> QuerySet[Comment]:
     )
     return (
         Comment.objects.filter(_tab_q(filters.tab), filters.q())
-        .select_related("article", "author", "author__standing", "parent__author", "analysis")
+        .select_related("article", "author", "author__standing", "parent__author", "analysis", "appeal")
         .prefetch_related(Prefetch("reports", queryset=reports.order_by("created_at", "id"), to_attr="report_list"))
         .annotate(
-            rule_event_id=_latest_event(action__in=[a for a in ModerationEvent.Action.values if a != "escalate"]),
+            rule_event_id=_latest_event(
+                action__in=[a for a in ModerationEvent.Action.values if a != "escalate" and a not in AUTHOR_ACTIONS]),
             escalation_event_id=_latest_event(action=ModerationEvent.Action.ESCALATE),
             author_published=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.PUBLISHED),
             author_rejected=_count_of(Comment, "author_id", author_id=author, status=Comment.Status.REJECTED),
@@ -391,6 +402,11 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
     thresholds = policy.thresholds if policy else {}
     event_ids = {i for c in comments for i in (c.rule_event_id, c.escalation_event_id) if i}
     events = {e.pk: e for e in ModerationEvent.objects.filter(pk__in=event_ids).select_related("actor", "policy")}
+    # The author's edit history, read only when a card on the page was edited (most never are).
+    revisions: dict[int, list[CommentRevision]] = {}
+    if edited := [c.pk for c in comments if c.edited_at]:
+        for r in CommentRevision.objects.filter(comment_id__in=edited).order_by("created_at", "id"):
+            revisions.setdefault(r.comment_id, []).append(r)
     cards = []
     for c in comments:
         analysis = getattr(c, "analysis", None)
@@ -416,6 +432,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 escalation=events.get(c.escalation_event_id),
                 author_record=_author_record(c),
                 priority=c.queue_rank,
+                revisions=revisions.get(c.pk, []),
             )
         )
     return cards, policy
@@ -479,7 +496,7 @@ def audit_events(
     if comment_id is not None:
         qs = qs.filter(comment_id=comment_id)
     if moderator == SYSTEM:
-        qs = qs.filter(actor__isnull=True)
+        qs = qs.filter(actor__isnull=True).exclude(action__in=AUTHOR_ACTIONS)
     elif moderator:
         qs = qs.filter(actor__username=moderator)
     if before_id is not None:

@@ -14,11 +14,12 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
-from moderation import rules
+from moderation import commenter, rules
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
 from moderation.queue import ranking
+from notifications.services import appeal_decided_notify, comment_status_notify
 from ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -45,7 +46,7 @@ def comment_status_set(
     comment.status_reason = reason if new_status == rules.REJECT else ""
     comment.save(update_fields=["status", "status_reason", "updated_at"])
     metrics.comment_decided(comment=comment, previous_status=previous, actor=actor)
-    return ModerationEvent.objects.create(
+    event = ModerationEvent.objects.create(
         comment=comment,
         actor=actor,
         action=action,
@@ -55,6 +56,14 @@ def comment_status_set(
         scores=scores,
         policy=policy,
     )
+    # A moderator's decision on an appealed comment settles the appeal (the Appeals tab).
+    appeal = commenter.appeal_open_for(comment=comment) if actor is not None else None
+    if appeal is not None:
+        commenter.appeal_close(appeal=appeal, moderator=actor, new_status=new_status, reason=reason)
+        appeal_decided_notify(comment=comment, reinstated=new_status == rules.PUBLISH, reason=reason)
+    comment_status_notify(comment=comment, previous_status=previous, new_status=new_status, moderator=actor,
+                          reason=reason, tell_author=appeal is None)
+    return event
 
 
 def _open_report_rows(comment_ids) -> list[tuple[int, int, object]]:
@@ -256,7 +265,8 @@ def _comment_decide_locked(
             raise ValidationError({"comment": f"Comment {comment_id} does not exist."})
         reports = CommentReport.objects.filter(comment=comment, upheld__isnull=True)
         open_reporters = list(reports.values_list("reporter_id", flat=True))
-        in_queue = rules.comment_waiting(status=comment.status, open_reports=len(open_reporters))
+        appealed = commenter.appeal_open_for(comment=comment) is not None
+        in_queue = appealed or rules.comment_waiting(status=comment.status, open_reports=len(open_reporters))
         humans = ModerationEvent.objects.filter(comment=comment, actor__isnull=False).select_related("actor").order_by("-id")
         # An undo puts the comment back as the moderator saw it: a card shown before the undone
         # decision may decide it again.
@@ -267,7 +277,7 @@ def _comment_decide_locked(
                 and last_decision.action != ModerationEvent.Action.UNDO)
             or (expected_status is None and not in_queue)
             or (action == "approve" and comment.status == Comment.Status.PUBLISHED and not open_reporters)
-            or (action == "reject" and comment.status == Comment.Status.REJECTED)
+            or (action == "reject" and comment.status == Comment.Status.REJECTED and not appealed)
             or (action == "escalate" and (comment.escalated or not in_queue))
         )
         if stale:

@@ -258,6 +258,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "next_query": _query_without(request, before=str(next_before)) if next_before else None,
         "standing_changes": [] if comment_id else selectors.standing_changes(moderator=moderator),
         "reversible": services.REVERSIBLE,
+        "author_actions": selectors.AUTHOR_ACTIONS,  # the author's own edits, nudge answers, appeals
     }
     return render(request, "moderation/audit_log.html", context)
 

@@ -148,8 +148,10 @@ def test_thread_shows_the_author_their_own_pending_comment(article, thread, read
     assert mine == {
         "id": pending.pk, "article": article.slug, "parent": top.pk, "depth": 1, "indent": 1, "reply_to": None,
         "author": "alice", "created_at": mine["created_at"], "text": "Mine, pending.", "status": "pending",
-        "status_reason": None, "like_count": 0, "is_own": True,
+        "status_reason": None, "like_count": 0, "is_own": True, "edited_at": None, "can_edit": True,
+        "outcome": {**mine["outcome"], "status": "pending"},
     }
+    assert mine["outcome"]["reason"].startswith("Being checked")
     assert comments[0]["is_own"] is False and comments[0]["indent"] == 0
 
 

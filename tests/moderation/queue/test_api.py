@@ -96,7 +96,7 @@ def test_queue_lists_cards_ranked_with_labels_stance_rule_and_reports(moderator)
 
     data = api(moderator).get("/api/moderation/queue/").json()
 
-    assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0}
+    assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0, "appeals": 0}
     assert not any(data["counts_capped"].values())  # exact counts
     assert [c["id"] for c in data["results"]] == [toxic.pk, mild.pk]
     card = data["results"][0]
@@ -159,9 +159,9 @@ def test_a_tab_past_the_count_cap_gives_the_cap_and_says_it_is_capped(moderator,
 
     data = api(moderator).get("/api/moderation/queue/").json()
 
-    assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 1}
+    assert data["counts"] == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 1, "appeals": 0}
     assert data["counts_capped"] == {"held": True, "reported": False, "failed": False, "published": False,
-                                     "rejected": False}
+                                     "rejected": False, "appeals": False}
     assert len(data["results"]) == 3  # the cards are all there; only the counting stops
 
 

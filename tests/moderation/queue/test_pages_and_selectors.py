@@ -95,10 +95,10 @@ def test_tab_counts_follow_the_filters_and_count_only_open_reports(moderator):
         assert not any(t.capped for t in c.values())
         return {tab: t.n for tab, t in c.items()}
 
-    assert counts() == {"held": 3, "reported": 1, "failed": 0, "published": 2, "rejected": 1}
-    assert counts(article_id=article.pk) == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 1}
-    assert counts(stance="against") == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 0}
-    assert counts(label="threat", min_score=0.6) == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0}
+    assert counts() == {"held": 3, "reported": 1, "failed": 0, "published": 2, "rejected": 1, "appeals": 0}
+    assert counts(article_id=article.pk) == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 1, "appeals": 0}
+    assert counts(stance="against") == {"held": 2, "reported": 1, "failed": 0, "published": 2, "rejected": 0, "appeals": 0}
+    assert counts(label="threat", min_score=0.6) == {"held": 2, "reported": 0, "failed": 0, "published": 0, "rejected": 0, "appeals": 0}
     assert counts(label="insult", min_score=0.66, article_id=article.pk)["held"] == 1
 
 
@@ -112,7 +112,7 @@ def test_a_tab_past_the_cap_says_so_instead_of_counting_on(moderator, monkeypatc
     assert re.search(r'data-count-for="rejected" data-count="1">1<', html)
     data = client_for(moderator).get("/moderation/queue/poll/", {"counts_only": "1"}).json()
     assert data["counts"]["held"] == 3 and data["counts_capped"]["held"] is True
-    assert data["count_labels"] == {"held": "3+", "reported": "0", "failed": "0", "published": "0", "rejected": "1"}
+    assert data["count_labels"] == {"held": "3+", "reported": "0", "failed": "0", "published": "0", "rejected": "1", "appeals": "0"}
 
 
 def test_a_reported_comment_leaves_the_reported_tab_once_a_moderator_rules(moderator):

@@ -1,0 +1,42 @@
+"""A reader's notifications and their choice of email."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        REPLY = "reply", "reply to your comment"
+        DECISION = "decision", "moderator's decision on your comment"
+        APPEAL = "appeal", "decision on your appeal"
+        REPORT = "report", "outcome of your report"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    text = models.CharField(max_length=600)
+    url = models.CharField(max_length=400, blank=True)  # where the reader reads more (site-relative)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox"),
+            models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.user_id}"
+
+
+class NotificationSettings(models.Model):
+    """Email is off until the reader turns it on."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    email = models.BooleanField(default=False, help_text="Also send each notification by email.")
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user_id}"

@@ -1,0 +1,18 @@
+"""Reads of a reader's notifications."""
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from .models import Notification, NotificationSettings
+
+
+def notifications_unread_count(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def notifications_for(*, user, limit: int = 50) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).order_by("-created_at", "-id")[:limit]
+
+
+def notification_email_enabled(*, user) -> bool:
+    return NotificationSettings.objects.filter(user=user, email=True).exists()

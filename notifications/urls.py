@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "notifications"
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read/", views.notifications_read, name="read"),
+    path("settings/", views.notification_settings, name="settings"),
+]
