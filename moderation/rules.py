@@ -37,13 +37,13 @@ PUBLISH, HOLD, REJECT = "published", "held", "rejected"
 # rejected without one. Threats and identity attacks hold early: missing one costs more than a
 # moderator's glance. (Version 1, migration 0002, was tuned for the Jigsaw BiLSTM.)
 DEFAULT_THRESHOLDS: dict[str, dict[str, float]] = {
-    "toxicity": {"hold": 0.40, "reject": 0.97},
-    "severe_toxicity": {"hold": 0.30, "reject": 0.90},
-    "obscene": {"hold": 0.50, "reject": 0.97},
-    "threat": {"hold": 0.30, "reject": 0.90},
-    "insult": {"hold": 0.50, "reject": 0.95},
-    "identity_attack": {"hold": 0.30, "reject": 0.90},
-    "sexual_explicit": {"hold": 0.50, "reject": 0.95},
+    "toxicity": {"hold": 0.38, "reject": 0.98},
+    "severe_toxicity": {"hold": 0.26, "reject": 1.0},
+    "obscene": {"hold": 0.54, "reject": 0.98},
+    "threat": {"hold": 0.18, "reject": 0.9},
+    "insult": {"hold": 0.31, "reject": 0.96},
+    "identity_attack": {"hold": 0.17, "reject": 0.9},
+    "sexual_explicit": {"hold": 0.5, "reject": 0.95},
 }
 
 

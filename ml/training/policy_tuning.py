@@ -5,7 +5,9 @@ written families and ToxiGen's hateful statements), positives and negatives re-w
 label's rate in an ordinary comment stream:
 
 * hold at the highest cut-off that still holds ``HOLD_RECALL[label]`` of the label's positives
-  (threats and identity attacks must not slip through; profanity may, a little);
+  (threats and identity attacks must not slip through; profanity may, a little), raised until no
+  more than ``FALSE_HOLD_BUDGET[label]`` of the rows without the label would be held by it (the
+  recall target is not reachable for every label on these rows: HatEval's hate is subtle);
 * reject at the lowest cut-off where ``REJECT_PRECISION`` of what it rejects is a positive, and never
   below ``MIN_REJECT``: rejecting is final for the reader, so only near-certain abuse skips a human.
 
@@ -26,6 +28,9 @@ from ml.training.common import log
 
 HOLD_RECALL = {"toxicity": 0.80, "severe_toxicity": 0.80, "obscene": 0.80, "threat": 0.90, "insult": 0.80,
                "identity_attack": 0.90}
+# share of rows *without* the label that the label's hold cut-off may hold
+FALSE_HOLD_BUDGET = {"toxicity": 0.06, "severe_toxicity": 0.01, "obscene": 0.02, "threat": 0.002, "insult": 0.03,
+                     "identity_attack": 0.01}
 REJECT_PRECISION = 0.98
 MIN_REJECT = 0.90
 FLOOR = 0.05  # no hold cut-off below this: below it almost every comment would wait for a human
@@ -36,6 +41,15 @@ def weighted_recall_cut(y: np.ndarray, p: np.ndarray, recall: float) -> float:
     positives = np.sort(p[y == 1])[::-1]
     k = int(np.ceil(recall * len(positives))) - 1
     return float(positives[max(0, k)])
+
+
+def false_hold_cut(y: np.ndarray, p: np.ndarray, budget: float) -> float:
+    """The lowest cut-off (to two decimals) holding at most ``budget`` of the negatives."""
+    negatives = p[y == 0]
+    for t in np.round(np.arange(0.01, 1.0, 0.01), 2):
+        if (negatives >= t).mean() <= budget:
+            return float(t)
+    return 1.0
 
 
 def precision_cut(y: np.ndarray, p: np.ndarray, w: np.ndarray, precision: float) -> float:
@@ -58,7 +72,8 @@ def tune(scores: list[dict[str, float]], dev: list, rates: dict[str, float]) -> 
         p = np.array([scores[i][label] for i in idx])
         pos = y.mean()
         w = np.where(y == 1, rates[label] / pos, (1 - rates[label]) / (1 - pos))
-        hold = max(FLOOR, round(weighted_recall_cut(y, p, HOLD_RECALL[label]), 2))
+        hold = max(FLOOR, round(weighted_recall_cut(y, p, HOLD_RECALL[label]), 2),
+                   false_hold_cut(y, p, FALSE_HOLD_BUDGET[label]))
         reject = max(MIN_REJECT, round(precision_cut(y, p, w, REJECT_PRECISION), 2), hold)
         out[label] = {"hold": hold, "reject": min(1.0, reject)}
     return out
@@ -74,6 +89,7 @@ def main(data: str | None = None) -> dict:
     scores = clf.score([r[0] for r in dev])
     thresholds = tune(scores, dev, recipe.natural_rates(cfg))
     result = {"model_version": clf.version, "thresholds": thresholds, "hold_recall": HOLD_RECALL,
+              "false_hold_budget": FALSE_HOLD_BUDGET,
               "reject_precision": REJECT_PRECISION, "min_reject": MIN_REJECT}
     (Path(DEFAULT_WEIGHTS_DIR) / "policy.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(thresholds, indent=2))
