@@ -1,7 +1,7 @@
 """Which words of a comment drive its top label: occlusion with the model that scored it.
 
-Leave each sentence out and rescore; in the sentence whose absence lowers the label most, leave each
-word out and rescore; the words whose absence matters most, and the span between them, are the
+Leave each sentence out and rescore; in the sentence whose absence lowers the label most, leave out
+each run of three words and rescore; the runs whose absence matters most, and the span between them, are the
 phrase a moderator (and the comment's author) is shown: "may contain a threat: 'break both your legs'".
 One extra batch of forward passes per comment (sentences + words, capped), run by the worker on held
 and rejected comments only, never on the POST path or a page view. Knows nothing of Django.
@@ -14,6 +14,7 @@ from typing import Mapping, Sequence
 MAX_SENTENCES = 12
 MAX_WORDS = 40
 MAX_PHRASE_WORDS = 8
+WINDOW = 3  # words left out together
 # Labels that say *what* is wrong come before the generic one when they are near the top.
 SPECIFIC = ("threat", "identity_attack", "severe_toxicity", "insult", "obscene", "sexual_explicit")
 
@@ -62,13 +63,17 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     words = _spans(_WORD, text, s_start, s_end)[:MAX_WORDS]
     if not words:
         return {}
-    drops = [base - s[label] for s in classifier.score([_without(text, sp) for sp in words])]
-    best = max(range(len(words)), key=drops.__getitem__)
-    marked = [i for i, d in enumerate(drops) if d > 0 and d >= 0.4 * drops[best]] or [best]
-    first, last = min(marked), max(marked)
+    # Leave out each run of WINDOW words: a threat lives in a phrase ("break both your legs"), and
+    # leaving out one of its words barely moves the score while the others still carry it.
+    width = min(WINDOW, len(words))
+    runs = [(i, i + width - 1) for i in range(len(words) - width + 1)]
+    drops = [base - s[label] for s in classifier.score([_without(text, (words[i][0], words[j][1])) for i, j in runs])]
+    best = max(range(len(runs)), key=drops.__getitem__)
+    marked = [k for k, d in enumerate(drops) if d > 0 and d >= 0.6 * drops[best]] or [best]
+    first, last = runs[min(marked)][0], runs[max(marked)][1]
     if last - first + 1 > MAX_PHRASE_WORDS:
-        first = max(min(marked), best - MAX_PHRASE_WORDS // 2)
-        last = min(max(marked), first + MAX_PHRASE_WORDS - 1)
+        first = max(first, runs[best][0] - (MAX_PHRASE_WORDS - width) // 2)
+        last = min(last, first + MAX_PHRASE_WORDS - 1)
     start, end = words[first][0], words[last][1]
     phrase = text[start:end].strip(" ,;:.!?-\"'")
     start = text.find(phrase, start)

@@ -132,8 +132,8 @@ class MiniLMToxicity:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_dir(cls, path: str | Path = DEFAULT_WEIGHTS_DIR) -> "MiniLMToxicity":
-        path = Path(path)
+    def from_dir(cls, path: str | Path | None = None) -> "MiniLMToxicity":
+        path = Path(path) if path is not None else DEFAULT_WEIGHTS_DIR
         if not (path / "toxicity.json").exists() or not (path / "model.safetensors").exists():
             raise ModelUnavailable(f"no Parley toxicity weights in {path}")
         model, tok, meta = load_model(path, base_model_dir())
