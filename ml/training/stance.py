@@ -85,6 +85,7 @@ class Config:
     evals_per_epoch: int = 3
     threads: int = 2
     max_minutes: float = 0.0  # 0 = no limit; otherwise stop training after this wall time
+    max_steps: int = 0  # 0 = the whole schedule; otherwise stop there (reproduces a time-budgeted run)
     files: tuple[str, ...] = TRAIN_FILES
     init: str = ""  # continue from these weights (``comments``)
     old_cap: int = 1200  # ``comments``: rows kept of each debate set
@@ -355,7 +356,7 @@ def train_xenc(cfg: Config) -> dict:
                 log(f"ep {epoch} step {step}/{total} loss {loss.item():.4f} {seen / el:.1f} pairs/s")
             if step % eval_every == 0 or step == total:
                 evaluate(step, step / steps_per_epoch)
-            if cfg.max_minutes and (time.time() - t_start) > cfg.max_minutes * 60:
+            if (cfg.max_minutes and (time.time() - t_start) > cfg.max_minutes * 60) or (cfg.max_steps and step >= cfg.max_steps):
                 stopped_early = True
                 break
         if stopped_early:
@@ -514,12 +515,13 @@ def main(argv: Iterable[str] | None = None) -> dict:
     p.add_argument("--lr", type=float, default=None)
     p.add_argument("--batch-size", type=int, default=Config.batch_size)
     p.add_argument("--max-minutes", type=float, default=0.0)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of the schedule")
     p.add_argument("--threads", type=int, default=Config.threads)
     p.add_argument("--files", default=",".join(TRAIN_FILES), help="comma-separated debate files in <data>/stance")
     p.add_argument("--argq-cap", type=int, default=Config.argq_cap_per_motion)
     a = p.parse_args(list(argv) if argv is not None else None)
     cfg = Config(data=a.data, out=a.out, report=a.report, recipe=a.recipe, seed=a.seed, batch_size=a.batch_size,
-                 max_minutes=a.max_minutes, threads=a.threads, init=a.init,
+                 max_minutes=a.max_minutes, max_steps=a.max_steps, threads=a.threads, init=a.init,
                  files=tuple(f.strip() for f in a.files.split(",") if f.strip()), argq_cap_per_motion=a.argq_cap)
     if cfg.recipe == "comments":
         # Continuing a trained cross-encoder: a gentler rate, longer reads for reader comments.

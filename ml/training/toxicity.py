@@ -61,6 +61,7 @@ class Config:
     threads: int = 1
     evals_per_epoch: int = 2
     max_minutes: float = 0.0
+    max_steps: int = 0  # 0 = the whole schedule; otherwise stop there (reproduces a time-budgeted run)
     dev_frac: float = 0.1
     caps: dict = field(default_factory=lambda: {"civil": 4000, "olid": 6500, "hateval": 5500,
                                                 "davidson_offensive": 2500})
@@ -301,9 +302,9 @@ def train(cfg: Config) -> dict:
                 log(f"step {step}/{total} loss {loss.item():.4f} {seen / (time.time() - t_train):.1f} rows/s")
             if step % eval_every == 0 or step == total:
                 evaluate(step)
-            if cfg.max_minutes and time.time() - t0 > cfg.max_minutes * 60:
+            if (cfg.max_minutes and time.time() - t0 > cfg.max_minutes * 60) or (cfg.max_steps and step >= cfg.max_steps):
                 stopped = True
-                log("time budget reached; stopping")
+                log(f"budget reached at step {step}; stopping")
                 if history[-1]["step"] != step:
                     evaluate(step)
             if step >= total or stopped:
@@ -335,7 +336,8 @@ def write_report(res: dict, path: Path) -> None:
          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seed {cfg.seed}; wall time "
          f"{res['wall_s'] / 60:.1f} min on {cfg.threads} CPU thread(s) of a shared 2-core machine; "
          f"{res['rows_per_s']:.1f} rows/s. Steps run: {res['steps']} of {res['total']}"
-         + (" (stopped by the time budget)" if res["stopped"] else "") + ".", "",
+         + (" (stopped by the budget)" if res["stopped"] else "") + f". Reproduce: `python manage.py train_toxicity "
+         f"--threads {cfg.threads} --epochs {cfg.epochs:g} --max-steps {res['steps']}`.", "",
          "## Training rows (after caps, repeats and held-out dev share)", "", "| source | rows |", "|---|---:|"]
     L += [f"| `{k}` | {v} |" for k, v in sorted(res["counts"].items())]
     L += ["", f"Mean tokens per row: {res['mean_tokens']:.1f} (truncated at {cfg.max_len}).", "",
@@ -382,10 +384,11 @@ def main(argv=None) -> dict:
     p.add_argument("--epochs", type=float, default=Config.epochs)
     p.add_argument("--threads", type=int, default=Config.threads)
     p.add_argument("--max-minutes", type=float, default=0.0)
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of the schedule")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cfg = Config(data=a.data, out=a.out, report=a.report, seed=a.seed, epochs=a.epochs, threads=a.threads,
-                 max_minutes=a.max_minutes)
+                 max_minutes=a.max_minutes, max_steps=a.max_steps)
     res = train(cfg)
     if cfg.report:
         write_report(res, Path(cfg.report))

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ml.evaluation import stance as evaluation_stance, targets, toxicity as evaluation_toxicity
-from ml.evaluation.recorded import RECORDED_FILE
+from ml.evaluation.recorded import RECORDED_FILE, recorded_quality
 from moderation import rules
 
 DEFAULT_DATA = settings.BASE_DIR.parent / "shared" / "data"
@@ -117,6 +117,7 @@ class Command(BaseCommand):
         if output:
             output.write_text(report)
         if record:
-            recorded = targets.headline(by_model, stance_rows, stance_name=stance_name)
+            # Merged into what was recorded before, so a toxicity-only run keeps the stance figures.
+            recorded = {**recorded_quality(), **targets.headline(by_model, stance_rows, stance_name=stance_name)}
             RECORDED_FILE.write_text(json.dumps(recorded, indent=2, sort_keys=True) + "\n")
             self.stderr.write(f"Recorded the headline figures in {RECORDED_FILE}")

@@ -17,10 +17,12 @@ class Command(BaseCommand):
         parser.add_argument("--out", default=str(stance.DEFAULT_OUT))
         parser.add_argument("--threads", type=int, default=stance.Config.threads)
         parser.add_argument("--max-minutes", type=float, default=0.0)
+        parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (the shipped stage 2: 931)")
 
     def handle(self, *args, **opts):
         argv = ["--data", opts["data"], "--recipe", opts["recipe"], "--seed", str(opts["seed"]), "--out", opts["out"],
-                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"])]
+                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"]),
+                "--max-steps", str(opts["max_steps"])]
         if opts["init"]:
             argv += ["--init", opts["init"]]
         best = stance.main(argv)["best"]

@@ -14,10 +14,12 @@ class Command(BaseCommand):
         parser.add_argument("--epochs", type=float, default=toxicity.Config.epochs)
         parser.add_argument("--threads", type=int, default=toxicity.Config.threads)
         parser.add_argument("--max-minutes", type=float, default=0.0)
+        parser.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (the shipped run: 2347)")
 
     def handle(self, *args, **opts):
         result = toxicity.main(["--data", opts["data"], "--seed", str(opts["seed"]), "--epochs", str(opts["epochs"]),
-                                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"])])
+                                "--threads", str(opts["threads"]), "--max-minutes", str(opts["max_minutes"]),
+                                "--max-steps", str(opts["max_steps"])])
         policy_tuning.main(data=opts["data"])
         self.stdout.write(self.style.SUCCESS(
             f"parley-minilm written to {result['cfg'].out} (dev select {result['best']['select']:.4f})"))
