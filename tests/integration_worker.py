@@ -18,6 +18,8 @@ from django.db import connection
 ROOT = Path(__file__).resolve().parent.parent
 # This test run's own queue (set on the app by tests/conftest.py before anything is published).
 TEST_QUEUE = f"parley-test-{os.getpid()}"
+# What the suite's real workers score with: the shipped default unless the run says otherwise.
+WORKER_TOXICITY_MODEL = os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "parley-minilm")
 
 
 def stop_orphaned_workers() -> None:
@@ -64,7 +66,7 @@ class Worker:
             **os.environ,
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
-            "PARLEY_TOXICITY_MODEL": os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "parley-minilm"),
+            "PARLEY_TOXICITY_MODEL": WORKER_TOXICITY_MODEL,
             "PYTHONUNBUFFERED": "1",
             "PARLEY_CELERY_QUEUE": TEST_QUEUE,
             **self.extra_env,

@@ -13,6 +13,8 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from tests.integration_worker import WORKER_TOXICITY_MODEL
 from django.db.models import Count
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -111,7 +113,7 @@ def test_two_workers_share_a_backlog_and_score_every_comment_exactly_once(client
         # ... and as each worker's own /metrics endpoint has it (its pool process's counts).
         for name, port in zip(names, ports):
             samples = _scrape(port)
-            assert _total(samples, "parley_comments_scored_total", toxicity_model="jigsaw-bilstm") == len(scored_by[name])
+            assert _total(samples, "parley_comments_scored_total", toxicity_model=WORKER_TOXICITY_MODEL) == len(scored_by[name])
             assert _total(samples, "parley_comments_decided_total", by="auto") == len(scored_by[name])
             assert _total(samples, "parley_posted_to_decided_seconds_count", by="auto") == len(scored_by[name])
             assert _total(samples, "parley_scoring_seconds_count", kind="toxicity") == len(_batches(workers[names.index(name)]))

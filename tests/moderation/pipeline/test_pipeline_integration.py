@@ -18,7 +18,7 @@ from config.celery import app as celery_app
 from moderation.models import Analysis, ModerationEvent
 from moderation.pipeline.tasks import classify_comment
 from tests.factories import ArticleFactory, UserFactory
-from tests.integration_worker import Worker, wait_until
+from tests.integration_worker import WORKER_TOXICITY_MODEL, Worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +47,7 @@ def test_comment_posted_through_the_api_is_scored_and_decided_by_the_worker(cele
     assert polite_c.status == Comment.Status.PUBLISHED
     assert abusive_c.status in (Comment.Status.HELD, Comment.Status.REJECTED)
     analysis = abusive_c.analysis
-    assert analysis.toxicity_model == "jigsaw-bilstm"
+    assert analysis.toxicity_model == WORKER_TOXICITY_MODEL
     assert analysis.scores["toxicity"] > 0.9 and set(analysis.scores) >= {"toxicity", "insult", "threat"}
     assert analysis.stance_article_label in ("favor", "against", "neutral")
     assert abs(sum(analysis.stance_article.values()) - 1) < 1e-3
