@@ -26,7 +26,7 @@ def _admin():
 
 
 class Stack:
-    def __init__(self, db_name: str, *, port: int = 8765, toxicity_model: str = "jigsaw-bilstm",
+    def __init__(self, db_name: str, *, port: int = 8765, toxicity_model: str = "parley-minilm",
                  worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0,
                  worker_idle: bool = False):
         assert db_name.startswith("parley_bench"), "only parley_bench* databases are created or dropped here"

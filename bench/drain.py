@@ -12,7 +12,7 @@ from the first publish to the last Analysis stored.
 
 Reports comments/s, comments/s per worker process and each worker's share of the comments (from
 its JSON batch log lines), with the box's CPU cores beside them: on a box with fewer cores than
-worker processes, the second process competes for the same cores. Toxicity model: jigsaw-bilstm
+worker processes, the second process competes for the same cores. Toxicity model: parley-minilm (--toxicity-model to change)
 (the one that runs offline here) plus the MiniLM stance cross-encoder.
 """
 from __future__ import annotations
@@ -125,7 +125,7 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--comments", type=int, default=2000)
     p.add_argument("--workers", default="1,2", help="worker process counts to measure, comma-separated")
-    p.add_argument("--toxicity-model", default="jigsaw-bilstm")
+    p.add_argument("--toxicity-model", default="parley-minilm")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for one drain")
     p.add_argument("--no-write", action="store_true", help="print the table, don't append it to docs/PERFORMANCE.md")
     args = p.parse_args(argv)

@@ -8,7 +8,7 @@ a prefork Celery worker with concurrency 1 and warm models on queue bench-<pid>,
 13), posts the comments one after another (each waits for the previous one to be decided), and
 polls the database every 2 ms until the comment has an Analysis and a status other than pending.
 Latency = from just before the POST is sent to the first poll that sees it decided. The toxicity
-model is jigsaw-bilstm (the fallback that actually runs here: Detoxify's weights cannot be
+model is parley-minilm (the shipped default that runs here: Detoxify's weights cannot be
 downloaded), plus the MiniLM stance cross-encoder.
 """
 from __future__ import annotations
@@ -103,7 +103,7 @@ def main(argv=None) -> int:
              f"outcomes {statuses}. Posted one after another through /api/articles/<slug>/comments/ (token auth) to "
              "gunicorn (config/gunicorn.conf.py, DEBUG off), Redis broker, one prefork Celery worker (concurrency 1) with "
              "warm models; decided = an Analysis row exists and status is not pending (DB polled every 2 ms).",
-             "Toxicity model: jigsaw-bilstm (the fallback that runs here; Detoxify's real weights cannot be "
+             "Toxicity model: parley-minilm (the shipped default; Detoxify's real weights cannot be "
              "downloaded), stance: minilm-stance-xenc. Comments 5-300 words from the demo texts (blog/demo/content.json).",
              "Targets: p50 ≤ 150 ms, p95 ≤ 500 ms."]
     report("End to end: POST to decided (bench/end_to_end.py)",

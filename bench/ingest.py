@@ -148,7 +148,7 @@ def main(argv=None) -> int:
     web = (f"gunicorn (config/gunicorn.conf.py: {args.web_workers} processes x {args.web_threads} threads, "
            "persistent DB connections)" if args.web == "gunicorn" else "Django runserver (threaded, a DB connection a request)")
     notes = [f"{args.clients} client threads, open loop; localhost; {web}, DEBUG off; one prefork "
-             f"Celery worker (concurrency 1, nice {args.worker_nice}), jigsaw-bilstm + minilm-stance-xenc; the load "
+             f"Celery worker (concurrency 1, nice {args.worker_nice}), parley-minilm + minilm-stance-xenc; the load "
              "generator, web server, worker and PostgreSQL share the box's CPUs.",
              f"{len(state['late_ms'])} requests were sent late (all client threads busy): the achieved rate is the "
              "server's, not the generator's, limit only if that count is large.",
