@@ -223,7 +223,7 @@ def measure(n_requests: int) -> tuple[list[list], list[str]]:
 
     def cursor_for(filters):
         # The cursor page 400 would have under these filters: the 9,974th row's (rank, id).
-        qs = selectors._cards_queryset(filters).values("queue_rank", "id")[offset:offset + 1]
+        qs = selectors._queue_rows(filters).values("queue_rank", "id")[offset:offset + 1]
         r = list(qs)
         return selectors.Cursor(r[0]["queue_rank"], r[0]["id"]) if r else None
 

@@ -129,7 +129,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [],
         "APP_DIRS": True,
-        "OPTIONS": {"environment": "core.jinja2.environment", "autoescape": True},
+        "OPTIONS": {"environment": "core.jinja2.environment"},  # it escapes every output itself
     },
 ]
 

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from blog.models import Comment, CommentReport
 from moderation.queue import selectors
 from moderation.models import AuthorStanding, ModerationEvent
+from moderation.queue.api.serializers import RuleOutputSerializer
 from moderation.queue.services import comment_decide
 from tests.factories import ArticleFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment, second_moderator  # noqa: F401
@@ -107,6 +108,9 @@ def test_queue_lists_cards_ranked_with_labels_stance_rule_and_reports(moderator)
     assert card["stance"] == {"article": "against", "parent": "against"}
     assert card["rule"]["reason"] == "insult 0.90 is at or above the hold threshold 0.50"
     assert card["rule"]["actor"] is None and card["rule"]["policy_version"] == 1
+    # The card's audit entry is a plain dict (fast), shaped exactly as its documented serializer.
+    assert card["rule"] == RuleOutputSerializer(card["rule"]).data
+    assert card["rule"]["created_at"].endswith("Z") or "+" in card["rule"]["created_at"]
     assert card["models"]["toxicity"] == "detoxify:original"
     assert card["reports"][0]["reporter"] == "dave" and card["reports"][0]["reporter_weight"] == 0.5
     assert card["author"]["published"] == 0 and card["author"]["waiting"] == 1
