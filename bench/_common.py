@@ -71,6 +71,25 @@ def median(values) -> float:
     return statistics.median(values) if values else float("nan")
 
 
+def cpu_probe_ms() -> float:
+    """Milliseconds this box takes for a fixed pure-Python loop (best of 3). This VM's CPU speed
+    drifts by up to 1.6x from minute to minute (the same loop took 277-459 ms over ten seconds on
+    2026-12-06), so every table says how fast the box was at its start and its end: compare
+    absolute times only where the probes agree."""
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        t0, s = time.perf_counter(), 0
+        for i in range(1_000_000):
+            s += i * i
+        best = min(best, (time.perf_counter() - t0) * 1000)
+    return best
+
+
+_PROBE_AT_START = cpu_probe_ms()
+
+
 def machine_line() -> str:
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -79,7 +98,8 @@ def machine_line() -> str:
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return (f"{now}; {cpus} CPUs ({platform.processor() or platform.machine()}), load avg {load:.2f} at the end "
-            f"of the run; Python {platform.python_version()}")
+            f"of the run; CPU probe {_PROBE_AT_START:.0f} ms at the start, {cpu_probe_ms():.0f} ms at the end "
+            f"(bench/_common.cpu_probe_ms: lower is faster); Python {platform.python_version()}")
 
 
 def table(headers: list[str], rows: list[list]) -> str:

@@ -391,6 +391,9 @@ def _cards_of(page_ids: QuerySet) -> QuerySet[Comment]:
     return (
         Comment.objects.filter(InFirstEvaluated(F("pk"), Subquery(page_ids)))
         .select_related("article", "author", "author__standing", "parent__author", "analysis", "appeal")
+        # Not on a card: an article's body (kilobytes, times 25 cards) and the analysis' raw
+        # probabilities beyond the labels and scores the card shows.
+        .defer("article__body", "analysis__stance_article", "analysis__stance_parent", "analysis__findings")
         .prefetch_related(Prefetch("reports", queryset=reports.order_by("created_at", "id"), to_attr="report_list"))
         .annotate(
             rule_event_id=_latest_event(
