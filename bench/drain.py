@@ -96,12 +96,18 @@ def scored_per_worker(stack: Stack, names: list[str]) -> list[int]:
     return counts
 
 
-def drain(n_workers: int, texts: list[str], *, toxicity_model: str, timeout: float) -> dict:
+def drain(n_workers: int, texts: list[str], *, toxicity_model: str, timeout: float, profile: bool = False) -> dict:
     with Stack("parley_bench_drain", toxicity_model=toxicity_model) as stack:
         stack.env["PARLEY_LOG_FORMAT"] = "json"  # each batch's comment ids, to see who scored what
         stack.create_db()
         ids = _run(stack, STORE_BACKLOG, texts)
         names = start_workers(stack, n_workers)
+        profiler = raw = None
+        if profile:  # the first worker and its pool child, for the whole drain
+            from bench import _profile
+
+            raw = stack.logs[names[0]].with_suffix(".pyspy.txt")
+            profiler = _profile.start(stack.procs[0].pid, raw, seconds=int(timeout))
         published = _run(stack, PUBLISH, ids)
         db = stack.db()
         deadline = time.time() + timeout
@@ -114,11 +120,22 @@ def drain(n_workers: int, texts: list[str], *, toxicity_model: str, timeout: flo
         done = db.execute("SELECT count(*) FROM moderation_analysis").fetchone()[0]
         twice = db.execute("SELECT count(*) FROM (SELECT comment_id FROM moderation_analysis GROUP BY comment_id "
                            "HAVING count(*) > 1) d").fetchone()[0]
+        # Each Analysis carries its share of its batch's forward-pass time, per model.
+        model_s = db.execute("SELECT coalesce(sum(toxicity_ms), 0) / 1000, coalesce(sum(stance_ms), 0) / 1000 "
+                             "FROM moderation_analysis").fetchone()
         db.close()
         shares = scored_per_worker(stack, names)
+        profile_text = None
+        if profiler is not None:
+            import signal
+
+            profiler.send_signal(signal.SIGINT)
+            profiler.wait(timeout=60)
+            profile_text = _profile.summary(raw, top=15)
     seconds = float(last) - published["started"] if last is not None else float("nan")
     return {"workers": n_workers, "comments": len(ids), "scored": done, "twice": twice, "seconds": seconds,
-            "shares": shares, "sent": published["sent"]}
+            "shares": shares, "sent": published["sent"], "toxicity_s": float(model_s[0]), "stance_s": float(model_s[1]),
+            "profile": profile_text}
 
 
 def main(argv=None) -> int:
@@ -128,19 +145,27 @@ def main(argv=None) -> int:
     p.add_argument("--toxicity-model", default="parley-minilm")
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for one drain")
     p.add_argument("--no-write", action="store_true", help="print the table, don't append it to docs/PERFORMANCE.md")
+    p.add_argument("--profile", action="store_true", help="sample the 1-worker drain with py-spy (pip install py-spy)")
     args = p.parse_args(argv)
     texts = corpus(args.comments, seed=7)
     n_cores = cores()
     rows, notes = [], []
     for n_workers in (int(w) for w in args.workers.split(",")):
-        r = drain(n_workers, texts, toxicity_model=args.toxicity_model, timeout=args.timeout)
+        r = drain(n_workers, texts, toxicity_model=args.toxicity_model, timeout=args.timeout,
+                  profile=args.profile and n_workers == 1)
         rate = r["scored"] / r["seconds"] if r["seconds"] > 0 else float("nan")
+        busy = r["seconds"] * min(r["workers"], n_cores)  # core-seconds the drain had
         rows.append([r["workers"], r["comments"], r["scored"], r["twice"], r["seconds"], rate, rate / r["workers"],
-                     rate / min(r["workers"], n_cores), " / ".join(str(s) for s in r["shares"]), n_cores])
+                     rate / min(r["workers"], n_cores), " / ".join(str(s) for s in r["shares"]),
+                     f"{100 * r['toxicity_s'] / busy:.0f} % / {100 * r['stance_s'] / busy:.0f} %", n_cores])
+        if r["profile"]:
+            notes.append(f"py-spy over the {r['workers']}-worker drain (main process and pool child):\n\n```\n"
+                         f"{r['profile']}\n```")
         if r["scored"] < r["comments"]:
             notes.append(f"{r['workers']} worker(s): only {r['scored']} of {r['comments']} scored within {args.timeout:.0f} s")
     body = table(["worker processes", "backlog", "scored", "scored twice", "seconds", "comments/s",
-                  "comments/s per worker process", "comments/s per busy core", "comments per worker", "CPU cores"], rows)
+                  "comments/s per worker process", "comments/s per busy core", "comments per worker",
+                  "toxicity / stance forward passes (share of core-seconds)", "CPU cores"], rows)
     notes += [
         f"Toxicity model {args.toxicity_model} plus the MiniLM stance cross-encoder; batches of up to "
         "PARLEY_CLASSIFY_BATCH_SIZE (32) comments; each worker process is `celery worker --concurrency=1`.",

@@ -1,10 +1,15 @@
 """Which words of a comment drive its top label: occlusion with the model that scored it.
 
-Leave each sentence out and rescore; in the sentence whose absence lowers the label most, leave out
-each run of three words and rescore; the runs whose absence matters most, and the span between them, are the
-phrase a moderator (and the comment's author) is shown: "may contain a threat: 'break both your legs'".
-One extra batch of forward passes per comment (sentences + words, capped), run by the worker on held
-and rejected comments only, never on the POST path or a page view. Knows nothing of Django.
+Score each sentence on its own and take the one the label rates highest; in that sentence, leave out
+each run of three words and rescore the sentence; the runs whose absence matters most, and the span
+between them, are the phrase a moderator (and the comment's author) is shown: "may contain a
+threat: 'break both your legs'". Run by the worker on held and rejected comments only, never on the
+POST path or a page view. Knows nothing of Django.
+
+Every input is one sentence, never the whole comment: about one comment's worth of text for the
+sentences and a few more for the runs. Leaving each sentence and each run out of the *whole* text
+(the first version) cost up to 50 full-length forward passes per held comment, and was 63 % of a
+worker's time in bench/drain.py (py-spy, 2026-12-06) with 15 % of comments held.
 """
 from __future__ import annotations
 
@@ -53,13 +58,13 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     if not text.strip():
         return {}
     label = label_to_explain(scores, thresholds)
-    base = float(scores[label])
     sentences = _spans(_SENTENCE, text)[:MAX_SENTENCES]
     if len(sentences) > 1:
-        drops = [base - s[label] for s in classifier.score([_without(text, sp) for sp in sentences])]
-        s_start, s_end = sentences[max(range(len(sentences)), key=drops.__getitem__)]
+        alone = [s[label] for s in classifier.score([text[a:b] for a, b in sentences])]
+        top = max(range(len(sentences)), key=alone.__getitem__)
+        (s_start, s_end), base = sentences[top], float(alone[top])
     else:
-        s_start, s_end = sentences[0] if sentences else (0, len(text))
+        (s_start, s_end), base = (sentences[0] if sentences else (0, len(text))), float(scores[label])
     words = _spans(_WORD, text, s_start, s_end)[:MAX_WORDS]
     if not words:
         return {}
@@ -67,7 +72,9 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     # leaving out one of its words barely moves the score while the others still carry it.
     width = min(WINDOW, len(words))
     runs = [(i, i + width - 1) for i in range(len(words) - width + 1)]
-    drops = [base - s[label] for s in classifier.score([_without(text, (words[i][0], words[j][1])) for i, j in runs])]
+    sentence = text[s_start:s_end]
+    drops = [base - s[label] for s in classifier.score(
+        [_without(sentence, (words[i][0] - s_start, words[j][1] - s_start)) for i, j in runs])]
     best = max(range(len(runs)), key=drops.__getitem__)
     marked = [k for k, d in enumerate(drops) if d > 0 and d >= 0.6 * drops[best]] or [best]
     first, last = runs[min(marked)][0], runs[max(marked)][1]
@@ -77,7 +84,8 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     start, end = words[first][0], words[last][1]
     phrase = text[start:end].strip(" ,;:.!?-\"'")
     start = text.find(phrase, start)
-    return {"label": label, "score": round(base, 4), "phrase": phrase, "start": start, "end": start + len(phrase)}
+    return {"label": label, "score": round(float(scores[label]), 4), "phrase": phrase, "start": start,
+            "end": start + len(phrase)}
 
 
 def explain_many(classifier, texts: Sequence[str], scores: Sequence[Mapping[str, float]], *,
