@@ -24,6 +24,14 @@ DEFAULT_DATA = settings.BASE_DIR.parent / "shared" / "data"
 SEED_003 = "003_*.txt"
 
 
+def _unapplied_migrations() -> int:
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def held_under_active_policy() -> Callable[[Mapping[str, float]], bool]:
     """scores -> would the active policy hold or reject them?"""
     thresholds = rules.policy_active().thresholds
@@ -80,6 +88,11 @@ class Command(BaseCommand):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
         from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier
+
+        if not skip_toxicity and (pending := _unapplied_migrations()):
+            # The held shares are read against the active policy, which lives in the database.
+            raise CommandError(f"the database is not migrated ({pending} migrations not applied): run "
+                               "`python manage.py migrate` first, or pass --skip-toxicity", returncode=2)
 
         sections, by_model = [], {}
         if not skip_toxicity:
