@@ -429,7 +429,8 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
     policy = Policy.objects.filter(is_active=True).first()
     thresholds = policy.thresholds if policy else {}
     event_ids = {i for c in comments for i in (c.rule_event_id, c.escalation_event_id) if i}
-    events = {e.pk: e for e in ModerationEvent.objects.filter(pk__in=event_ids).select_related("actor", "policy")}
+    events = {e.pk: e for e in ModerationEvent.objects.filter(pk__in=event_ids).select_related("actor", "policy")
+              .defer("scores", "policy__thresholds")}  # a card shows neither
     # The author's edit history, read only when a card on the page was edited (most never are).
     revisions: dict[int, list[CommentRevision]] = {}
     if edited := [c.pk for c in comments if c.edited_at]:
