@@ -12,7 +12,7 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from datetime import timezone as dt_timezone
 
 from django.contrib.admin.models import LogEntry
@@ -180,15 +180,23 @@ def queue_counts(*, filters: QueueFilters) -> dict[str, TabCount]:
     ``count_cap(filters)`` (see TabCount). One query: a scalar subquery per tab, each a LIMITed
     scan, so its cost does not grow with the number of comments."""
     cap = count_cap(filters)
+    sql, params = _counts_sql(filters, cap)
+    with connections[Comment.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return {tab: TabCount(min(n, cap), capped=n > cap) for tab, n in zip(TABS, row)}
+
+
+@lru_cache(maxsize=512)
+def _counts_sql(filters: QueueFilters, cap: int) -> tuple[str, tuple]:
+    # The same filters always make the same SQL: compiling six querysets was ~2 ms of every page
+    # and of every poll.
     parts, params = [], []
     for i, tab in enumerate(TABS):
         sql, tab_params = _tab_rows(tab, filters, cap + 1).query.sql_with_params()
         parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_rows_{i})")
         params.extend(tab_params)
-    with connections[Comment.objects.db].cursor() as cursor:
-        cursor.execute("SELECT " + ", ".join(parts), params)
-        row = cursor.fetchone()
-    return {tab: TabCount(min(n, cap), capped=n > cap) for tab, n in zip(TABS, row)}
+    return "SELECT " + ", ".join(parts), tuple(params)
 
 
 # --- cards -------------------------------------------------------------------------------------
