@@ -18,6 +18,7 @@ from django.utils import timezone
 from blog.models import Comment
 from moderation import rules
 from moderation.models import Analysis, Appeal, ModerationEvent
+from ops import metrics
 
 Action = ModerationEvent.Action
 AUTHOR_ACTIONS = (
@@ -218,6 +219,7 @@ def appeal_create(*, comment: Comment, author, note: str) -> Appeal:
         # The note stays on the Appeal (which account deletion can empty), not in the append-only log.
         _author_event(locked, action=Action.APPEAL, previous_status=locked.status, new_status=locked.status,
                       reason="the author asked for a review")
+    metrics.appeal_event(event="opened")
     return appeal
 
 
@@ -232,4 +234,5 @@ def appeal_close(*, appeal: Appeal, moderator, new_status: str, reason: str) -> 
     appeal.outcome = Appeal.Outcome.REINSTATED if new_status == Comment.Status.PUBLISHED else Appeal.Outcome.UPHELD
     appeal.reason = reason
     appeal.save(update_fields=["decided_at", "decided_by", "outcome", "reason"])
+    metrics.appeal_event(event=appeal.outcome)
     return appeal

@@ -45,7 +45,13 @@ COMMENTS_DECIDED = Counter(
     ["outcome", "by"],
 )
 MODERATOR_DECISIONS = Counter(
-    "parley_moderator_decisions", "Moderators' actions on the review queue.", ["action"]
+    "parley_moderator_decisions",
+    "Moderators' actions on the review queue: approve, reject, escalate, and undo (an Undo on the card or "
+    "a reversal from the audit log).",
+    ["action"],
+)
+APPEALS = Counter(
+    "parley_appeals", "Authors' appeals of rejected comments: opened, and decided as reinstated or upheld.", ["event"]
 )
 SCORING_SECONDS = Histogram(
     "parley_scoring_seconds",
@@ -102,6 +108,10 @@ def comment_decided(*, comment, previous_status: str, actor=None) -> None:
 
 def moderator_decided(*, action: str) -> None:
     MODERATOR_DECISIONS.labels(action).inc()
+
+
+def appeal_event(*, event: str) -> None:
+    APPEALS.labels(event).inc()
 
 
 def classification_error(*, gave_up: bool) -> None:

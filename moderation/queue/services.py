@@ -398,6 +398,7 @@ def decision_reverse(*, event_id: int, moderator, reason: str = "") -> Moderatio
         others = CommentReport.objects.filter(reporter_id__in=reporters if event.action != "escalate" else [],
                                               upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
+    metrics.moderator_decided(action=ModerationEvent.Action.UNDO)
     logger.info("Decision %s on comment %s reversed by %s", event.pk, comment.pk, moderator.get_username())
     return undo
 

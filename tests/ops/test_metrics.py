@@ -8,9 +8,10 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from blog.models import Comment, CommentReport
-from moderation.queue.services import comment_decide
+from blog import services as blog_services
+from moderation.queue.services import comment_decide, comment_undo
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
-from tests.moderation.queue.helpers import moderator  # noqa: F401
+from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401
 
 
 def scrape(client, **extra) -> dict[str, dict[tuple, float]]:
@@ -108,6 +109,28 @@ def test_scrape_counts_posts_refusals_decisions_and_the_backlog(client, reader_a
 
 
 @pytest.mark.django_db
+def test_scrape_counts_undos_and_appeals(client, moderator):  # noqa: F811
+    before = scrape(client)
+    author = UserFactory()
+    held = queued_comment(text="Hmm.", tox={"insult": 0.7})
+    comment_decide(comment_id=held.pk, moderator=moderator, action="approve", reason="")
+    comment_undo(comment_id=held.pk, moderator=moderator)  # the card's Undo
+    rejected = queued_comment(text="Awful.", tox={"insult": 0.99}, author=author)
+    blog_services.comment_appeal(comment=rejected, author=author, note="Please look again.")
+    comment_decide(comment_id=rejected.pk, moderator=moderator, action="approve", reason="Fine on a second read.")
+
+    after = scrape(client)
+
+    def delta(name, **labels):
+        return value(after, name, **labels) - value(before, name, **labels)
+
+    assert delta("parley_moderator_decisions_total", action="undo") == 1
+    assert delta("parley_appeals_total", event="opened") == 1
+    assert delta("parley_appeals_total", event="reinstated") == 1
+    assert delta("parley_appeals_total", event="upheld") == 0
+
+
+@pytest.mark.django_db
 def test_scrape_declares_every_family_with_its_type(client):
     response = client.get("/metrics")
     families = {f.name: f.type for f in text_string_to_metric_families(response.content.decode())}
@@ -116,6 +139,7 @@ def test_scrape_declares_every_family_with_its_type(client):
         "parley_comments_scored": "counter",
         "parley_comments_decided": "counter",
         "parley_moderator_decisions": "counter",
+        "parley_appeals": "counter",
         "parley_scoring_seconds": "histogram",
         "parley_scoring_batch_size": "histogram",
         "parley_posted_to_decided_seconds": "histogram",
