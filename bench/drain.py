@@ -161,10 +161,11 @@ def main(argv=None) -> int:
         r = drain(n_workers, texts, toxicity_model=args.toxicity_model, timeout=args.timeout,
                   profile=args.profile and n_workers == 1)
         rate = r["scored"] / r["seconds"] if r["seconds"] > 0 else float("nan")
-        used = min(r["workers"] * threads_per_process(r["workers"]), n_cores)  # cores the processes' threads use
+        threads = threads_per_process(r["workers"])
+        used = min(r["workers"] * threads, n_cores)  # cores the processes' threads use
         wall = r["seconds"] * r["workers"]  # the worker processes' seconds
-        rows.append([r["workers"], threads_per_process(r["workers"]), r["comments"], r["scored"], r["twice"], r["seconds"], rate, rate / r["workers"],
-                     rate / used, " / ".join(str(s) for s in r["shares"]),
+        rows.append([r["workers"], threads, r["comments"], r["scored"], r["twice"], r["seconds"], rate,
+                     rate / r["workers"], rate / used, " / ".join(str(s) for s in r["shares"]),
                      f"{100 * r['toxicity_s'] / wall:.0f} % / {100 * r['stance_s'] / wall:.0f} %", n_cores])
         if r["profile"]:
             notes.append(f"py-spy over the {r['workers']}-worker drain (main process and pool child):\n\n```\n"

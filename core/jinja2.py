@@ -6,7 +6,8 @@ are reused, so a card reads exactly as a Django template would print it.
 Every ``{{ }}`` output is escaped exactly once, by ``finalize`` (Django's spelling of the
 entities, already-safe values passed through). Jinja2's own autoescape is off because it would
 escape a second time: with both, a card page spent ~7 ms of its ~23 ms render building Markup
-objects twice for each of its ~2,400 outputs. tests/core/test_jinja2.py holds the escaping to it.
+objects twice for each of its ~2,400 outputs. tests/moderation/queue/test_card_escaping.py holds
+the escaping to it.
 """
 from __future__ import annotations
 

@@ -30,6 +30,11 @@ def value(samples, name, **labels) -> float:
     return samples.get(name, {}).get(tuple(sorted(labels.items())), 0.0)
 
 
+def delta(before, after, name, **labels) -> float:
+    """How much a sample grew between two scrapes."""
+    return value(after, name, **labels) - value(before, name, **labels)
+
+
 # --- Who may scrape ------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -93,14 +98,11 @@ def test_scrape_counts_posts_refusals_decisions_and_the_backlog(client, reader_a
 
     after = scrape(client)
 
-    def delta(name, **labels):
-        return value(after, name, **labels) - value(before, name, **labels)
-
-    assert delta("parley_comments_posted_total") == 2
-    assert delta("parley_rate_limit_refusals_total", scope="comments") == 1
-    assert delta("parley_moderator_decisions_total", action="approve") == 1
-    assert delta("parley_moderator_decisions_total", action="escalate") == 1
-    assert delta("parley_comments_decided_total", outcome="published", by="moderator") == 1
+    assert delta(before, after, "parley_comments_posted_total") == 2
+    assert delta(before, after, "parley_rate_limit_refusals_total", scope="comments") == 1
+    assert delta(before, after, "parley_moderator_decisions_total", action="approve") == 1
+    assert delta(before, after, "parley_moderator_decisions_total", action="escalate") == 1
+    assert delta(before, after, "parley_comments_decided_total", outcome="published", by="moderator") == 1
     # Backlog gauges are counted from the database at scrape time: exact, whatever process recorded what.
     assert value(after, "parley_backlog_comments", status="unscored") == 2  # the two accepted posts
     assert value(after, "parley_backlog_comments", status="held") == 0  # approved above
@@ -121,13 +123,10 @@ def test_scrape_counts_undos_and_appeals(client, moderator):  # noqa: F811
 
     after = scrape(client)
 
-    def delta(name, **labels):
-        return value(after, name, **labels) - value(before, name, **labels)
-
-    assert delta("parley_moderator_decisions_total", action="undo") == 1
-    assert delta("parley_appeals_total", event="opened") == 1
-    assert delta("parley_appeals_total", event="reinstated") == 1
-    assert delta("parley_appeals_total", event="upheld") == 0
+    assert delta(before, after, "parley_moderator_decisions_total", action="undo") == 1
+    assert delta(before, after, "parley_appeals_total", event="opened") == 1
+    assert delta(before, after, "parley_appeals_total", event="reinstated") == 1
+    assert delta(before, after, "parley_appeals_total", event="upheld") == 0
 
 
 @pytest.mark.django_db
