@@ -130,22 +130,19 @@ def _own_comment_locked(*, comment_id: int, user, verb: str) -> Comment:
 
 def comment_edit(*, comment: Comment, author, text: str) -> Comment:
     """The author replaces their comment's text, within the edit window. The old text is kept as a
-    revision (moderators see the history), and the comment goes back to pending: it is scored and
-    decided again by the worker, like a new one."""
+    revision (moderators see the history). The comment is scored and decided again by the worker,
+    like a new one, unless a human had ruled against it (then it waits for a moderator); a banned
+    or suspended author may not edit (PermissionDenied naming why)."""
     text = _clean_text(text, field="text", max_length=settings.PARLEY_COMMENT_MAX_LENGTH)
     with transaction.atomic():
         comment = _own_comment_locked(comment_id=comment.pk, user=author, verb="edit")
         if text == comment.text:
             raise ValidationError({"text": "The text is unchanged."})
         nudged = moderation.comment_was_nudged(comment=comment)
-        previous = comment.status
-        CommentRevision.objects.create(comment=comment, text=comment.text, status=previous)
+        CommentRevision.objects.create(comment=comment, text=comment.text, status=comment.status)
         comment.text = text
-        comment.status = Comment.Status.PENDING
-        comment.status_reason = ""
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["text", "status", "status_reason", "edited_at", "updated_at"])
-        moderation.comment_edited(comment=comment, previous_status=previous, nudged=nudged)
+        moderation.comment_edited(comment=comment, nudged=nudged)  # saves; the one writer of its status
     return comment
 
 
@@ -156,18 +153,8 @@ def comment_delete(*, comment: Comment, author) -> Comment:
     with transaction.atomic():
         comment = _own_comment_locked(comment_id=comment.pk, user=author, verb="delete")
         nudged = moderation.comment_was_nudged(comment=comment)
-        previous = comment.status
-        _comment_erase(comment)
-        moderation.comment_deleted(comment=comment, previous_status=previous, nudged=nudged)
+        moderation.comment_deleted(comment=comment, nudged=nudged)
     return comment
-
-
-def _comment_erase(comment: Comment) -> None:
-    comment.revisions.all().delete()
-    comment.text = ""
-    comment.status = Comment.Status.DELETED
-    comment.status_reason = ""
-    comment.save(update_fields=["text", "status", "status_reason", "updated_at"])
 
 
 def comment_nudge_leave(*, comment: Comment, author) -> None:
@@ -329,9 +316,10 @@ def user_delete(*, user, remove_comments: bool = False) -> None:
     with transaction.atomic():
         if remove_comments:
             for comment in Comment.objects.select_for_update(of=("self",)).filter(author=user).exclude(status=Comment.Status.DELETED):
-                _comment_erase(comment)
+                moderation.comment_account_erased(comment=comment)
             CommentReport.objects.filter(reporter=user).update(reason="(removed by its author)")
             moderation.appeals_forget_notes(user=user)
+        moderation.author_forget(user=user)
         AuthorProfile.objects.filter(user=user).delete()
         user.notifications.all().delete()  # notifications' own app: reached through the relation
         Token.objects.filter(user=user).delete()

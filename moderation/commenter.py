@@ -25,6 +25,7 @@ AUTHOR_ACTIONS = (
     Action.AUTHOR_EDIT, Action.AUTHOR_DELETE, Action.NUDGE_EDITED, Action.NUDGE_WITHDRAWN, Action.NUDGE_LEFT,
     Action.APPEAL,
 )
+EDIT_ACTIONS = (Action.AUTHOR_EDIT, Action.NUDGE_EDITED)
 NUDGE_ANSWERS = {"edited": Action.NUDGE_EDITED, "withdrawn": Action.NUDGE_WITHDRAWN, "left": Action.NUDGE_LEFT}
 # The entries that set a comment's status: what "why it is where it is" is read from.
 STATUS_ACTIONS = tuple(a for a in Action.values if a not in AUTHOR_ACTIONS and a != Action.ESCALATE)
@@ -84,7 +85,7 @@ def outcomes_for_author(*, comments: list[Comment]) -> dict[int, Outcome]:
     ids = [c.pk for c in comments if c.status not in (Comment.Status.PENDING, Comment.Status.PUBLISHED) or c.edited_at]
     events: dict[int, list[ModerationEvent]] = {}
     if ids:
-        rows = (ModerationEvent.objects.filter(comment_id__in=ids, action__in=(*STATUS_ACTIONS, *NUDGE_ANSWERS.values(), Action.APPEAL))
+        rows = (ModerationEvent.objects.filter(comment_id__in=ids).exclude(action=Action.ESCALATE)
                 .select_related("comment__analysis", "comment__appeal").order_by("comment_id", "-id"))
         for e in rows:
             events.setdefault(e.comment_id, []).append(e)
@@ -113,16 +114,32 @@ class _LazyThresholds(dict):
         return super().__getitem__(key)
 
 
+DELETE_ACTIONS = (Action.AUTHOR_DELETE, Action.NUDGE_WITHDRAWN)
+
+
+def _standing_event(events: list[ModerationEvent]) -> ModerationEvent | None:
+    """The entry that put the comment where it is, as its author may be told: reversals and the
+    decisions they reversed are left out (a reversal's reason names a moderator and may hold an
+    internal note, neither of which an author sees)."""
+    undone = {e.reverses_id for e in events if e.action == Action.UNDO}
+    return next((e for e in events if e.action != Action.UNDO and e.pk not in undone
+                 and (e.action in STATUS_ACTIONS or e.action in EDIT_ACTIONS or e.action in DELETE_ACTIONS)), None)
+
+
 def _outcome(c: Comment, events: list[ModerationEvent], thresholds) -> Outcome:
     status = c.status
     if status == Comment.Status.PENDING:
         return Outcome(status=status, reason="Being checked: it appears to others once it is published.")
-    event = next((e for e in events if e.action in STATUS_ACTIONS), None)
-    # Answered since the latest decision (an edit that is held again is nudged again).
-    answered = any(e.action in NUDGE_ANSWERS.values() and (event is None or e.pk > event.pk) for e in events)
+    event = _standing_event(events)
     joined = events[0].comment if events else None
     analysis = getattr(joined, "analysis", None) if joined is not None else None
     appeal = getattr(joined, "appeal", None) if joined is not None else None
+    if status == Comment.Status.DELETED:
+        by_you = event is not None and event.action in DELETE_ACTIONS
+        return Outcome(status=status, reason="Deleted by you." if by_you else "Deleted.",
+                       appeal=("open" if appeal.is_open else appeal.outcome) if appeal else "")
+    # Answered since the latest decision (an edit that is held again is nudged again).
+    answered = any(e.action in NUDGE_ANSWERS.values() and (event is None or e.pk > event.pk) for e in events)
     words, phrase, start, end = _label_words(analysis, thresholds) if status in (Comment.Status.HELD, Comment.Status.REJECTED) else ("", "", None, None)
     by_moderator = bool(event and event.action in rules.HUMAN_DECISIONS)
     headline = STATUS_IN_WORDS.get(status, status)
@@ -131,6 +148,9 @@ def _outcome(c: Comment, events: list[ModerationEvent], thresholds) -> Outcome:
     elif by_moderator:
         why = event.reason
         reason = f"{headline} by a moderator" + (f": {event.reason}" if event.reason else ".")
+    elif event is not None and event.action in EDIT_ACTIONS and event.reason:
+        why = event.reason  # an edit that went to a human (moderation.lifecycle.edit_needs_human)
+        reason = f"{headline}: {why}. A moderator will decide it."
     elif words:
         why = f"it {words}"
         reason = f"{headline}: {why}."
@@ -149,7 +169,8 @@ def _outcome(c: Comment, events: list[ModerationEvent], thresholds) -> Outcome:
     return Outcome(
         status=status, reason=reason, why=why, phrase=phrase, start=start, end=end, by_moderator=by_moderator,
         moderator_reason=event.reason if by_moderator else "",
-        nudge=automatic and not answered and status in (Comment.Status.HELD, Comment.Status.REJECTED),
+        # Once appealed, a moderator has it: no nudge to answer any more.
+        nudge=automatic and not answered and appeal is None and status in (Comment.Status.HELD, Comment.Status.REJECTED),
         can_appeal=status == Comment.Status.REJECTED and appeal is None,
         appeal=("open" if appeal.is_open else appeal.outcome) if appeal else "",
         appeal_reason=appeal.reason if appeal else "",
@@ -171,27 +192,16 @@ def _author_event(comment: Comment, *, action: str, previous_status: str, new_st
     )
 
 
-def comment_edited(*, comment: Comment, previous_status: str, nudged: bool) -> ModerationEvent:
-    """The author replaced the text: forget the old scores, record the edit (as the answer to the
-    nudge when there was one), and score it again once the edit commits. The caller has set the
-    comment back to pending, inside its transaction."""
-    Analysis.objects.filter(comment=comment).delete()
-    Comment.objects.filter(pk=comment.pk).update(max_toxicity=None, stance_label="")
-    return _author_event(comment, action=Action.NUDGE_EDITED if nudged else Action.AUTHOR_EDIT,
-                         previous_status=previous_status, new_status=comment.status)
-
-
-def comment_deleted(*, comment: Comment, previous_status: str, nudged: bool) -> ModerationEvent:
-    return _author_event(comment, action=Action.NUDGE_WITHDRAWN if nudged else Action.AUTHOR_DELETE,
-                         previous_status=previous_status, new_status=comment.status)
-
-
 def nudge_answer_leave(*, comment: Comment, author) -> ModerationEvent:
-    """The author chose to leave their held or rejected comment for a moderator."""
+    """The author chose to leave their held or rejected comment for a moderator. A held one is in
+    the queue already; a rejected one is not, so leaving it opens a real appeal (the Appeals tab):
+    "a moderator will decide" must be true."""
     if comment.author_id != getattr(author, "pk", None):
         raise PermissionDenied("Only the comment's author can answer its nudge.")
     if not _was_nudged(comment):
         raise ValidationError({"comment": "This comment has no open nudge: it is not held or rejected by the automatic check, or you already answered."})
+    if comment.status == Comment.Status.REJECTED:
+        appeal_create(comment=comment, author=author, note="")
     return _author_event(comment, action=Action.NUDGE_LEFT, previous_status=comment.status, new_status=comment.status)
 
 
@@ -225,14 +235,3 @@ def appeal_create(*, comment: Comment, author, note: str) -> Appeal:
 
 def appeal_open_for(*, comment: Comment) -> Appeal | None:
     return Appeal.objects.filter(comment=comment, decided_at__isnull=True).first()
-
-
-def appeal_close(*, appeal: Appeal, moderator, new_status: str, reason: str) -> Appeal:
-    """A moderator decided an appealed comment (through the queue's decision): record the outcome."""
-    appeal.decided_at = timezone.now()
-    appeal.decided_by = moderator
-    appeal.outcome = Appeal.Outcome.REINSTATED if new_status == Comment.Status.PUBLISHED else Appeal.Outcome.UPHELD
-    appeal.reason = reason
-    appeal.save(update_fields=["decided_at", "decided_by", "outcome", "reason"])
-    metrics.appeal_event(event=appeal.outcome)
-    return appeal

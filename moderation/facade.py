@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from moderation import commenter
+from moderation import commenter, lifecycle
 from moderation.models import Appeal, AuthorStanding
 from moderation.pipeline.tasks import enqueue_classification
 from moderation.queue.services import queue_rerank
@@ -55,20 +55,38 @@ def comment_was_nudged(*, comment) -> bool:
     return commenter.comment_was_nudged(comment=comment)
 
 
-def comment_edited(*, comment, previous_status: str, nudged: bool) -> None:
-    """The author edited ``comment`` (now pending): record it, drop the old scores, and score it
-    again through the worker once the edit commits."""
-    commenter.comment_edited(comment=comment, previous_status=previous_status, nudged=nudged)
-    comment_enqueue_on_commit(comment_id=comment.pk)
+def comment_edited(*, comment, nudged: bool) -> None:
+    """The author replaced ``comment``'s text (the row is locked and its new text set): through
+    the lifecycle (their standing is checked, PermissionDenied naming why), then scored again by
+    the worker once the edit commits, unless it went to a moderator."""
+    lifecycle.comment_author_edited(comment=comment, nudged=nudged)
+    if comment.status == comment.Status.PENDING:
+        comment_enqueue_on_commit(comment_id=comment.pk)
+    else:
+        queue_rerank(comment_ids=[comment.pk])
 
 
-def comment_deleted(*, comment, previous_status: str, nudged: bool) -> None:
-    commenter.comment_deleted(comment=comment, previous_status=previous_status, nudged=nudged)
+def comment_deleted(*, comment, nudged: bool) -> None:
+    """The author deleted their comment (the row is locked): its text goes, and the record stays."""
+    lifecycle.comment_author_deleted(comment=comment, nudged=nudged)
+
+
+def comment_account_erased(*, comment) -> None:
+    """Account deletion with the text removed, one comment (the row is locked)."""
+    lifecycle.comment_account_erased(comment=comment)
+
+
+def author_forget(*, user) -> None:
+    """Account deletion: other readers' notifications about this author's comments lose their name
+    and words."""
+    lifecycle.author_forget(user=user)
 
 
 def comment_nudge_leave(*, comment, author) -> None:
-    """The author leaves their held or rejected comment for a moderator (recorded in the audit log)."""
+    """The author leaves their held or rejected comment for a moderator (recorded in the audit
+    log; a rejected one becomes an appeal, so a moderator really does see it)."""
     commenter.nudge_answer_leave(comment=comment, author=author)
+    queue_rerank(comment_ids=[comment.pk])
 
 
 def comment_appeal(*, comment, author, note: str):

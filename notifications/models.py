@@ -18,6 +18,11 @@ class Notification(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     text = models.CharField(max_length=600)
     url = models.CharField(max_length=400, blank=True)  # where the reader reads more (site-relative)
+    # What it is about, so a reply notifies once, a reversed decision's notice can be withdrawn,
+    # and a deleted comment's text leaves other readers' inboxes. An audit entry's id, not a key:
+    # notifications sit below moderation and never import it.
+    comment = models.ForeignKey("blog.Comment", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    event_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -26,6 +31,7 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["user", "-created_at", "-id"], name="notification_inbox"),
             models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread"),
+            models.Index(fields=["comment", "kind"], name="notification_about"),
         ]
 
     def __str__(self) -> str:

@@ -20,11 +20,11 @@ from django.utils import timezone
 from blog.models import Comment
 from ml.explain import explain
 from ml.language import detect_language
-from moderation import rules
+from moderation import lifecycle, rules
 from ops import metrics
-from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
+from moderation.models import Analysis, AuthorStanding, Policy
 from moderation.rules import policy_active
-from moderation.queue.services import comment_status_set, queue_rerank, queue_rerank_threads
+from moderation.queue.services import queue_rerank, queue_rerank_threads
 
 logger = logging.getLogger(__name__)
 
@@ -120,16 +120,9 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             explanation=_explanation(models, comment.text, scores, policy.thresholds) if verdict.status != rules.PUBLISH else {},
         )
         comment_analysis_copy(comment, analysis)
-        if comment.status != Comment.Status.PENDING:
-            continue  # a human decided before the models finished: their decision stands
-        comment_status_set(
-            comment,
-            new_status=verdict.status,
-            action=rules.AUTO_ACTION[verdict.status],
-            reason=verdict.reason,
-            scores=scores,
-            policy=policy,
-        )
+        # Not pending any more (a human decided before the models finished, or an edit went
+        # to a human): that stands, and the lifecycle leaves it.
+        lifecycle.comment_worker_decided(comment=comment, verdict=verdict, scores=scores, policy=policy)
     # Review queue order (moderation/queue/ranking.py): rank the new comments and re-rank the queue
     # comments of their threads, whose heat just changed.
     queue_rerank_threads(
@@ -185,14 +178,8 @@ def comment_classification_failed(*, comment_id: int, error: str) -> bool:
             return False
         policy = policy_active()
         new_status = Comment.Status.PUBLISHED if policy.on_failure == Policy.OnFailure.PUBLISH else Comment.Status.FAILED
-        comment_status_set(
-            comment,
-            new_status=new_status,
-            action=ModerationEvent.Action.CLASSIFICATION_FAILED,
-            reason=f"classification failed after retries: {error[:500]}",
-            scores=None,
-            policy=policy,
-        )
+        lifecycle.comment_worker_failed(comment=comment, to=new_status,
+                                        reason=f"classification failed after retries: {error[:500]}", policy=policy)
         queue_rerank(comment_ids=[comment_id])  # review queue order (moderation/queue/ranking.py)
     logger.error("Comment %s: classification failed for good (%s); now %s", comment_id, error, new_status)
     return True

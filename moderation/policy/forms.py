@@ -39,6 +39,10 @@ class PolicyForm(forms.Form):
         required=False, max_length=200,
         label="Publish anyway in these languages (ISO 639-1 codes, e.g. 'de, fr'), though the toxicity model does not read them",
     )
+    acknowledge_warnings = forms.BooleanField(
+        required=False,
+        label="I have seen the preview's warnings: save even though it would publish comments it warns about",
+    )
     # Not required: saving does not need it, and an empty box previews the default.
     n = forms.IntegerField(
         required=False,

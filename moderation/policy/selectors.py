@@ -334,12 +334,50 @@ def reapply_candidates() -> QuerySet[Comment]:
 
 
 @dataclass(frozen=True)
+class ReapplyItem:
+    comment_id: int
+    article_id: int
+    excerpt: str
+    reason: str  # the rule that would publish or reject it, in words
+
+
+@dataclass(frozen=True)
 class ReapplyPlan:
+    """Re-applying the active policy to automatic holds: what it would do (``applied`` False, the
+    dry run) or what it did. ``publishes`` lists the comments it publishes, so an admin sees them
+    before confirming."""
+
     policy_version: int
-    candidates: int  # automatic pending comments re-decided
-    to_publish: int
-    to_reject: int
+    candidates: int  # automatic holds re-decided
+    published: int
+    rejected: int
     stay_held: int
+    applied: bool = False
+    publishes: tuple[ReapplyItem, ...] = ()
+
+
+REAPPLY_LIST_LIMIT = 100
+
+
+def reapply_verdicts(policy, comments) -> list[tuple[Comment, rules.Verdict]]:
+    """The worker's rule on each automatic hold (``comments`` with their analysis and article
+    joined): one function for the dry run and the real run."""
+    premoderated = standings_premoderated(c.author_id for c in comments)
+    return [
+        (c, redecide(policy, scores=c.analysis.scores, article_premoderated=c.article.premoderate_comments,
+                     author_premoderated=c.author_id in premoderated, language=c.analysis.language,
+                     model_name=c.analysis.toxicity_model, findings=c.analysis.findings))
+        for c in comments
+    ]
+
+
+def reapply_summary(policy, verdicts, *, applied: bool) -> ReapplyPlan:
+    outcome = Counter(v.status for _, v in verdicts)
+    publishes = tuple(ReapplyItem(c.pk, c.article_id, c.text[:160], v.reason)
+                      for c, v in verdicts if v.status == rules.PUBLISH)[:REAPPLY_LIST_LIMIT]
+    return ReapplyPlan(policy_version=policy.version, candidates=len(verdicts), published=outcome[rules.PUBLISH],
+                       rejected=outcome[rules.REJECT], stay_held=outcome[rules.HOLD], applied=applied,
+                       publishes=publishes)
 
 
 def standings_premoderated(author_ids) -> set[int]:
@@ -358,24 +396,9 @@ def redecide(
                                  findings=findings)
 
 
-def pending_reapply_count() -> ReapplyPlan:
-    """The dry run: how many automatic pending comments the active policy would re-decide, and
-    where they would go. Nothing is written."""
+def held_reapply_plan() -> ReapplyPlan:
+    """The dry run: what re-applying the active policy to automatic holds would do. Nothing is
+    written."""
     policy = policy_active()
-    rows = list(
-        reapply_candidates().values_list("analysis__scores", "article__premoderate_comments", "author_id",
-                                         "analysis__language", "analysis__toxicity_model", "analysis__findings")
-    )
-    premoderated = standings_premoderated(row[2] for row in rows)
-    outcome = Counter(
-        redecide(policy, scores=s, article_premoderated=a, author_premoderated=author in premoderated,
-                 language=lang, model_name=model, findings=found).status
-        for s, a, author, lang, model, found in rows
-    )
-    return ReapplyPlan(
-        policy_version=policy.version,
-        candidates=len(rows),
-        to_publish=outcome[rules.PUBLISH],
-        to_reject=outcome[rules.REJECT],
-        stay_held=outcome[rules.HOLD],
-    )
+    comments = list(reapply_candidates().select_related("analysis", "article").order_by("id"))
+    return reapply_summary(policy, reapply_verdicts(policy, comments), applied=False)

@@ -11,8 +11,6 @@ Two promises the admin can rely on:
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -21,10 +19,12 @@ from django.db.models import Max
 
 from blog.models import Article
 from ml.classifiers.base import TOXICITY_LABELS
-from moderation import rules
+from moderation import lifecycle, rules
 from moderation.models import Policy
-from moderation.policy.selectors import redecide, reapply_candidates, standings_premoderated
-from moderation.queue.services import comment_status_set, queue_rerank_waiting
+from moderation.policy.selectors import (
+    Draft, ReapplyPlan, policy_preview, reapply_candidates, reapply_summary, reapply_verdicts,
+)
+from moderation.queue.services import queue_rerank_waiting
 
 logger = logging.getLogger(__name__)
 
@@ -75,17 +75,38 @@ def policy_clean(*, thresholds: object, premoderate_all: object, on_failure: obj
     }
 
 
+def policy_warnings_refuse(values: dict[str, Any]) -> None:
+    """ValidationError on ``acknowledge_warnings`` when the version would publish what the preview
+    warns about (comments a moderator rejected, or a threat or identity attack at or above
+    today's hold line): one click must not publish those without the admin saying they saw it."""
+    preview = policy_preview(draft=Draft(
+        thresholds=values["thresholds"], premoderate_all=values["premoderate_all"],
+        rules_off=tuple(values["rules_off"]), publish_languages=tuple(values["publish_languages"]),
+    ))
+    if not preview.warnings_total:
+        return
+    examples = "; ".join(f"#{w.comment_id}: {', '.join(w.reasons)}" for w in preview.warnings[:3])
+    raise ValidationError({"acknowledge_warnings": [
+        f"This version would publish {preview.warnings_total} of the last {preview.n} scored comments that it should "
+        f"not ({examples}). See them in the preview at /moderation/policy/ (Preview), then save again "
+        "acknowledging the warnings to go ahead."
+    ]})
+
+
 def policy_save(*, thresholds: object, premoderate_all: object, on_failure: object, note: object, admin,
-                rules_off: object = None, publish_languages: object = None) -> Policy:
+                rules_off: object = None, publish_languages: object = None, acknowledge_warnings: bool = False) -> Policy:
     """Save a new version and make it the active one. Nothing is re-decided: comments already
-    decided keep their decision (see pending_reapply for automatic holds). ``rules_off`` and
-    ``publish_languages`` left out (None) keep the active version's."""
+    decided keep their decision (see held_reapply for automatic holds). ``rules_off`` and
+    ``publish_languages`` left out (None) keep the active version's. Refused (ValidationError on
+    ``acknowledge_warnings``) when the preview warns, unless ``acknowledge_warnings``."""
     if rules_off is None or publish_languages is None:
         active = Policy.objects.filter(is_active=True).first()
         rules_off = (active.rules_off if active else []) if rules_off is None else rules_off
         publish_languages = (active.publish_languages if active else []) if publish_languages is None else publish_languages
     values = policy_clean(thresholds=thresholds, premoderate_all=premoderate_all, on_failure=on_failure, note=note,
                           rules_off=rules_off, publish_languages=publish_languages)
+    if acknowledge_warnings is not True:
+        policy_warnings_refuse(values)
     for attempt in range(SAVE_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -102,8 +123,9 @@ def policy_save(*, thresholds: object, premoderate_all: object, on_failure: obje
     raise ValidationError({"version": ["Other admins are saving versions right now; reload and try again."]})
 
 
-def policy_restore(*, version: int, admin) -> Policy:
-    """Make an old version current again, as a new version copying its values."""
+def policy_restore(*, version: int, admin, acknowledge_warnings: bool = False) -> Policy:
+    """Make an old version current again, as a new version copying its values (refused like any
+    save when the preview warns, unless ``acknowledge_warnings``)."""
     try:
         old = Policy.objects.get(version=version)
     except Policy.DoesNotExist:
@@ -116,6 +138,7 @@ def policy_restore(*, version: int, admin) -> Policy:
         publish_languages=old.publish_languages,
         note=f"restored from v{old.version}",
         admin=admin,
+        acknowledge_warnings=acknowledge_warnings,
     )
 
 
@@ -128,19 +151,10 @@ def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> 
     return article
 
 
-@dataclass(frozen=True)
-class ReapplyResult:
-    policy_version: int
-    candidates: int
-    published: int
-    rejected: int
-    stay_held: int
-
-
-def pending_reapply(*, admin) -> ReapplyResult:
-    """Re-decide every automatic pending comment under the active policy. Each comment that
-    changes bucket gets an automatic ModerationEvent (actor None, the active policy, and the
-    admin who asked named in the reason); comments that stay held are left alone."""
+def held_reapply(*, admin) -> ReapplyPlan:
+    """Re-decide every automatic hold under the active policy (the same verdicts the dry run,
+    selectors.held_reapply_plan, shows). Each comment that changes bucket goes through the
+    lifecycle: an automatic audit entry naming the admin who asked; the rest stay held."""
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(is_active=True)
         # Lock and re-check in one statement: a moderator deciding one of these right now
@@ -151,35 +165,10 @@ def pending_reapply(*, admin) -> ReapplyResult:
             .select_related("analysis", "article")
             .order_by("id")
         )
-        premoderated = standings_premoderated(c.author_id for c in comments)
-        result = Counter()
-        for comment in comments:
-            scores = comment.analysis.scores
-            verdict = redecide(
-                policy,
-                scores=scores,
-                article_premoderated=comment.article.premoderate_comments,
-                author_premoderated=comment.author_id in premoderated,
-                language=comment.analysis.language,
-                model_name=comment.analysis.toxicity_model,
-                findings=comment.analysis.findings,
-            )
-            result[verdict.status] += 1
-            if verdict.status == comment.status:
-                continue
-            comment_status_set(
-                comment,
-                new_status=verdict.status,
-                action=rules.AUTO_ACTION[verdict.status],
-                reason=f"policy v{policy.version} re-applied by {admin.get_username()}: {verdict.reason}",
-                scores=scores,
-                policy=policy,
-            )
+        verdicts = reapply_verdicts(policy, comments)
+        for comment, verdict in verdicts:
+            if verdict.status != comment.status:
+                lifecycle.comment_policy_reapplied(comment=comment, admin=admin, verdict=verdict,
+                                                   scores=comment.analysis.scores, policy=policy)
     queue_rerank_waiting()
-    return ReapplyResult(
-        policy_version=policy.version,
-        candidates=len(comments),
-        published=result[rules.PUBLISH],
-        rejected=result[rules.REJECT],
-        stay_held=result[rules.HOLD],
-    )
+    return reapply_summary(policy, verdicts, applied=True)

@@ -73,7 +73,8 @@ def policy(request: HttpRequest) -> HttpResponse:
             }
             try:
                 if action == "save":
-                    saved = services.policy_save(**values, admin=request.user)
+                    saved = services.policy_save(**values, admin=request.user,
+                                                 acknowledge_warnings=form.cleaned_data["acknowledge_warnings"])
                     messages.success(
                         request,
                         f"Saved as version {saved.version}, now active. Comments already decided keep their "
@@ -132,26 +133,31 @@ def policy_versions(request: HttpRequest, version: int | None = None) -> HttpRes
 @require_POST
 def policy_restore(request: HttpRequest, version: int) -> HttpResponse:
     try:
-        restored = services.policy_restore(version=version, admin=request.user)
+        restored = services.policy_restore(version=version, admin=request.user,
+                                           acknowledge_warnings=request.POST.get("acknowledge_warnings") == "on")
     except ValidationError as exc:
         messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
-        return redirect("moderation:policy_versions")
-    messages.success(request, f"Version {version} restored as version {restored.version}, now active.")
-    return redirect("moderation:policy_version", version=restored.version)
+        return redirect("moderation:policy_version", version=version)
+    messages.success(request, f"Version {version} restored as version {restored.version}, now active. Comments "
+                              "decided meanwhile keep their decision: below is what re-applying it to automatic holds "
+                              "would do.")
+    return redirect("moderation:policy_reapply")
 
 
 @_admin_only
 def policy_reapply(request: HttpRequest) -> HttpResponse:
     """GET: the dry-run count and a confirm button. POST (confirm): re-decide them."""
     if request.method == "POST" and request.POST.get("confirm") == "yes":
-        result = services.pending_reapply(admin=request.user)
+        result = services.held_reapply(admin=request.user)
+        published = ", ".join(f"#{item.comment_id}" for item in result.publishes)
         messages.success(
             request,
             f"Policy v{result.policy_version} re-applied to {result.candidates} automatic holds: "
-            f"{result.published} published, {result.rejected} rejected, {result.stay_held} still held.",
+            f"{result.published} published{f' ({published})' if published else ''}, {result.rejected} rejected, "
+            f"{result.stay_held} still held.",
         )
         return redirect("moderation:policy")
-    return render(request, "moderation/policy_reapply.html", {"plan": selectors.pending_reapply_count()})
+    return render(request, "moderation/policy_reapply.html", {"plan": selectors.held_reapply_plan()})
 
 
 # --- discussions -------------------------------------------------------------------------------

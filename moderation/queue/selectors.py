@@ -26,8 +26,8 @@ from blog.models import Comment, CommentReport, CommentRevision
 from core.lookups import InFirstEvaluated
 
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
-from moderation import rules
-from moderation.commenter import AUTHOR_ACTIONS
+from moderation import lifecycle, rules
+from moderation.commenter import AUTHOR_ACTIONS, outcomes_for_author
 from moderation.models import Appeal, AuthorStanding, DecisionReason, ModerationEvent, Policy
 from moderation.queue import ranking
 
@@ -286,6 +286,7 @@ class Card:
     author_record: AuthorRecord
     priority: float
     revisions: list = field(default_factory=list)  # CommentRevision, oldest first
+    author_told: str = ""  # for a rejected comment: the very sentence its author reads
 
     @property
     def analysis(self):
@@ -320,6 +321,12 @@ class Card:
     @property
     def seen_event_id(self) -> int:
         return self.rule.pk if self.rule else 0
+
+    @cached_property
+    def revision(self) -> str:
+        """The text this card shows, pinned: a decision sent with it is refused if the author has
+        edited since (moderation.queue.services.CommentChanged)."""
+        return lifecycle.text_revision(self.comment.text)
 
     @cached_property
     def cursor(self) -> str:
@@ -444,6 +451,8 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
     if edited := [c.pk for c in comments if c.edited_at]:
         for r in CommentRevision.objects.filter(comment_id__in=edited).order_by("created_at", "id"):
             revisions.setdefault(r.comment_id, []).append(r)
+    # What each rejected comment's author was told, word for word (one query for the page).
+    told = outcomes_for_author(comments=[c for c in comments if c.status == Comment.Status.REJECTED])
     cards = []
     for c in comments:
         analysis = getattr(c, "analysis", None)
@@ -470,6 +479,7 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 author_record=_author_record(c),
                 priority=c.queue_rank,
                 revisions=revisions.get(c.pk, []),
+                author_told=told[c.pk].reason if c.pk in told else "",
             )
         )
     return cards, policy

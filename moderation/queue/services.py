@@ -1,6 +1,6 @@
 """Writes on the review queue: ranking comments (the rank itself is queue/ranking.py),
-setting a comment's status with its audit entry, moderators' decisions one by one and in bulk,
-and authors' standing."""
+moderators' decisions one by one and in bulk and their reversal (each checked here, then made
+through moderation.lifecycle, the one writer of a comment's status), and authors' standing."""
 from __future__ import annotations
 
 import logging
@@ -14,13 +14,11 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
-from moderation import commenter, rules
+from moderation import commenter, lifecycle, rules
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
 from moderation.queue import ranking
-from notifications.services import appeal_decided_notify, comment_status_notify
-from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -35,35 +33,6 @@ REASON_MAX_LENGTH = 500
 STANDING_NOTE_MAX_LENGTH = 500
 
 SQLITE_LOCK_RETRIES = 5
-
-
-def comment_status_set(
-    comment: Comment, *, new_status: str, action: str, reason: str, scores, policy, actor=None
-) -> ModerationEvent:
-    previous = comment.status
-    comment.status = new_status
-    # The author sees the reason only for rejections; holds are explained to moderators.
-    comment.status_reason = reason if new_status == rules.REJECT else ""
-    comment.save(update_fields=["status", "status_reason", "updated_at"])
-    metrics.comment_decided(comment=comment, previous_status=previous, actor=actor)
-    event = ModerationEvent.objects.create(
-        comment=comment,
-        actor=actor,
-        action=action,
-        reason=reason,
-        previous_status=previous,
-        new_status=new_status,
-        scores=scores,
-        policy=policy,
-    )
-    # A moderator's decision on an appealed comment settles the appeal (the Appeals tab).
-    appeal = commenter.appeal_open_for(comment=comment) if actor is not None else None
-    if appeal is not None:
-        commenter.appeal_close(appeal=appeal, moderator=actor, new_status=new_status, reason=reason)
-        appeal_decided_notify(comment=comment, reinstated=new_status == rules.PUBLISH, reason=reason)
-    comment_status_notify(comment=comment, previous_status=previous, new_status=new_status, moderator=actor,
-                          reason=reason, tell_author=appeal is None)
-    return event
 
 
 def _open_report_rows(comment_ids) -> list[tuple[int, int, object]]:
@@ -192,6 +161,22 @@ class AlreadyDecided(Exception):
         super().__init__(message)
 
 
+class CommentChanged(AlreadyDecided):
+    """The author edited the comment since the moderator was shown it: deciding now would decide
+    text nobody has read. Carries the new text and revision so the card can show them."""
+
+    def __init__(self, *, comment: Comment, edited_at):
+        self.comment_id = comment.pk
+        self.status = comment.status
+        self.by = None
+        self.text = comment.text
+        self.revision = lifecycle.text_revision(comment.text)
+        when = f" at {edited_at:%Y-%m-%d %H:%M} UTC" if edited_at else ""
+        self.message = (f"The author edited comment {comment.pk}{when}, after you were shown it; "
+                        "nothing was decided. Read the new text, then decide again.")
+        Exception.__init__(self, self.message)
+
+
 def _require_moderator(user) -> None:
     if user is None or not user.is_authenticated or not user.has_perm(CAN_MODERATE):
         raise PermissionDenied("Only moderators may do this.")
@@ -218,6 +203,7 @@ def comment_decide(
     reason: str = "",
     expected_status: str | None = None,
     seen_event_id: int | None = None,
+    revision: str | None = None,
 ) -> ModerationEvent:
     """A moderator approves, rejects (``reason`` is shown to the author) or escalates a comment.
 
@@ -227,7 +213,9 @@ def comment_decide(
     rejected it after ``seen_event_id`` (the last audit entry the moderator saw); without an
     expected status, the comment no longer waits in the queue (held, failed, pending, or
     published with open reports); or the action would change nothing (approving a published
-    comment with no open reports, rejecting a rejected one, escalating twice).
+    comment with no open reports, rejecting a rejected one, escalating twice). CommentChanged
+    (an AlreadyDecided) when the author edited the text since: ``revision`` (the card's
+    lifecycle.text_revision) differs, or an edit is logged after ``seen_event_id``.
 
     Approving a published comment dismisses its reports. Reports are marked upheld on reject
     and not upheld on approve, which is what weighs their reporters' future reports. Returns
@@ -238,9 +226,11 @@ def comment_decide(
     reason = _clean_reason(action, reason)
     if expected_status is not None and expected_status not in Comment.Status.values:
         raise ValidationError({"expected_status": f"Unknown status '{expected_status}'."})
+    if revision is not None and not (isinstance(revision, str) and len(revision) <= 64):
+        raise ValidationError({"revision": "Must be the card's revision string."})
     kwargs = dict(
         comment_id=comment_id, moderator=moderator, action=action, reason=reason,
-        expected_status=expected_status, seen_event_id=seen_event_id,
+        expected_status=expected_status, seen_event_id=seen_event_id, revision=revision,
     )
     for attempt in range(SQLITE_LOCK_RETRIES + 1):
         try:
@@ -256,13 +246,32 @@ def comment_decide(
     raise AssertionError("unreachable")
 
 
+def _edited_since(comment: Comment, *, revision: str | None, seen_event_id: int | None):
+    """(True, when) if the author changed the text after the moderator was shown it: the card's
+    revision when sent (exact), else any edit logged after the entry the card showed."""
+    if revision is not None:
+        return revision != lifecycle.text_revision(comment.text), comment.edited_at
+    if seen_event_id is not None:
+        later = (ModerationEvent.objects.filter(comment=comment, action__in=commenter.EDIT_ACTIONS, pk__gt=seen_event_id)
+                 .order_by("-id").values_list("created_at", flat=True).first())
+        if later is not None:
+            return True, later
+    return False, None
+
+
 def _comment_decide_locked(
-    *, comment_id: int, moderator, action: str, reason: str, expected_status: str | None, seen_event_id: int | None
+    *, comment_id: int, moderator, action: str, reason: str, expected_status: str | None, seen_event_id: int | None,
+    revision: str | None,
 ) -> ModerationEvent:
     with transaction.atomic():
         comment = Comment.objects.select_for_update(of=("self",)).filter(pk=comment_id).first()
         if comment is None:
             raise ValidationError({"comment": f"Comment {comment_id} does not exist."})
+        if comment.status == Comment.Status.DELETED:
+            raise AlreadyDecided(comment=comment, last=None, action=action)
+        edited, edited_at = _edited_since(comment, revision=revision, seen_event_id=seen_event_id)
+        if edited:
+            raise CommentChanged(comment=comment, edited_at=edited_at)
         reports = CommentReport.objects.filter(comment=comment, upheld__isnull=True)
         open_reporters = list(reports.values_list("reporter_id", flat=True))
         appealed = commenter.appeal_open_for(comment=comment) is not None
@@ -286,31 +295,15 @@ def _comment_decide_locked(
         scores = Analysis.objects.filter(comment=comment).values_list("scores", flat=True).first()
         policy = policy_active()
         if action == "escalate":
-            comment.escalated = True
-            comment.save(update_fields=["escalated", "updated_at"])
-            event = ModerationEvent.objects.create(
-                comment=comment,
-                actor=moderator,
-                action=action,
-                reason=reason,
-                previous_status=comment.status,
-                new_status=comment.status,
-                scores=scores,
-                policy=policy,
-            )
+            event = lifecycle.comment_moderator_escalated(comment=comment, moderator=moderator, reason=reason,
+                                                          scores=scores, policy=policy)
         else:
-            if comment.escalated:
-                comment.escalated = False
-                comment.save(update_fields=["escalated"])
-            new_status = rules.PUBLISH if action == "approve" else rules.REJECT
-            event = comment_status_set(
-                comment, new_status=new_status, action=action, reason=reason, scores=scores, policy=policy, actor=moderator
-            )
-            reports.update(upheld=(action == "reject"))
+            event = lifecycle.comment_moderator_decided(comment=comment, moderator=moderator, action=action,
+                                                        reason=reason, scores=scores, policy=policy)
+            lifecycle.open_reports_settle(comment=comment, upheld=action == "reject")
         # The reporters' records changed: their other open reports weigh differently now.
         others = CommentReport.objects.filter(reporter_id__in=open_reporters, upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
-    metrics.moderator_decided(action=action)
     return event
 
 
@@ -370,35 +363,28 @@ def decision_reverse(*, event_id: int, moderator, reason: str = "") -> Moderatio
             raise NotReversible(f"Comment {comment.pk} changed after entry {event.pk}; reverse the later decision first.")
         earlier = humans.filter(id__lt=event.pk).exclude(action=ModerationEvent.Action.ESCALATE).first()
         since = earlier.created_at if earlier else None
-        previous = comment.status
-        fields = ["updated_at"]
+        undo_reason = (f"reversed {event.get_action_display()} by {event.actor.get_username()} (entry {event.pk})"
+                       + (f": {reason}" if reason else ""))
+        reporters = []
         if event.action == ModerationEvent.Action.ESCALATE:
-            comment.escalated = False
-            fields.append("escalated")
+            to, escalated = comment.status, False
         else:
-            comment.status = event.previous_status
-            comment.status_reason = _reject_reason_before(comment, event) if comment.status == rules.REJECT else ""
+            to = event.previous_status
             # An approve or reject cleared an escalation made since the decision before it: restore it.
             escalations = humans.filter(id__lt=event.pk, action=ModerationEvent.Action.ESCALATE)
-            comment.escalated = escalations.filter(created_at__gte=since).exists() if since else escalations.exists()
-            fields += ["status", "status_reason", "escalated"]
+            escalated = escalations.filter(created_at__gte=since).exists() if since else escalations.exists()
             ruled = CommentReport.objects.filter(comment=comment, upheld__isnull=False, created_at__lte=event.created_at)
             if since:
                 ruled = ruled.filter(created_at__gt=since)
             reporters = list(ruled.values_list("reporter_id", flat=True))
             ruled.update(upheld=None)
-        comment.save(update_fields=fields)
-        undo = ModerationEvent.objects.create(
-            comment=comment, actor=moderator, action=ModerationEvent.Action.UNDO,
-            reason=f"reversed {event.get_action_display()} by {event.actor.get_username()} (entry {event.pk})"
-            + (f": {reason}" if reason else ""),
-            previous_status=previous, new_status=comment.status, scores=event.scores, policy=event.policy,
-            reverses=event,
-        )
-        others = CommentReport.objects.filter(reporter_id__in=reporters if event.action != "escalate" else [],
-                                              upheld__isnull=True)
+        undo = lifecycle.comment_moderator_reversed(comment=comment, moderator=moderator, event=event, to=to,
+                                                    reason=undo_reason, escalated=escalated)
+        if to == rules.REJECT:
+            # Reinstating a rejected comment is being undone: the row keeps the rejection's reason again.
+            Comment.objects.filter(pk=comment.pk).update(status_reason=_reject_reason_before(comment, event))
+        others = CommentReport.objects.filter(reporter_id__in=reporters, upheld__isnull=True)
         queue_rerank(comment_ids={comment.pk, *others.values_list("comment_id", flat=True)})
-    metrics.moderator_decided(action=ModerationEvent.Action.UNDO)
     logger.info("Decision %s on comment %s reversed by %s", event.pk, comment.pk, moderator.get_username())
     return undo
 
@@ -419,10 +405,12 @@ class BulkResult:
     decided_by: str | None = None
 
 
-def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reason: str = "") -> list[BulkResult]:
+def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reason: str = "",
+                         revisions: dict[int, str] | None = None) -> list[BulkResult]:
     """Approve or reject several comments with one reason; each is decided on its own (its own
     lock and transaction), so one already decided by someone else does not undo the others.
-    Returns one result per distinct id, in the order given."""
+    ``revisions`` (comment id -> the card's revision) pins each decision to the text shown: a
+    comment edited since is skipped and says so. Returns one result per distinct id, in order."""
     _require_moderator(moderator)
     if action not in BULK_ACTIONS:
         raise ValidationError({"action": f"Bulk actions are {' and '.join(BULK_ACTIONS)}, not '{action}'."})
@@ -435,7 +423,8 @@ def comments_bulk_decide(*, comment_ids: list[int], moderator, action: str, reas
     results = []
     for comment_id in ids:
         try:
-            event = comment_decide(comment_id=comment_id, moderator=moderator, action=action, reason=reason)
+            event = comment_decide(comment_id=comment_id, moderator=moderator, action=action, reason=reason,
+                                   revision=(revisions or {}).get(comment_id))
         except AlreadyDecided as exc:
             results.append(BulkResult(comment_id, False, exc.status, exc.message, exc.by))
         except ValidationError as exc:

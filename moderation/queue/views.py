@@ -161,6 +161,7 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
             expected_status=request.POST.get("expected_status") or None,
             seen_event_id=int_param(request.POST, "seen_event"),
+            revision=request.POST.get("revision") or None,
         )
     except services.AlreadyDecided as exc:
         messages.error(request, exc.message)
@@ -175,10 +176,12 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
 @_moderators_only
 def bulk_decide(request: HttpRequest) -> HttpResponse:
     ids = int_list_param(request.POST, "ids")
+    # Each selected card sends the revision it shows: a comment edited since is skipped.
+    revisions = {i: request.POST[f"rev_{i}"] for i in ids if request.POST.get(f"rev_{i}")}
     try:
         results = services.comments_bulk_decide(
             comment_ids=ids, moderator=request.user, action=request.POST.get("action", ""),
-            reason=request.POST.get("reason", ""),
+            reason=request.POST.get("reason", ""), revisions=revisions,
         )
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))

@@ -9,7 +9,8 @@ from django.core import mail
 from django.test import Client
 
 from blog import services as blog_services
-from moderation.queue.services import comment_decide, comment_status_set
+from moderation import lifecycle, rules
+from moderation.queue.services import comment_decide
 from notifications import selectors, services
 from notifications.models import Notification
 from tests.factories import CommentFactory
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_a_published_reply_notifies_the_parents_author_in_app_and_not_by_email_by_default(reader, other_reader):
     top = CommentFactory(author=reader)
     reply = CommentFactory(author=other_reader, parent=top, article=top.article, status="pending", text="Good point!")
-    comment_status_set(reply, new_status="published", action="auto_publish", reason="", scores=None, policy=None)
+    lifecycle.comment_worker_decided(comment=reply, verdict=rules.Verdict("published"), scores=None, policy=None)
     [note] = selectors.notifications_for(user=reader)
     assert note.kind == "reply" and "replied to your comment" in note.text and "Good point!" in note.text
     assert selectors.notifications_unread_count(user=reader) == 1

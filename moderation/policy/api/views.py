@@ -73,6 +73,10 @@ class PolicyApi(APIView):
         note = StrictCharField(required=False, default="", allow_blank=True, max_length=services.NOTE_MAX_CHARS)
         rules_off = NameListField(required=False, help_text=f"Worker rules to switch off: {', '.join(rules.WORKER_RULES)}. Defaults to the active policy's.")
         publish_languages = NameListField(required=False, help_text="ISO 639-1 codes to publish anyway. Defaults to the active policy's.")
+        acknowledge_warnings = StrictBooleanField(
+            required=False, default=False,
+            help_text="Required (true) when the preview of this version warns that it would publish comments a "
+                      "moderator rejected or that carry a grave label: without it such a save is a 400 naming the count.")
 
         class Meta:
             ref_name = "PolicySaveInput"
@@ -108,6 +112,7 @@ class PolicyApi(APIView):
             rules_off=data.get("rules_off"),
             publish_languages=data.get("publish_languages"),
             admin=request.user,
+            acknowledge_warnings=data["acknowledge_warnings"],
         )
         return Response(PolicyOutputSerializer(saved).data, status=status.HTTP_201_CREATED)
 
@@ -163,6 +168,9 @@ class PolicyRestoreApi(APIView):
     permission_classes = [CanChangePolicy]
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
+        acknowledge_warnings = StrictBooleanField(required=False, default=False,
+                                                  help_text="As when saving: needed when the preview warns.")
+
         class Meta:
             ref_name = "PolicyRestoreInput"
 
@@ -177,14 +185,27 @@ class PolicyRestoreApi(APIView):
             selectors.policy_get(version=version)
         except Policy.DoesNotExist:
             raise Http404("No such version.") from None
-        self.InputSerializer(data=request.data).is_valid(raise_exception=True)
-        restored = services.policy_restore(version=version, admin=request.user)
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        restored = services.policy_restore(version=version, admin=request.user,
+                                           acknowledge_warnings=serializer.validated_data["acknowledge_warnings"])
         return Response(self.OutputSerializer(restored).data, status=status.HTTP_201_CREATED)
+
+
+class ReapplyItemOutputSerializer(serializers.Serializer):
+    comment_id = serializers.IntegerField()
+    article_id = serializers.IntegerField()
+    excerpt = serializers.CharField()
+    reason = serializers.CharField(allow_blank=True)
+
+    class Meta:
+        ref_name = "PolicyReapplyItem"
 
 
 class PolicyReapplyApi(APIView):
     """Re-decide automatic holds (held by the worker, never touched by a human) under the active
-    policy. Without `"confirm": true` it is a dry run: the counts, nothing written."""
+    policy. Without `"confirm": true` it is a dry run: the counts and the comments it would
+    publish, nothing written."""
 
     permission_classes = [CanChangePolicy]
 
@@ -201,6 +222,7 @@ class PolicyReapplyApi(APIView):
         published = serializers.IntegerField()
         rejected = serializers.IntegerField()
         stay_held = serializers.IntegerField()
+        publishes = ReapplyItemOutputSerializer(many=True, help_text="The comments it publishes (or published).")
 
         class Meta:
             ref_name = "PolicyReapplyResult"
@@ -210,19 +232,10 @@ class PolicyReapplyApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         if serializer.validated_data["confirm"]:
-            done = services.pending_reapply(admin=request.user)
-            data = {"applied": True, **asdict(done)}
+            plan = services.held_reapply(admin=request.user)
         else:
-            plan = selectors.pending_reapply_count()
-            data = {
-                "applied": False,
-                "policy_version": plan.policy_version,
-                "candidates": plan.candidates,
-                "published": plan.to_publish,
-                "rejected": plan.to_reject,
-                "stay_held": plan.stay_held,
-            }
-        return Response(self.OutputSerializer(data).data)
+            plan = selectors.held_reapply_plan()
+        return Response(self.OutputSerializer(asdict(plan)).data)
 
 
 # --- insights ----------------------------------------------------------------------------------

@@ -128,6 +128,8 @@ class QueueCardOutputSerializer(serializers.Serializer):
     status = serializers.CharField(source="comment.status")
     escalated = serializers.BooleanField(source="comment.escalated")
     text = serializers.CharField(source="comment.text", help_text="Plain text as typed: escape it when showing it.")
+    revision = serializers.CharField(help_text="Send it back as `revision` when deciding: the decision is for this text.")
+    author_told = serializers.CharField(help_text="For a rejected comment, the sentence its author reads; else empty.")
     created_at = serializers.DateTimeField(source="comment.created_at")
     priority = serializers.FloatField()
     cursor = serializers.CharField(help_text="This card's position, for ?cursor= (cards after it).")

@@ -30,7 +30,8 @@ BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}.'
 FORBIDDEN = OpenApiResponse(description="Not signed in, or not a moderator.")
 ALREADY_DECIDED = OpenApiResponse(
     description='Someone decided it first: {"detail": "Comment 7 was already decided by bob (...)", '
-    '"decided_by": "bob", "status": "published"}.'
+    '"decided_by": "bob", "status": "published"}; or the author edited it since the revision you sent: '
+    'the same plus {"changed": "text", "text": "<the new text>", "revision": "<its revision>"}.'
 )
 
 
@@ -45,9 +46,11 @@ class ModeratorApi(APIView):
 
 
 def _already_decided(exc: services.AlreadyDecided) -> Response:
-    return Response(
-        {"detail": exc.message, "decided_by": exc.by, "status": exc.status}, status=status.HTTP_409_CONFLICT
-    )
+    body = {"detail": exc.message, "decided_by": exc.by, "status": exc.status}
+    if isinstance(exc, services.CommentChanged):
+        # The card shows the new text at once, pinned to its new revision.
+        body.update(changed="text", text=exc.text, revision=exc.revision)
+    return Response(body, status=status.HTTP_409_CONFLICT)
 
 
 # --- the queue ---------------------------------------------------------------------------------
@@ -133,14 +136,17 @@ class BulkResultOutputSerializer(serializers.Serializer):
 
 class CommentDecisionApi(ModeratorApi):
     """Approve, reject (``reason`` is shown to the author) or escalate one comment. Send the
-    status you saw (``expected_status``) and the card's ``rule.event`` (``seen_event``) so that
-    a decision someone made meanwhile is answered 409 instead of being overridden."""
+    status you saw (``expected_status``), the card's ``rule.event`` (``seen_event``) and its
+    ``revision`` so that a decision someone made meanwhile, or an edit by the author since you
+    read the text, is answered 409 (with the new text) instead of being overridden."""
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         action = serializers.ChoiceField(choices=services.DECISION_ACTIONS)
         reason = StrictCharField(required=False, default="", allow_blank=True, max_length=services.REASON_MAX_LENGTH)
         expected_status = serializers.ChoiceField(choices=Comment.Status.values, required=False)
         seen_event = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
+        revision = StrictCharField(required=False, max_length=64,
+                                   help_text="The card's `revision`: the decision is for exactly the text you read.")
 
         class Meta:
             ref_name = "CommentDecisionInput"
@@ -169,6 +175,7 @@ class CommentDecisionApi(ModeratorApi):
             event = services.comment_decide(
                 comment_id=comment_id, moderator=request.user, action=d["action"], reason=d["reason"],
                 expected_status=d.get("expected_status"), seen_event_id=d.get("seen_event"),
+                revision=d.get("revision"),
             )
         except services.AlreadyDecided as exc:
             return _already_decided(exc)
@@ -192,9 +199,19 @@ class BulkDecisionApi(ModeratorApi):
         )
         action = serializers.ChoiceField(choices=services.BULK_ACTIONS)
         reason = StrictCharField(required=False, default="", allow_blank=True, max_length=services.REASON_MAX_LENGTH)
+        revisions = serializers.DictField(
+            child=StrictCharField(max_length=64), required=False, default=dict,
+            help_text="Comment id -> the card's `revision`: a comment edited since is skipped (ok: false, saying so).",
+        )
 
         class Meta:
             ref_name = "BulkDecisionInput"
+
+        def validate_revisions(self, value):
+            try:
+                return {int(k): v for k, v in value.items()}
+            except ValueError:
+                raise serializers.ValidationError("Keys must be comment ids.") from None
 
     class OutputSerializer(serializers.Serializer):
         results = BulkResultOutputSerializer(many=True, help_text="One per distinct id, in the order sent.")
@@ -211,7 +228,8 @@ class BulkDecisionApi(ModeratorApi):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         results = services.comments_bulk_decide(
-            comment_ids=d["ids"], moderator=request.user, action=d["action"], reason=d["reason"]
+            comment_ids=d["ids"], moderator=request.user, action=d["action"], reason=d["reason"],
+            revisions=d["revisions"],
         )
         return Response(self.OutputSerializer({"results": results}).data)
 

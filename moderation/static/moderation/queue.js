@@ -156,7 +156,8 @@
       action: action,
       reason: reason || "",
       expected_status: card.dataset.status,
-      seen_event: parseInt(card.dataset.seenEvent, 10) || 0
+      seen_event: parseInt(card.dataset.seenEvent, 10) || 0,
+      revision: card.dataset.revision || undefined
     };
     card.setAttribute("aria-busy", "true");
     return fetch(url, {
@@ -184,6 +185,18 @@
             if (current === card) setCurrent(next);
             updateSelected();
           }
+        } else if (response.status === 409 && data && data.changed === "text") {
+          // The author edited it since this card was drawn: show the new text, pinned to its
+          // revision, so the next decision is about what the moderator now reads.
+          var textEl = card.querySelector(".mod-text");
+          if (textEl) textEl.textContent = data.text;
+          var why = card.querySelector(".why-held");
+          if (why) why.remove();
+          card.dataset.revision = data.revision;
+          card.querySelectorAll('input[name="revision"]').forEach(function (i) { i.value = data.revision; });
+          card.classList.add("edited");
+          cardMessage(card, errorText(data));
+          say(errorText(data), true);
         } else if (response.status === 409) {
           // Someone else decided it first: show who, and take it out of the keyboard's way.
           cardMessage(card, errorText(data));

@@ -240,13 +240,17 @@ def test_reapply_is_a_dry_run_until_confirmed(admin_api, moderator):
 
     dry = admin_api.post(REAPPLY, {}, format="json").json()
 
-    assert dry == {"applied": False, "policy_version": 2, "candidates": 1, "published": 1, "rejected": 0, "stay_held": 0}
+    listed = [{"comment_id": auto.pk, "article_id": auto.article_id, "excerpt": auto.text[:160],
+               "reason": "every label is below its hold threshold"}]
+    assert dry == {"applied": False, "policy_version": 2, "candidates": 1, "published": 1, "rejected": 0, "stay_held": 0,
+                   "publishes": listed}
     assert Comment.objects.get(pk=auto.pk).status == "held"
     assert ModerationEvent.objects.count() == events
 
     done = admin_api.post(REAPPLY, {"confirm": True}, format="json").json()
 
-    assert done == {"applied": True, "policy_version": 2, "candidates": 1, "published": 1, "rejected": 0, "stay_held": 0}
+    assert done == {"applied": True, "policy_version": 2, "candidates": 1, "published": 1, "rejected": 0, "stay_held": 0,
+                    "publishes": listed}
     assert Comment.objects.get(pk=auto.pk).status == "published"
     assert Comment.objects.get(pk=decided.pk).status == "held"
     last = ModerationEvent.objects.filter(comment=auto).first()

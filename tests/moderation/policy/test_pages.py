@@ -146,7 +146,9 @@ def test_old_versions_stay_readable_and_can_be_restored(admin_client_):
 
     response = admin_client_.post("/moderation/policy/versions/1/restore/")
 
-    assert response.status_code == 302 and response["Location"] == "/moderation/policy/versions/3/"
+    # Restoring offers to re-apply it: the admin lands on the re-apply plan.
+    assert response.status_code == 302 and response["Location"] == "/moderation/policy/reapply/"
+    assert "restored as version 3" in admin_client_.get(response["Location"]).content.decode()
     v3 = Policy.objects.get(is_active=True)
     assert (v3.version, v3.note, v3.thresholds) == (3, "restored from v1", DEFAULT_THRESHOLDS)
     assert admin_client_.get("/moderation/policy/versions/9/").status_code == 404

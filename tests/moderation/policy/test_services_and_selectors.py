@@ -88,7 +88,8 @@ def test_saving_never_redecides_comments(policy_admin, moderator):
 
     # Under this draft the approved comment would be rejected and the auto-held one published.
     save(policy_admin, thresholds=thresholds(toxicity=(0.05, 0.6)))
-    save(policy_admin, thresholds=thresholds(toxicity=(0.95, 0.99)))
+    # Publishing what a moderator rejected needs the admin's word (see the acknowledgement tests).
+    save(policy_admin, thresholds=thresholds(toxicity=(0.95, 0.99)), acknowledge_warnings=True)
 
     statuses = dict(Comment.objects.values_list("pk", "status"))
     assert statuses == {approved.pk: "published", rejected.pk: "rejected", auto_held.pk: "held"}
@@ -123,15 +124,19 @@ def test_reapply_counts_first_then_redecides_only_automatic_holds_with_audit_ent
     before = dict(Comment.objects.values_list("pk", "status"))
     events_before = ModerationEvent.objects.count()
 
-    plan = selectors.pending_reapply_count()
+    plan = selectors.held_reapply_plan()
 
-    assert plan == selectors.ReapplyPlan(policy_version=2, candidates=4, to_publish=1, to_reject=1, stay_held=2)
+    to_publish = pending_set["to_publish"]
+    listed = (selectors.ReapplyItem(to_publish.pk, to_publish.article_id, to_publish.text[:160], "every label is below its hold threshold"),)
+    assert plan == selectors.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
+                                         publishes=listed)
     assert dict(Comment.objects.values_list("pk", "status")) == before  # the count writes nothing
     assert ModerationEvent.objects.count() == events_before
 
-    result = services.pending_reapply(admin=policy_admin)
+    result = services.held_reapply(admin=policy_admin)
 
-    assert result == services.ReapplyResult(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2)
+    assert result == selectors.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
+                                           applied=True, publishes=listed)
     after = dict(Comment.objects.values_list("pk", "status"))
     changed = {name for name, c in pending_set.items() if after[c.pk] != before[c.pk]}
     assert changed == {"to_publish", "to_reject"}
@@ -150,11 +155,11 @@ def test_reapply_counts_first_then_redecides_only_automatic_holds_with_audit_ent
 
 def test_reapply_twice_changes_nothing_the_second_time(policy_admin, pending_set):
     save(policy_admin, thresholds=thresholds(toxicity=(0.80, 0.95)))
-    services.pending_reapply(admin=policy_admin)
+    services.held_reapply(admin=policy_admin)
     events = ModerationEvent.objects.count()
 
-    assert selectors.pending_reapply_count().candidates == 2  # still held: stays_held, premoderated
-    result = services.pending_reapply(admin=policy_admin)
+    assert selectors.held_reapply_plan().candidates == 2  # still held: stays_held, premoderated
+    result = services.held_reapply(admin=policy_admin)
 
     assert (result.published, result.rejected, result.stay_held) == (0, 0, 2)
     assert ModerationEvent.objects.count() == events
