@@ -193,13 +193,13 @@ def _last_human_verdict(comment: Comment) -> ModerationEvent | None:
 
 def edit_needs_human(*, comment: Comment) -> str:
     """Why an edit of ``comment`` must go to a moderator rather than the model ('' when it need
-    not): a human rejected it, it is under appeal, or a moderator escalated it."""
+    not): it is under appeal, a moderator's rejection stands (however many edits ago: an edit
+    held for a human and edited again must not slip back to the model), or it is escalated."""
     if Appeal.objects.filter(comment=comment, decided_at__isnull=True).exists():
         return EDITED_UNDER_APPEAL
-    if comment.status == Status.REJECTED:
-        verdict = _last_human_verdict(comment)
-        if verdict is not None and verdict.action == Action.REJECT:
-            return EDITED_AFTER_REJECTION
+    verdict = _last_human_verdict(comment)
+    if verdict is not None and verdict.action == Action.REJECT:
+        return EDITED_AFTER_REJECTION
     if comment.escalated and comment.status in rules.HELD_FOR_MODERATOR:
         return EDITED_WHILE_ESCALATED
     return ""

@@ -138,6 +138,9 @@ def test_an_edit_of_a_comment_a_moderator_rejected_goes_to_a_moderator(moderator
     assert Comment.objects.get(pk=comment.pk).status == "held"
     told = comment_outcome_for_author(comment=Comment.objects.get(pk=comment.pk))
     assert told.reason == "Held for review: edited after a moderator's rejection. A moderator will decide it."
+    # Editing again does not slip it back to the model.
+    blog_services.comment_edit(comment=Comment.objects.get(pk=comment.pk), author=reader, text="You people!")
+    assert Comment.objects.get(pk=comment.pk).status == "held"
 
 
 def test_an_edit_under_appeal_goes_to_a_moderator(reader):

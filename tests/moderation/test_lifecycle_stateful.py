@@ -201,6 +201,12 @@ class CommentLife(RuleBasedStateMachine):
                 assert Analysis.objects.filter(comment=comment).exists(), "published by the model without scores"
 
     @invariant()
+    def a_moderators_rejection_is_undone_only_by_a_moderator(self):
+        for comment in Comment.objects.filter(author=self.author, status="published"):
+            verdict = lifecycle._last_human_verdict(comment)
+            assert verdict is None or verdict.action == "approve", f"comment {comment.pk} published over a rejection"
+
+    @invariant()
     def one_audit_entry_per_decision(self):
         n = ModerationEvent.objects.filter(actor=self.moderator, action__in=rules.HUMAN_DECISIONS).count()
         assert n == self.decisions
