@@ -174,7 +174,8 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 def my_comments(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.comments_by_author(author=request.user), 25).get_page(request.GET.get("page"))
     outcomes = moderation.comment_outcomes_for_author(comments=list(page.object_list))
-    return render(request, "blog/my_comments.html", {"page": page, "outcomes": outcomes})
+    statements = moderation.comment_statements_latest(user=request.user, comments=page.object_list)
+    return render(request, "blog/my_comments.html", {"page": page, "outcomes": outcomes, "statements": statements})
 
 
 @rate_limited("register")

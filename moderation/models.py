@@ -202,3 +202,10 @@ class Appeal(models.Model):
     @property
     def is_open(self) -> bool:
         return self.decided_at is None
+
+
+# The accountability sub-domain keeps its models in its own package (issue 23); importing them here
+# registers them with the moderation app.
+from moderation.accountability.models import (  # noqa: E402,F401
+    IllegalContentNotice, SiteRule, StatementOfReasons, TransparencySettings,
+)

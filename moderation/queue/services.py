@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation import commenter, rules
+from moderation.accountability.statements import statement_record, statement_record_for_standing
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
@@ -56,6 +57,7 @@ def comment_status_set(
         scores=scores,
         policy=policy,
     )
+    statement_record(comment=comment, event=event)  # DSA Art. 17: None for a publish (issue 23)
     # A moderator's decision on an appealed comment settles the appeal (the Appeals tab).
     appeal = commenter.appeal_open_for(comment=comment) if actor is not None else None
     if appeal is not None:
@@ -504,6 +506,7 @@ def author_standing_set(
         standing.note = f"{standing.note}\n{line}".strip()
         standing.updated_by = moderator
         standing.save()
+        statement_record_for_standing(author=author, banned="banned" in changes, suspended_until=standing.suspended_until if any(c.startswith("suspended until") for c in changes) else None)  # issue 23
         LogEntry.objects.log_actions(
             user_id=moderator.pk,
             queryset=[standing],
