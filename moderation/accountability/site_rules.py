@@ -45,6 +45,24 @@ DEFAULT_RULES: list[dict] = [
 
 
 def site_rules_current() -> list[SiteRule]:
+    """The rules in force. A database whose rules are gone (a test's flush, a hand-emptied table)
+    gets the defaults back rather than a decision that cannot cite a rule."""
+    rules = list(SiteRule.objects.filter(is_current=True).order_by("position", "code"))
+    if not any(r.is_fallback for r in rules):
+        rules = site_rules_seed_defaults()
+    return rules
+
+
+def site_rules_seed_defaults() -> list[SiteRule]:
+    """Add each default rule whose code has no current version (migration 0011 did this once)."""
+    with transaction.atomic():
+        have = set(SiteRule.objects.select_for_update().filter(is_current=True).values_list("code", flat=True))
+        for position, rule in enumerate(DEFAULT_RULES):
+            if rule["code"] not in have:
+                version = (SiteRule.objects.filter(code=rule["code"]).order_by("-version").values_list("version", flat=True).first() or 0) + 1
+                SiteRule.objects.create(code=rule["code"], version=version, title=rule["title"], text=rule["text"],
+                                        category=rule["category"], matches=rule["matches"],
+                                        is_fallback=rule.get("fallback", False), position=position)
     return list(SiteRule.objects.filter(is_current=True).order_by("position", "code"))
 
 
