@@ -59,11 +59,12 @@ def parse_month(value: object, *, field_name: str) -> date:
         raise ValidationError({field_name: "Required: a month as YYYY-MM."})
     text = value.strip()
     try:
-        if len(text) == 7:
-            return date.fromisoformat(text + "-01")
-        return date.fromisoformat(text).replace(day=1)
+        month = date.fromisoformat(text + "-01") if len(text) == 7 else date.fromisoformat(text).replace(day=1)
     except ValueError:
         raise ValidationError({field_name: f"'{text[:20]}' is not a month as YYYY-MM."}) from None
+    if not 2000 <= month.year <= 2999:  # also keeps "the month after" representable
+        raise ValidationError({field_name: f"{month:%Y-%m} is outside the years 2000 to 2999."})
+    return month
 
 
 def _next_month(d: date) -> date:

@@ -98,7 +98,7 @@ def test_admin_page_csv_and_api(site_admin, reader):
 
 
 @pytest.mark.parametrize("query, field", [("?from=March", "from"), ("?from=2026-05&to=2026-01", "to"),
-                                          ("?from=2020-01&to=2026-01", "to")])
+                                          ("?from=2020-01&to=2026-01", "to"), ("?from=9999-12&to=9999-12", "from")])
 def test_api_names_the_bad_month(site_admin, query, field):
     response = client_for(site_admin).get(f"/api/moderation/transparency/{query}")
     assert response.status_code == 400 and field in response.json()
