@@ -128,6 +128,8 @@ def test_author_reads_the_statement_on_my_comments_and_reaches_the_appeal(reader
     client = client_for(reader)
     mine = client.get("/my/comments/").content.decode()
     assert f"/moderation/statements/{s.pk}/" in mine and "Rule: No threats" in mine
+    on_the_comment = client.get(comment.article.get_absolute_url()).content.decode()
+    assert f"/moderation/statements/{s.pk}/" in on_the_comment and "Rule: No threats" in on_the_comment
     page = client.get(f"/moderation/statements/{s.pk}/").content.decode()
     assert "Found by automated means?" in page and "Yes: our automatic check flagged it." in page
     assert "Yes: our automatic check decided" in page
