@@ -173,3 +173,24 @@ def test_editing_a_rule_adds_a_version_and_old_statements_keep_the_old_words(rea
     assert (new.version, new.is_current, old.is_current) == (old.version + 1, True, False)
     s.refresh_from_db()
     assert s.site_rule.title == "No threats" and new.matches == old.matches
+
+
+def test_admins_edit_a_rule_in_the_django_admin_as_a_new_version():
+    from moderation.accountability.models import SiteRule
+
+    assert {r.code for r in site_rules_current()} == {r["code"] for r in DEFAULT_RULES}  # seeded by migration 0011
+    root = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client = client_for(root)
+    rule = SiteRule.objects.get(code="respect", is_current=True)
+    page = client.get(f"/admin/moderation/siterule/{rule.pk}/change/")
+    assert page.status_code == 200
+    response = client.post(f"/admin/moderation/siterule/{rule.pk}/change/", {
+        "code": "respect", "title": "Be kind", "text": "Argue with ideas, never with people.",
+        "category": rule.category, "matches": json.dumps(rule.matches), "reason_texts": json.dumps(["Insulting"]),
+    })
+    assert response.status_code == 302, response.content[:2000]
+    rule.refresh_from_db()
+    new = SiteRule.objects.get(code="respect", is_current=True)
+    assert (rule.is_current, rule.title, new.version, new.title, new.reason_texts) == (False, "Be respectful", 2, "Be kind", ["Insulting"])
+    assert client.get(f"/admin/moderation/siterule/{rule.pk}/change/").status_code in (200, 403)  # retired: read-only
+    assert "Be kind" in client_for(None).get("/moderation/site-rules/").content.decode()
