@@ -194,3 +194,34 @@ def test_admins_edit_a_rule_in_the_django_admin_as_a_new_version():
     assert (rule.is_current, rule.title, new.version, new.title, new.reason_texts) == (False, "Be respectful", 2, "Be kind", ["Insulting"])
     assert client.get(f"/admin/moderation/siterule/{rule.pk}/change/").status_code in (200, 403)  # retired: read-only
     assert "Be kind" in client_for(None).get("/moderation/site-rules/").content.decode()
+
+
+@pytest.mark.parametrize("findings, language, expected", [
+    ({"repeats": 3}, "en", "repeated_text"),
+    ({"chars": 40, "top_char_share": 0.95}, "en", "one_character"),
+    ({"link_share": 0.9, "account_age_hours": 2}, "en", "links_from_new_account"),
+    ({}, "fi", "unread_language"),
+])
+def test_each_worker_rule_reason_is_read_back_as_its_rule(findings, language, expected):
+    from moderation.accountability.site_rules import site_rule_key_for
+    from moderation.rules import worker_rule_reasons
+
+    [reason] = worker_rule_reasons(language=language, model_name="parley-minilm", findings=findings)
+    assert site_rule_key_for(event_reason=reason, explanation={}, scores=None, thresholds=None) == expected
+
+
+def test_classification_failure_and_premoderation_holds_are_automatic_decisions_without_detection(reader):
+    from moderation import rules
+    from moderation.models import ModerationEvent, Policy
+    from moderation.queue.services import comment_status_set
+
+    policy = Policy.objects.get(is_active=True)
+    failed = CommentFactory(author=reader, status=Comment.Status.PENDING)
+    comment_status_set(failed, new_status=Comment.Status.FAILED, action=ModerationEvent.Action.CLASSIFICATION_FAILED,
+                       reason="classification failed after retries: boom", scores=None, policy=policy)
+    premoderated = CommentFactory(author=reader, status=Comment.Status.PENDING)
+    comment_status_set(premoderated, new_status=rules.HOLD, action=ModerationEvent.Action.AUTO_HOLD,
+                       reason="the author is on pre-moderation", scores=None, policy=policy)
+    for comment in (failed, premoderated):
+        s = only_statement(comment)
+        assert (s.kind, s.automated_detection, s.automated_decision, s.site_rule.code) == ("held", False, True, "review-first")
