@@ -116,3 +116,10 @@ def test_report_is_admins_only_and_public_only_when_switched_on(site_admin, mode
     assert b"Download CSV" not in public.content and b"/moderation/transparency/publish/" not in public.content
     client_for(site_admin).post("/moderation/transparency/publish/", {})
     assert client_for(None).get("/moderation/transparency/public/").status_code == 404
+
+
+def test_the_policy_page_carries_the_public_switch(site_admin):
+    page = client_for(site_admin).get("/moderation/policy/").content.decode()
+    assert 'action="/moderation/transparency/publish/"' in page
+    client_for(site_admin).post("/moderation/transparency/publish/", {"public": "on"})
+    assert client_for(None).get("/moderation/transparency/public/").status_code == 200
