@@ -301,6 +301,7 @@ def user_export(*, user) -> dict:
             for r in CommentReport.objects.filter(reporter=user).order_by("created_at", "id")
         ],
         "appeals": moderation.appeals_by_author(user=user),
+        "statements_of_reasons": moderation.statements_by_author(user=user),
         "liked_articles": list(ArticleLike.objects.filter(user=user).values_list("article__slug", flat=True)),
         "liked_comments": list(CommentLike.objects.filter(user=user).values_list("comment_id", flat=True)),
     }

@@ -66,6 +66,7 @@ def _render_article(request: HttpRequest, article: Article, *, form: CommentForm
         "article": article,
         "thread": thread,
         "outcomes": moderation.comment_outcomes_for_author(comments=own),
+        "statements": moderation.comment_statements_latest(user=user, comments=own) if own else {},
         "changeable": {c.pk for c in own if services.comment_can_change(comment=c, user=user)},
         "liked_comments": selectors.comment_ids_liked(user=user, comment_ids=[e.comment.pk for e in thread]),
         "flash": request.session.pop(FLASH_SESSION_KEY, None),
@@ -174,7 +175,8 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
 def my_comments(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.comments_by_author(author=request.user), 25).get_page(request.GET.get("page"))
     outcomes = moderation.comment_outcomes_for_author(comments=list(page.object_list))
-    return render(request, "blog/my_comments.html", {"page": page, "outcomes": outcomes})
+    statements = moderation.comment_statements_latest(user=request.user, comments=page.object_list)
+    return render(request, "blog/my_comments.html", {"page": page, "outcomes": outcomes, "statements": statements})
 
 
 @rate_limited("register")

@@ -67,3 +67,50 @@ class AppealAdmin(ReadOnlyAdmin):
     list_display = ("comment_id", "created_at", "outcome", "decided_by", "decided_at")
     list_filter = ("outcome",)
     raw_id_fields = ("comment",)
+
+
+# --- accountability (issue 23) --------------------------------------------------------------------
+
+from moderation.accountability.models import IllegalContentNotice, SiteRule, StatementOfReasons  # noqa: E402
+from moderation.accountability.site_rules import site_rule_save  # noqa: E402
+
+
+@admin.register(SiteRule)
+class SiteRuleAdmin(admin.ModelAdmin):
+    """The site's rules: the admins write them here. Saving never edits a row in place: it adds the
+    rule's next version (site_rule_save), so statements keep citing the words they were judged by."""
+
+    list_display = ("title", "code", "version", "is_current", "category", "is_fallback", "policy_version", "created_at")
+    list_filter = ("is_current", "category")
+    fields = ("code", "title", "text", "category", "matches", "reason_texts", "is_fallback")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("moderation.change_policy") and (obj is None or obj.is_current)
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.has_perm("moderation.change_policy")
+
+    def save_model(self, request, obj, form, change):
+        saved = site_rule_save(admin=request.user, code=obj.code, title=obj.title, text=obj.text, category=obj.category,
+                               matches=obj.matches, reason_texts=obj.reason_texts, is_fallback=obj.is_fallback)
+        obj.pk = saved.pk  # the admin's "changed" message and redirect point at the new version
+
+
+@admin.register(StatementOfReasons)
+class StatementOfReasonsAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "kind", "scope", "site_rule", "automated_detection", "automated_decision", "source")
+    list_filter = ("kind", "automated_decision", "source", "ground")
+    raw_id_fields = ("comment", "event", "author")
+
+
+@admin.register(IllegalContentNotice)
+class IllegalContentNoticeAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "comment_id", "law", "legality", "removed", "decided_at")
+    list_filter = ("legality",)
+    raw_id_fields = ("comment", "reporter")

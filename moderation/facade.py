@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from moderation import commenter, lifecycle
+from moderation.accountability import statements
 from moderation.models import Appeal, AuthorStanding
 from moderation.pipeline.tasks import enqueue_classification
 from moderation.queue.services import queue_rerank
@@ -108,3 +109,15 @@ def appeals_by_author(*, user) -> list[dict]:
 def appeals_forget_notes(*, user) -> None:
     """Account deletion with the text removed: the appeal notes the user wrote go too."""
     Appeal.objects.filter(comment__author=user).update(note="")
+
+
+# --- statements of reasons (moderation/accountability/statements.py) --------------------------------
+
+def statements_by_author(*, user) -> list[dict]:
+    """The user's statements of reasons, for their data export."""
+    return statements.statements_for_author(user=user)
+
+
+def comment_statements_latest(*, user, comments) -> dict[int, dict]:
+    """For each of the user's own comments still held or rejected, its latest statement of reasons."""
+    return statements.statement_latest_by_comment(user=user, comments=list(comments))

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation import rules
+from moderation.accountability.statements import statement_record
 from moderation.models import Analysis, Appeal, AuthorStanding, ModerationEvent
 from notifications import services as notify
 from ops import metrics
@@ -75,6 +76,11 @@ TRANSITIONS: dict[str, Transition] = {
 }
 
 
+# The decisions that may restrict a comment and so owe its author a statement of reasons (DSA
+# Art. 17; moderation.accountability.statements decides whether this one restricts anything).
+DECISIONS = frozenset({"worker_decide", "worker_fail", "moderator_decide", "policy_reapply"})
+
+
 class IllegalTransition(Exception):
     """A caller asked for a change this module does not allow: a bug, never user input."""
 
@@ -118,6 +124,8 @@ def comment_transition(
         comment=comment, actor=actor, action=action, reason=reason, previous_status=previous, new_status=to,
         scores=scores, policy=policy, reverses=reverses,
     )
+    if name in DECISIONS:
+        statement_record(comment=comment, event=event)  # before the reports are settled: it counts them
     # A reversal is counted as such (metrics.moderator_decided), not as a fresh verdict.
     if t.by != AUTHOR and name not in ("account_erase", "moderator_reverse"):
         metrics.comment_decided(comment=comment, previous_status=previous, actor=actor)

@@ -113,6 +113,9 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "api/moderation/reasons/"): (None, MODERATORS_API),
     ("POST", "api/moderation/reasons/"): ({"text": "Spam", "use_for": "reject"}, ("403", "403", "403", "403", "201")),
     ("GET", "api/moderation/agreement/"): (None, MODERATORS_API),
+    # Accountability (issue 23). The export without ?since= is refused by name (400) once allowed.
+    ("GET", "api/moderation/statements/export/"): (None, ("403", "403", "403", "403", "400")),
+    ("GET", "api/moderation/transparency/"): (None, ADMINS_API),
     # --- moderation pages
     ("GET", "moderation/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/queue/poll/"): (None, MODERATORS_PAGE),
@@ -132,6 +135,18 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("POST", "moderation/policy/reapply/"): ({"confirm": "yes"}, ADMINS_FORM),
     ("POST", "moderation/discussions/<int:article_id>/premoderation/"): ({"premoderate": "on"}, ADMINS_FORM),
     ("GET", "moderation/audit/"): (None, ADMINS_PAGE),
+    # --- accountability pages (issue 23). <pk> is carol's published comment: nobody's statement
+    # (404 to all signed in: a statement is its author's only) and no notice (400 naming it).
+    ("GET", "moderation/statements/<int:pk>/"): (None, ("L", "404", "404", "404", "404")),
+    ("GET", "moderation/site-rules/"): (None, PUBLIC),
+    ("GET", "moderation/comments/<int:pk>/report-illegal/"): (None, ("L", "200", "200", "200", "200")),
+    ("POST", "moderation/comments/<int:pk>/report-illegal/"): ({"law": "§ 185 StGB", "explanation": "An insult.", "confirm": "on"}, SIGNED_IN_FORM),
+    ("GET", "moderation/notices/"): (None, MODERATORS_PAGE),
+    ("POST", "moderation/notices/<int:pk>/decide/"): ({"legality": "not_assessed"}, ("L", "403", "403", "400", "400")),
+    ("GET", "moderation/transparency/"): (None, ADMINS_PAGE),
+    ("GET", "moderation/transparency/report.csv"): (None, ADMINS_PAGE),
+    ("POST", "moderation/transparency/publish/"): ({"public": "on"}, ADMINS_FORM),
+    ("GET", "moderation/transparency/public/"): (None, ("404", "404", "404", "404", "200")),  # until an admin publishes it
     # --- operators: by address or token, never by role (tests/ops/)
     ("GET", "healthz"): (None, PUBLIC),
     ("GET", "readyz"): (None, ("503",) * 5),  # no worker beats on this run's queue here

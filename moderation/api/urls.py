@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("moderation.queue.api.urls")),
     path("", include("moderation.policy.api.urls")),
+    path("", include("moderation.accountability.api_urls")),
 ]

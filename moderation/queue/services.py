@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation import commenter, lifecycle, rules
+from moderation.accountability.statements import statement_record_for_standing
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
 from moderation.rules import policy_active
@@ -493,6 +494,7 @@ def author_standing_set(
         standing.note = f"{standing.note}\n{line}".strip()
         standing.updated_by = moderator
         standing.save()
+        statement_record_for_standing(author=author, banned="banned" in changes, suspended_until=standing.suspended_until if any(c.startswith("suspended until") for c in changes) else None)  # issue 23
         LogEntry.objects.log_actions(
             user_id=moderator.pk,
             queryset=[standing],
