@@ -18,6 +18,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from blog.models import Comment
+from ml.classifiers.base import stance_label
 from ml.explain import explain
 from ml.language import detect_language
 from moderation import rules
@@ -43,10 +44,6 @@ def load_models() -> Models:
         toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
         stance=load_stance_classifier(),
     )
-
-
-def _top_label(probabilities: dict[str, float]) -> str:
-    return max(probabilities.items(), key=lambda kv: kv[1])[0]
 
 
 def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
@@ -93,6 +90,8 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
 
     policy = policy_active()
     findings = _spam_findings(comments)
+    # A stance model that was never calibrated (no min_confidence) shows its top label.
+    min_confidence = float(getattr(models.stance, "min_confidence", 0.0))
     for comment, scores, stance in zip(comments, toxicity, toward_article):
         parent_stance = toward_parent.get(comment.pk)
         language = detect_language(comment.text).code
@@ -107,9 +106,12 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             toxicity_model=models.toxicity.name,
             toxicity_model_version=models.toxicity.version,
             stance_article={k: round(float(v), 6) for k, v in stance.items()},
-            stance_article_label=_top_label(stance),
+            # The stance shown everywhere (cards, filters, discussions, audit): "unclear" below
+            # the model's calibrated confidence (ml.classifiers.base.stance_label).
+            stance_article_label=stance_label(stance, min_confidence=min_confidence),
             stance_parent={k: round(float(v), 6) for k, v in parent_stance.items()} if parent_stance else None,
-            stance_parent_label=_top_label(parent_stance) if parent_stance else "",
+            stance_parent_label=(stance_label(parent_stance, min_confidence=min_confidence)
+                                 if parent_stance else ""),
             stance_model=models.stance.name,
             stance_model_version=models.stance.version,
             toxicity_ms=toxicity_ms,

@@ -70,7 +70,8 @@ def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
 
 class Command(BaseCommand):
     help = ("Toxicity (Jigsaw, OLID, HatEval, CMV removals, SOCC, identity templates, obfuscation probe, the demo's "
-            "threats, seed 003) and stance (SemEval, ARC reader comments, PERSPECTRUM, IBM, IAM), with the targets.")
+            "threats, seed 003) and stance (SemEval, ARC reader comments, PERSPECTRUM, IBM, IAM; and claims the stance model "
+            "never trained on, with the precision and coverage of the labels it shows), with the targets.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default ../shared/data)")
@@ -118,7 +119,13 @@ class Command(BaseCommand):
             stance_name = stance.name
             self.stderr.write(f"Evaluating {stance.name} ({stance.version}) ...")
             stance_rows = evaluation_stance.evaluate_stance(stance, data)
-            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows))
+            unseen_rows = evaluation_stance.evaluate_unseen(stance, data)
+            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows)
+                            + "\n\nUnseen-topic dev: dev-side claims of the training files "
+                            "(ml/training/stance_split.py) that this model never trained on; labels shown at top "
+                            f"probability >= {getattr(stance, 'min_confidence', 0.0):.2f}, else \"unclear\".\n\n"
+                            + evaluation_stance.to_markdown(unseen_rows))
+            stance_rows = stance_rows + unseen_rows
         if by_model:
             sections.append("### Targets (toxicity), models side by side\n\n"
                             + targets.targets_table(targets.TOXICITY_TARGETS, by_model))
