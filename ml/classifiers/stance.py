@@ -214,8 +214,32 @@ class MiniLMStance:
         return self._probs_to_scores(torch.softmax(self.lr_head(X), dim=-1))
 
 
+PRECISION_ENV = "PARLEY_MODEL_PRECISION"  # fp32 (default here) or int8; the same setting as the toxicity model's
+
+
+def stance_precision() -> str:
+    value = os.environ.get(PRECISION_ENV, "fp32").strip().lower() or "fp32"
+    if value not in ("fp32", "int8"):
+        raise ModelUnavailable(f"{PRECISION_ENV}={value!r}: expected fp32 or int8")
+    return value
+
+
+def quantize_int8(clf: MiniLMStance) -> MiniLMStance:
+    """The cross-encoder with every ``nn.Linear`` as dynamic int8 (per-tensor activations, int8
+    weights): the worker's time is in those layers. The version says so, since its scores differ
+    slightly from fp32's and every Analysis records which one scored."""
+    from torch.ao.quantization import quantize_dynamic
+
+    if clf.model is None:
+        raise ModelUnavailable("int8 needs the cross-encoder (xenc) weights")
+    clf.model = quantize_dynamic(clf.model, {nn.Linear}, dtype=torch.qint8).eval()
+    clf.version = f"{clf.version}+int8"
+    return clf
+
+
 @functools.lru_cache(maxsize=1)
 def load_default_stance_classifier() -> MiniLMStance:
-    """The shipped stance classifier, loaded once per process."""
+    """The shipped stance classifier, loaded once per process, at ``PARLEY_MODEL_PRECISION``."""
     configure_torch_threads()
-    return MiniLMStance.from_dir(DEFAULT_WEIGHTS_DIR)
+    clf = MiniLMStance.from_dir(DEFAULT_WEIGHTS_DIR)
+    return quantize_int8(clf) if stance_precision() == "int8" else clf

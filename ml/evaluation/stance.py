@@ -127,38 +127,78 @@ def evaluate_unseen(clf: StanceClassifier, data_dir: Path | str, scored: dict | 
 
 
 def calibrate_min_confidence(scored: dict[str, tuple[list, list[str]]], target: float = 0.80,
+                             every_source: bool = True,
                              grid: Sequence[float] = tuple(round(0.34 + 0.01 * i, 2) for i in range(66))) -> dict:
     """The lowest top-probability threshold at which the shown labels are right >= ``target`` of the
     time on the unseen-topic dev, and stay so at every higher threshold of the grid (one lucky
-    point on a noisy curve is not a threshold). Sources weigh alike, so the few reader comments
-    count as much as the large debate sets. ``scored``: source -> (scores, gold labels)."""
+    point on a noisy curve is not a threshold). ``every_source``: each source must reach the
+    target on its own (reader comments are what the product shows stance on, and a debate set's
+    easy arguments must not carry them); otherwise sources are averaged, weighed alike. When no
+    threshold qualifies, ``min_confidence`` is above 1: nothing is shown, which is the honest
+    answer for a model that is not right often enough anywhere. ``scored``: source -> (scores, gold).
+    ``precision`` and ``coverage`` are averaged over sources, weighed alike."""
     def at(t):
         per = {src: shown_precision_coverage(s, g, t) for src, (s, g) in scored.items() if g}
         precs = [p for p, _, _ in per.values() if p == p]
-        return (sum(precs) / len(precs) if precs else float("nan"),
-                sum(c for _, c, _ in per.values()) / max(1, len(per)), per)
+        mean = sum(precs) / len(precs) if precs else float("nan")
+        worst = min(precs) if precs else float("nan")
+        return mean, worst, sum(c for _, c, _ in per.values()) / max(1, len(per)), per
 
     curve = [(t, *at(t)) for t in grid]
+    key = 2 if every_source else 1  # worst source, or the mean over sources
     chosen = None
-    for i, (t, p, c, _) in enumerate(curve):
-        if all(q != q or q >= target for _, q, _, _ in curve[i:]) and p == p:
-            chosen = (t, p, c)
+    for i, point in enumerate(curve):
+        if point[key] == point[key] and all(q[key] != q[key] or q[key] >= target for q in curve[i:]):
+            chosen = point
             break
+    result = {"target": target, "every_source": every_source,
+              "curve": [(t, mean, worst, c, {src: (p, cov, n) for src, (p, cov, n) in per.items()})
+                        for t, mean, worst, c, per in curve]}
     if chosen is None:  # never reliably right: show nothing rather than labels that mislead
-        chosen = (1.01, float("nan"), 0.0)
-    return {"min_confidence": chosen[0], "precision": chosen[1], "coverage": chosen[2], "target": target,
-            "curve": [(t, p, c) for t, p, c, _ in curve]}
+        return {**result, "min_confidence": 1.01, "precision": float("nan"), "coverage": 0.0}
+    return {**result, "min_confidence": chosen[0], "precision": chosen[1], "coverage": chosen[3]}
 
 
-def evaluate_stance(clf: StanceClassifier, data_dir: Path | str = DEFAULT_DATA,
-                    datasets: Sequence[str] | None = None) -> list[dict]:
-    """Row dicts (dataset, metric, value, n) for every stance test set found under ``data_dir``."""
-    rows_out = []
-    for name, path in test_files(Path(data_dir)):
-        if datasets and name not in datasets:
-            continue
-        rows_out.extend(evaluate_rows(clf, read_rows(path), name))
-    return rows_out
+def calibrate_weights(clf, data_dir: Path | str, scored: dict | None = None, target: float = 0.80) -> dict:
+    """Score ``clf`` on its unseen-topic dev, pick its ``min_confidence`` (:func:`calibrate_min_confidence`)
+    and store it in its weights folder's ``stance.json`` (``shown_min_confidence``), where the
+    classifier reads it. Never reads a test or eval file. Returns the calibration."""
+    import json
+
+    dev = unseen_topic_dev(clf, data_dir)
+    if scored is None:
+        scored = {src: (clf.score([(t, g) for t, g, _ in rows]), [g for _, _, g in rows])
+                  for src, rows in dev.items() if rows}
+    result = calibrate_min_confidence(scored, target=target)
+    averaged = calibrate_min_confidence(scored, target=target, every_source=False)
+
+    def per_source(t):
+        point = next((c for c in result["curve"] if c[0] == t), None)
+        return {src: {"precision": None if p != p else round(p, 4), "coverage": round(cov, 4), "shown": n}
+                for src, (p, cov, n) in point[4].items()} if point else None
+
+    meta_file = Path(clf.weights_dir) / "stance.json"
+    meta = json.loads(meta_file.read_text())
+    meta.update({
+        "shown_min_confidence": result["min_confidence"],
+        "shown_calibration": {
+            "rule": f"lowest top-probability threshold at which the shown labels of every unseen-topic dev source "
+                    f"are right >= {target:.0%} of the time, and stay so above it; above 1 = no threshold "
+                    "qualifies, every stance is shown as unclear",
+            "precision_unseen_dev": None if result["precision"] != result["precision"] else round(result["precision"], 4),
+            "coverage_unseen_dev": round(result["coverage"], 4),
+            "dev_rows": {src: len(g) for src, (_, g) in scored.items()},
+            "if_sources_were_averaged": {
+                "min_confidence": averaged["min_confidence"],
+                "precision": None if averaged["precision"] != averaged["precision"] else round(averaged["precision"], 4),
+                "coverage": round(averaged["coverage"], 4),
+                "per_source": per_source(averaged["min_confidence"]),
+            },
+        },
+    })
+    meta_file.write_text(json.dumps(meta, indent=2) + "\n")
+    clf.min_confidence = result["min_confidence"]
+    return result
 
 
 def _fmt(v, spec=".4f") -> str:
@@ -185,10 +225,16 @@ def main(argv=None):
     p.add_argument("--data", default=str(DEFAULT_DATA))
     p.add_argument("--weights", default=None, help="weights dir (default: the shipped classifier)")
     p.add_argument("--datasets", default="", help="comma-separated subset of dataset names")
+    p.add_argument("--calibrate", action="store_true",
+                   help="pick the shown-label confidence on the unseen-topic dev and store it in the weights' stance.json")
     a = p.parse_args(argv)
     from ml.classifiers.stance import MiniLMStance, load_default_stance_classifier
 
     clf = MiniLMStance.from_dir(a.weights) if a.weights else load_default_stance_classifier()
+    if a.calibrate:
+        result = calibrate_weights(clf, a.data)
+        print(f"min_confidence {result['min_confidence']:.2f}: precision {result['precision']:.4f}, "
+              f"coverage {result['coverage']:.4f} on the unseen-topic dev")
     t0 = time.time()
     rows = evaluate_stance(clf, a.data, [d for d in a.datasets.split(",") if d] or None)
     n = sum(r["n"] for r in rows if r["metric"] == "accuracy")

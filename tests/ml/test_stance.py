@@ -63,3 +63,45 @@ def test_batch_order_and_equals_single(clf):
         for k in STANCE_LABELS:
             assert abs(single[k] - b[k]) < 1e-4
     assert clf.score([]) == []
+
+
+# --- what the product shows: a label only where the model is confident --------------------------
+
+FEE = "Cities should charge drivers a fee to enter their centres at busy times."
+RENT = "Rent control harms renters in the long run."
+WORK = "Employers should move to a four-day working week with no loss of pay."
+
+
+def test_the_shipped_weights_carry_a_calibration_made_on_claims_they_never_saw(clf):
+    calibration = clf.meta["shown_calibration"]
+    assert set(calibration["dev_rows"]) == {"arc_nyt_comments", "ibm_argq30k", "perspectrum"}
+    if clf.min_confidence <= 1.0:
+        assert calibration["precision_unseen_dev"] >= 0.80
+    else:
+        # On unseen reader comments (ARC) no threshold is right 80 % of the time: nothing is shown.
+        assert calibration["coverage_unseen_dev"] == 0.0
+        assert calibration["if_sources_were_averaged"]["per_source"]["arc_nyt_comments"]["precision"] < 0.80
+
+
+@pytest.mark.parametrize("text, claim", [
+    # The demo's threats, under their articles' claims: never shown as agreeing with the article.
+    ("Margaret Okafor, if this charge goes through I will wait for you outside the council offices and break "
+     "both your legs. I know where you live.", FEE),
+    ("Margaret, I know which house is yours. I am going to come round one night and smash your skull in with a "
+     "brick, and nobody will stop me.", RENT),
+    # Scorn for the article or its author takes the other side, or none the model is sure of.
+    ("Priya Raman is a lazy, whining parasite, and this article is garbage written by someone too stupid to hold "
+     "down a real job.", WORK),
+    ("Honestly, this article is garbage.", WORK),
+])
+def test_threats_and_scorn_are_never_shown_as_favor(clf, text, claim):
+    assert clf.label(clf.score([(text, claim)])[0]) in ("against", "unclear")
+
+
+def test_a_clear_stance_is_shown_only_when_the_model_is_confident_enough(clf):
+    [favor, against] = clf.score([(FAVOR, CLAIM), (AGAINST, CLAIM)])
+    expected = ("favor", "against") if clf.min_confidence <= min(favor["favor"], against["against"]) else None
+    shown = (clf.label(favor), clf.label(against))
+    assert shown == expected or (expected is None and "unclear" in shown)
+    assert clf.label({"favor": 0.999, "against": 0.0005, "neutral": 0.0005}) == (
+        "favor" if clf.min_confidence <= 0.999 else "unclear")
