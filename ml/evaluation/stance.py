@@ -159,6 +159,17 @@ def calibrate_min_confidence(scored: dict[str, tuple[list, list[str]]], target: 
     return {**result, "min_confidence": chosen[0], "precision": chosen[1], "coverage": chosen[3]}
 
 
+def evaluate_stance(clf: StanceClassifier, data_dir: Path | str = DEFAULT_DATA,
+                    datasets: Sequence[str] | None = None) -> list[dict]:
+    """Row dicts (dataset, metric, value, n) for every stance test set found under ``data_dir``."""
+    rows_out = []
+    for name, path in test_files(Path(data_dir)):
+        if datasets and name not in datasets:
+            continue
+        rows_out.extend(evaluate_rows(clf, read_rows(path), name))
+    return rows_out
+
+
 def calibrate_weights(clf, data_dir: Path | str, scored: dict | None = None, target: float = 0.80) -> dict:
     """Score ``clf`` on its unseen-topic dev, pick its ``min_confidence`` (:func:`calibrate_min_confidence`)
     and store it in its weights folder's ``stance.json`` (``shown_min_confidence``), where the

@@ -105,3 +105,34 @@ def test_a_clear_stance_is_shown_only_when_the_model_is_confident_enough(clf):
     assert shown == expected or (expected is None and "unclear" in shown)
     assert clf.label({"favor": 0.999, "against": 0.0005, "neutral": 0.0005}) == (
         "favor" if clf.min_confidence <= 0.999 else "unclear")
+
+
+def test_unseen_topic_figures_leave_out_claims_the_model_trained_on(clf, tmp_path):
+    import csv
+
+    from ml.evaluation.stance import evaluate_unseen, to_markdown
+    from ml.training import stance_split
+
+    new_claims = [c for c in (f"Our town should build tram line number {i}" for i in range(40))
+                  if stance_split.claim_in_dev(c)][:2]
+    stance_dir = tmp_path / "stance"
+    stance_dir.mkdir()
+    with open(stance_dir / "trams_dev.csv", "w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["id", "target", "text", "stance"])
+        for i, claim in enumerate(new_claims):
+            w.writerow([f"a{i}", claim, "Trams are clean, quiet and carry far more people than buses.", "FAVOR"])
+            w.writerow([f"b{i}", claim, "Trams cost a fortune and the money would do more for buses.", "AGAINST"])
+    with open(stance_dir / "semeval2016_val.csv", "w", newline="") as fh:  # every target here was trained on
+        csv.writer(fh).writerows([["id", "target", "text", "stance"], ["s", "Atheism", "God is great", "AGAINST"]])
+
+    rows = evaluate_unseen(clf, tmp_path)
+    table = to_markdown(rows)
+
+    by = {(r["dataset"], r["metric"]): r for r in rows}
+    assert by[("unseen_topic_dev:trams", "macro_f1_favor_against")]["n"] == 4
+    assert by[("unseen_topic_dev:trams", "claims")]["value"] == 2
+    assert by[("unseen_topic_dev:semeval2016", "macro_f1_favor_against")]["n"] == 0
+    assert "| unseen_topic_dev:semeval2016 | 0 |  | n/a |" in table
+    assert by[("unseen_topic_dev", "macro_f1_favor_against")]["n"] == 4
+    assert ("unseen_topic_dev", "shown_coverage") in by
