@@ -208,3 +208,26 @@ def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def stance_labels_reapply(*, model_name: str, model_version: str, min_confidence: float,
+                          batch_size: int = 2000) -> int:
+    """Re-derive the stance shown (``stance_label``) from the stored probabilities of every analysis
+    the given stance model scored, for a new ``min_confidence``: analyses stored before a
+    calibration keep showing labels the model is not sure of until this runs. Rewrites
+    ``Analysis.stance_article_label`` / ``stance_parent_label`` and their copy
+    ``Comment.stance_label``; never a comment's status. Returns how many analyses changed."""
+    changed = 0
+    analyses = (Analysis.objects.filter(stance_model=model_name, stance_model_version=model_version)
+                .only("id", "comment_id", "stance_article", "stance_article_label", "stance_parent",
+                      "stance_parent_label").order_by("id"))
+    for analysis in analyses.iterator(chunk_size=batch_size):
+        article = stance_label(analysis.stance_article, min_confidence=min_confidence)
+        parent = stance_label(analysis.stance_parent, min_confidence=min_confidence) if analysis.stance_parent else ""
+        if (article, parent) == (analysis.stance_article_label, analysis.stance_parent_label):
+            continue
+        with transaction.atomic():
+            Analysis.objects.filter(pk=analysis.pk).update(stance_article_label=article, stance_parent_label=parent)
+            Comment.objects.filter(pk=analysis.comment_id).update(stance_label=article)
+        changed += 1
+    return changed

@@ -209,3 +209,16 @@ def test_viewpoint_audit_leaves_out_unclear_stances_and_reports_its_coverage(aud
     assert (audit.automatic_coverage.shown, audit.automatic_coverage.total) == (7, 10)
     assert audit.automatic_coverage.percent == 70
     assert (audit.human_coverage.shown, audit.human_coverage.total) == (2, 2)
+
+
+def test_labels_stored_before_a_calibration_are_relabelled_from_their_probabilities(audit_set):
+    from moderation.pipeline.scoring import stance_labels_reapply
+
+    sure = scored_comment(stance="against", status="held", tox=scores(toxicity=0.3))  # against at 0.8
+    changed = stance_labels_reapply(model_name="test", model_version="1", min_confidence=0.9)
+
+    sure.refresh_from_db()
+    assert changed == 8 and sure.stance_label == "unclear" and sure.analysis.stance_article_label == "unclear"
+    assert sure.status == "held"
+    assert viewpoint_audit().automatic_coverage.shown == 0
+    assert stance_labels_reapply(model_name="test", model_version="1", min_confidence=0.9) == 0
