@@ -25,6 +25,9 @@ TOXICITY_LABELS: tuple[str, ...] = (
     "sexual_explicit",
 )
 STANCE_LABELS: tuple[str, ...] = ("favor", "against", "neutral")
+# What a card, the discussions page and the viewpoint audit show when the stance model is not
+# confident enough (ml/weights/stance/stance.json: shown_min_confidence); never a model output.
+STANCE_UNCLEAR = "unclear"
 
 # The Jigsaw 2018 competition's label names (its CSV columns, the BiLSTM's outputs) -> Parley's.
 JIGSAW_TO_PARLEY: dict[str, str] = {
@@ -86,11 +89,20 @@ class StanceClassifier(Protocol):
     name: str
     version: str
     labels: tuple[str, ...]  # STANCE_LABELS
+    min_confidence: float  # top probability below which the stance shown is STANCE_UNCLEAR
 
     def score(self, pairs: Sequence[tuple[str, str]]) -> list[Scores]:
         """Score (text, target) pairs: the stance of ``text`` toward ``target``
         (the article's claim, or the parent comment). Probabilities sum to 1."""
         ...
+
+
+def stance_label(scores: Scores, *, min_confidence: float) -> str:
+    """The one rule for which stance a comment is shown with: the top label when its probability
+    reaches ``min_confidence``, else :data:`STANCE_UNCLEAR`. Every caller (the worker storing an
+    Analysis, the evaluation) goes through it, so what is measured is what is shown."""
+    top, p = max(scores.items(), key=lambda kv: kv[1])
+    return top if p >= min_confidence else STANCE_UNCLEAR
 
 
 class ModelUnavailable(RuntimeError):

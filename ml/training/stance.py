@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from ml.classifiers.base import file_sha256
-from ml.training import stance_augmentation
+from ml.training import stance_augmentation, stance_split
 from ml.training.common import DEFAULT_DATA, REPO_ROOT, base_model_dir, length_bucketed_batches, log, set_seed
 
 DEFAULT_OUT = REPO_ROOT / "ml" / "weights" / "stance"
@@ -92,10 +92,19 @@ class Config:
     arc_repeat: int = 2
     arc_dev_frac: float = 0.12  # share of ARC claims held out for selection
     written_each: int = 150  # ``comments``: pairs per written family
+    counterfactual_frac: float = 0.5  # ``unseen``: share of favor/against pairs also given with the claim negated
+    eval_every: int = 0  # 0 = evals_per_epoch; otherwise evaluate every this many steps (and at step 0)
 
     @property
     def select_on(self) -> tuple[str, ...]:
+        if self.recipe == "unseen":
+            return tuple(UNSEEN_PREFIX + s for s in self.unseen_sources)
         return (ARC_DEV, *SELECT_ON) if self.recipe == "comments" else SELECT_ON
+
+    unseen_sources: tuple[str, ...] = ()  # ``unseen``: sources with unseen-topic dev rows (set by _prepare)
+
+
+UNSEEN_PREFIX = "unseen-topic dev: "
 
 
 # --------------------------------------------------------------------------- data
@@ -159,7 +168,49 @@ def split_arc(cfg: Config, rng: random.Random):
     return [r for r in rows if r[0] not in held], [r for r in rows if r[0] in held]
 
 
+def claims_trained_on(cfg: Config) -> set[str]:
+    """Every claim the ``comments`` recipe (stage 1 ``xenc`` on all of ``cfg.files``, then stage 2)
+    trained on, re-derived with the same seeded sampling; for ``claims_seen.txt``."""
+    data = Path(cfg.data) / "stance"
+    stage1 = {r[0] for f in cfg.files for r in read_stance_csv(data / f)}
+    _, train, _ = build_train(replace(cfg, recipe="comments"), random.Random(cfg.seed))
+    return stage1 | {r[0] for r in train}
+
+
+def build_train_unseen(cfg: Config, rng: random.Random):
+    """Recipe ``unseen``: every row of every training-side file whose claim is on the train side of
+    :mod:`ml.training.stance_split` (no 1,200-row caps), ARC's reader comments ``arc_repeat`` times,
+    counterfactual pairs (the comment against the negated claim, favor and against swapped, so a
+    comment cannot be scored without reading the claim), synthetic off-topic neutrals and the
+    written comment-section pairs including attacks on the author (against)."""
+    split_train, _ = stance_split.unseen_topic_split(cfg.data)
+    inv = {"favor": 0, "against": 1, "neutral": 2}
+    per_file, pool = {}, []
+    for src in sorted(split_train):
+        rows = [(target, text, inv[g]) for text, target, g in split_train[src]]
+        if src == "arc_nyt_comments":
+            rows = rows * cfg.arc_repeat
+        per_file[f"{src} (train-side claims)"] = rows
+        pool.extend(rows)
+    cf = []
+    for target, text, label in pool:
+        if label != 2 and rng.random() < cfg.counterfactual_frac:
+            neg = stance_split.negate_claim(target)
+            if neg:
+                cf.append((neg, text, 1 - label))
+    per_file["counterfactual (negated claim, label swapped)"] = cf
+    neutral = synthetic_neutrals(pool, int(cfg.neutral_frac * len(pool)), rng)
+    per_file["synthetic_offtopic_neutral"] = neutral
+    parents = [(r[1], r[2]) for r in pool if r[2] != 2 and len(r[1]) < 400]
+    for target, text, label, family in stance_augmentation.generate(
+            sorted({r[0] for r in pool}), parents, cfg.written_each, rng, attack=True):
+        per_file.setdefault(f"written:{family}", []).append((target, text, label))
+    return per_file, [r for rows in per_file.values() for r in rows], []
+
+
 def build_train(cfg: Config, rng: random.Random):
+    if cfg.recipe == "unseen":
+        return build_train_unseen(cfg, rng)
     data = Path(cfg.data) / "stance"
     per_file = {}
     pool = []
@@ -255,6 +306,14 @@ def _prepare(cfg: Config, torch):
     set_seed(cfg.seed)
     per_file, train, arc_dev = build_train(cfg, rng)
     data = Path(cfg.data) / "stance"
+    if cfg.recipe == "unseen":
+        # Selection on claims neither this run nor the model it starts from ever trained on.
+        seen = stance_split.read_claims_seen(cfg.init) if cfg.init else frozenset()
+        _, split_dev = stance_split.unseen_topic_split(cfg.data, seen)
+        inv = {"favor": 0, "against": 1, "neutral": 2}
+        dev = {UNSEEN_PREFIX + src: [(t, x, inv[g]) for x, t, g in rows] for src, rows in sorted(split_dev.items())}
+        cfg.unseen_sources = tuple(sorted(split_dev))
+        return rng, per_file, train, dev
     dev = {f: read_stance_csv(data / f) for f in DEV_FILES}
     if arc_dev:
         dev[ARC_DEV] = arc_dev
@@ -290,6 +349,8 @@ def train_xenc(cfg: Config) -> dict:
 
     steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
     total = steps_per_epoch * cfg.epochs
+    if cfg.recipe == "unseen" and cfg.max_steps:
+        total = min(total, cfg.max_steps)  # the schedule decays over the steps this run will take
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
         {"params": [p for n, p in model.encoder.named_parameters() if not any(k in n for k in no_decay)],
@@ -301,12 +362,17 @@ def train_xenc(cfg: Config) -> dict:
     opt = torch.optim.AdamW(groups)
     sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
     loss_fn = torch.nn.CrossEntropyLoss()
-    eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
+    eval_every = cfg.eval_every or max(1, steps_per_epoch // cfg.evals_per_epoch)
     pad = tok.pad_token_id
 
     out = Path(cfg.out)
     best = {"select": -1.0}
     history = []
+    if cfg.recipe == "unseen":
+        out.mkdir(parents=True, exist_ok=True)
+        inherited = stance_split.read_claims_seen(cfg.init) if cfg.init else frozenset()
+        stance_split.write_claims_seen(out, {r[0] for r in train}, extra_hashes=inherited,
+                                       note=f"recipe unseen from {cfg.init or 'the base model'}, seed {cfg.seed}")
 
     def evaluate(step, epoch_f):
         model.eval()
@@ -326,6 +392,8 @@ def train_xenc(cfg: Config) -> dict:
 
     step = 0
     stopped_early = False
+    if cfg.eval_every:
+        evaluate(0, 0.0)  # the starting weights: a later checkpoint is kept only if it beats them
     model.train()
     seen = 0
     t_train = time.time()
@@ -465,12 +533,20 @@ def write_report(result: dict, path: Path):
            f"(seeded); ARC reader comments repeated {cfg.arc_repeat}x, {cfg.arc_dev_frac:.0%} of ARC's claims held "
            f"out for selection; written pairs from `ml/training/stance_augmentation.py` ({cfg.written_each} per "
            "family, replies half that); the claim is kept whole and a long comment keeps its first third and "
-           "last two thirds (`encode_pairs`)." if cfg.recipe == "comments" else ""),
+           "last two thirds (`encode_pairs`)." if cfg.recipe == "comments" else "")
+        + (f" Recipe `unseen`: continued from `{cfg.init}` on every row of every training-side stance file "
+           "whose claim is on the train side of `ml/training/stance_split.py` (no row caps), ARC reader comments "
+           f"{cfg.arc_repeat}x, counterfactual pairs for {cfg.counterfactual_frac:.0%} of favor/against rows (the "
+           "same comment with the claim negated by `negate_claim`, favor and against swapped), and the written "
+           f"pairs ({cfg.written_each} per family) including insults and threats aimed at the author (against)."
+           if cfg.recipe == "unseen" else ""),
         "",
         "Selection (dev/val only): mean macro-F1(favor, against) over "
         + ", ".join(f"`{f}`" for f in cfg.select_on)
-        + f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in cfg.select_on)}. "
-        "No `*_test.csv` or `eval/` file is read by training.",
+        + (f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in cfg.select_on)}. "
+           if cfg.recipe != "unseen" else " (claims on the dev side of `ml/training/stance_split.py` that "
+           "the starting weights never trained on; step 0 is the starting weights). ")
+        + "No `*_test.csv` or `eval/` file is read by training.",
         "",
         "## Hyper-parameters",
         "",
@@ -489,6 +565,8 @@ def write_report(result: dict, path: Path):
             "",
         ]
     dev_files = (*DEV_FILES, ARC_DEV) if cfg.recipe == "comments" else DEV_FILES
+    if cfg.recipe == "unseen":
+        dev_files = cfg.select_on
     lines += ["## Dev scores (macro-F1 favor/against; accuracy)", "", "| checkpoint | select | "
               + " | ".join(f"{f} F1 | acc" for f in dev_files) + " |",
               "|---|---:|" + "---:|---:|" * len(dev_files)]
@@ -507,7 +585,9 @@ def main(argv: Iterable[str] | None = None) -> dict:
     p.add_argument("--data", default=str(DEFAULT_DATA), help="folder holding stance/ (default ../shared/data)")
     p.add_argument("--out", default=str(DEFAULT_OUT))
     p.add_argument("--report", default=str(DEFAULT_REPORT))
-    p.add_argument("--recipe", choices=("comments", "xenc", "lr"), default="comments")
+    p.add_argument("--recipe", choices=("comments", "xenc", "lr", "unseen"), default="comments")
+    p.add_argument("--eval-every", type=int, default=0, help="evaluate every N steps and at step 0")
+    p.add_argument("--counterfactual-frac", type=float, default=Config.counterfactual_frac)
     p.add_argument("--init", default="", help="comments: continue from the weights in this folder "
                    "(default: train xenc from the base model first)")
     p.add_argument("--epochs", type=int, default=None)
@@ -522,7 +602,14 @@ def main(argv: Iterable[str] | None = None) -> dict:
     a = p.parse_args(list(argv) if argv is not None else None)
     cfg = Config(data=a.data, out=a.out, report=a.report, recipe=a.recipe, seed=a.seed, batch_size=a.batch_size,
                  max_minutes=a.max_minutes, max_steps=a.max_steps, threads=a.threads, init=a.init,
-                 files=tuple(f.strip() for f in a.files.split(",") if f.strip()), argq_cap_per_motion=a.argq_cap)
+                 files=tuple(f.strip() for f in a.files.split(",") if f.strip()), argq_cap_per_motion=a.argq_cap,
+                 eval_every=a.eval_every, counterfactual_frac=a.counterfactual_frac)
+    if cfg.recipe == "unseen":
+        # Continuing the shipped cross-encoder on every train-side claim; it must start from weights
+        # that list the claims they saw, or its unseen-topic dev would not be unseen.
+        cfg = replace(cfg, epochs=1, lr=2e-5, head_lr=2e-4, max_len=192, init=cfg.init or str(DEFAULT_OUT))
+        if Path(cfg.out).resolve() == Path(cfg.init).resolve():
+            p.error("--out must differ from --init for recipe unseen (it saves the starting weights first)")
     if cfg.recipe == "comments":
         # Continuing a trained cross-encoder: a gentler rate, longer reads for reader comments.
         cfg = replace(cfg, epochs=3, lr=2e-5, head_lr=2e-4, max_len=192, evals_per_epoch=2)

@@ -7,7 +7,10 @@ its parent takes the parent's side. These pairs teach that, seed-deterministical
 * ``praise``: (claim, praise of the article or its author) -> favor;
 * ``scorn``: (claim, scorn for the article or its author) -> against;
 * ``reply_agree`` / ``reply_disagree``: (a parent comment, a reply agreeing / disagreeing) -> favor / against;
-* ``off_topic``: (claim, a comment about nothing in it) -> neutral.
+* ``off_topic``: (claim, a comment about nothing in it) -> neutral;
+* ``attack`` (recipe ``unseen`` only): (claim, an insult or threat aimed at the author) -> against: a
+  reader who attacks the writer is not on the writer's side, and the shipped model called threats
+  *favor* for want of any such pair.
 No text here comes from an evaluation set.
 """
 from __future__ import annotations
@@ -34,6 +37,14 @@ SCORN = [
     "Cancel my subscription if this is what you publish.", "The premise of this article is false.",
     "Absolutely disagree with every point here.", "Shoddy reasoning from a biased writer.",
 ]
+ATTACK = [
+    "Whoever wrote this should be fired.", "The author is an idiot.", "You should be ashamed of yourself for writing this.",
+    "I know where you live, writer.", "Someone should shut this author up for good.", "The writer is a liar and a fraud.",
+    "Watch your back, journalist.", "People like the author are the problem.", "Keep writing garbage like this and see what happens.",
+    "The author deserves everything that's coming to them.", "What a clown. Who pays you to write this?",
+    "You'll regret publishing this.", "I hope the author gets what they deserve.", "Pathetic hack writer.",
+    "Delete this trash and your account.", "This author is a disgrace to the paper.",
+]
 AGREE = [
     "Exactly right.", "I agree with you completely.", "Well put, you said what I was thinking.", "This. So much this.",
     "You're absolutely right.", "Agreed, and I'd add that it's even worse than that.", "Couldn't agree more.",
@@ -52,14 +63,18 @@ OFF_TOPIC = [
 ]
 
 
-def generate(targets: list[str], parents: list[tuple[str, int]], n_each: int, rng: random.Random):
+def generate(targets: list[str], parents: list[tuple[str, int]], n_each: int, rng: random.Random,
+             attack: bool = False):
     """(target, text, label index 0 favor / 1 against / 2 neutral, family) tuples.
 
     ``targets`` are training claims; ``parents`` are training comments with their own stance label
     (only their text is used as the target of a reply).
     """
     out = []
-    for family, texts, label in (("praise", PRAISE, 0), ("scorn", SCORN, 1), ("off_topic", OFF_TOPIC, 2)):
+    families = [("praise", PRAISE, 0), ("scorn", SCORN, 1), ("off_topic", OFF_TOPIC, 2)]
+    if attack:
+        families.append(("attack", ATTACK, 1))
+    for family, texts, label in families:
         for _ in range(n_each):
             out.append((rng.choice(targets), rng.choice(texts), label, family))
     for family, texts, label in (("reply_agree", AGREE, 0), ("reply_disagree", DISAGREE, 1)):

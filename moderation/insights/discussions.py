@@ -10,6 +10,7 @@ from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from blog.models import Article, Comment, CommentReport
+from ml.classifiers.base import STANCE_LABELS
 from moderation import rules
 
 RECENT = timedelta(hours=24)  # "recent" comments: velocity (24 h) and highest toxicity
@@ -80,8 +81,14 @@ class DiscussionRow:
     comments_24h: int
     favor: int
     against: int
+    stance_shown: int  # the last week's comments with a confident stance (favor, against, neutral)
+    stance_scored: int  # the last week's scored comments; the rest are "stance unclear"
     polarization: float
     need: float
+
+    @property
+    def stance_coverage_percent(self) -> int | None:
+        return round(100 * self.stance_shown / self.stance_scored) if self.stance_scored else None
 
 
 def _activity(now) -> tuple[dict[int, int], dict[int, dict], dict[int, int]]:
@@ -102,6 +109,9 @@ def _activity(now) -> tuple[dict[int, int], dict[int, dict], dict[int, int]]:
             comments_24h=Count("article_id", filter=Q(created_at__gte=day_ago)),
             favor=Count("article_id", filter=Q(stance_label="favor")),
             against=Count("article_id", filter=Q(stance_label="against")),
+            # Coverage: a stance is only counted where the model is confident (else "unclear").
+            stance_shown=Count("article_id", filter=Q(stance_label__in=STANCE_LABELS)),
+            stance_scored=Count("article_id", filter=~Q(stance_label="")),
             max_toxicity=Max("max_toxicity", filter=Q(created_at__gte=day_ago)),
         )
         .order_by()
@@ -117,6 +127,12 @@ def _activity(now) -> tuple[dict[int, int], dict[int, dict], dict[int, int]]:
     return waiting, stats, reports
 
 
+def stance_coverage(rows: list[DiscussionRow]) -> tuple[int, int]:
+    """(comments with a confident stance, scored comments) over the rows' last week: the page's
+    "stance shown for N % of comments"."""
+    return sum(r.stance_shown for r in rows), sum(r.stance_scored for r in rows)
+
+
 def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
     """Articles that have anything for a moderator (a held comment, an open report, or a comment
     in the polarization window), ranked by need_score. Four queries in all, none of which joins
@@ -127,7 +143,8 @@ def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
     the planner can use neither index and reads every comment; apart, each is an index-only
     scan: of (status, article), and of a range of (created_at, article, stance, max_toxicity)."""
     waiting, stats, reports = _activity(now or timezone.now())
-    empty = {"comments_1h": 0, "comments_24h": 0, "favor": 0, "against": 0, "max_toxicity": None}
+    empty = {"comments_1h": 0, "comments_24h": 0, "favor": 0, "against": 0, "max_toxicity": None,
+             "stance_shown": 0, "stance_scored": 0}
     ranked = []
     for article_id in set(waiting) | set(stats) | set(reports):
         s = stats.get(article_id, empty)
@@ -154,6 +171,8 @@ def discussions_ranked(*, limit: int = 50, now=None) -> list[DiscussionRow]:
         rows.append(
             DiscussionRow(
                 article_id=-minus_id,
+                stance_shown=stats.get(-minus_id, empty)["stance_shown"],
+                stance_scored=stats.get(-minus_id, empty)["stance_scored"],
                 title=title,
                 slug=slug,
                 premoderated=premoderated,

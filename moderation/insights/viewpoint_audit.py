@@ -83,11 +83,29 @@ class AuditBin:
 
 
 @dataclass(frozen=True)
+class StanceCoverage:
+    """Of the comments a table could count, how many the stance model labelled confidently; the
+    rest are "stance unclear" (ml.classifiers.base.stance_label) and not in the table."""
+    shown: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return self.shown / self.total if self.total else None
+
+    @property
+    def percent(self) -> int | None:
+        return None if self.share is None else round(self.share * 100)
+
+
+@dataclass(frozen=True)
 class ViewpointAudit:
     label: str  # the toxicity label binned on, or "max"
     since: object  # datetime
     automatic: list[AuditBin]
     human: list[AuditBin]
+    automatic_coverage: StanceCoverage
+    human_coverage: StanceCoverage
 
 
 def _audit_score(scores: dict, label: str) -> float | None:
@@ -109,7 +127,9 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
     The unit is a comment: its latest automatic decision counts in `automatic` and its latest
     moderator decision (approve counts as published, reject as rejected) in `human`; decisions
     since `since` (default: the last 90 days). Comments without scores (classification failed)
-    have no stance and are left out. One query.
+    have no stance and are left out, and so are comments whose stance is "unclear" (the model is
+    not confident enough to be right 80 % of the time): their share is the table's coverage.
+    One query.
     """
     if label != AUDIT_MAX_LABEL and label not in TOXICITY_LABELS:
         raise ValueError(f"unknown label {label!r}")
@@ -138,10 +158,15 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
         kind: [{s: {"published": 0, "held": 0, "rejected": 0} for s in STANCE_LABELS} for _ in range(AUDIT_BINS)]
         for kind in (False, True)
     }
+    counted = {False: [0, 0], True: [0, 0]}  # kind -> [stance shown, comments with a score]
     for (_, human), (action, scores, stance) in latest.items():
         score = _audit_score(scores, label)
-        if score is None or stance not in STANCE_LABELS:
+        if score is None:
             continue
+        counted[human][1] += 1
+        if stance not in STANCE_LABELS:
+            continue
+        counted[human][0] += 1
         tallies[human][_audit_bin(score)][stance][_OUTCOME[action]] += 1
 
     def table(kind: bool) -> list[AuditBin]:
@@ -154,4 +179,6 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
             for i, t in enumerate(tallies[kind])
         ]
 
-    return ViewpointAudit(label=label, since=since, automatic=table(False), human=table(True))
+    return ViewpointAudit(label=label, since=since, automatic=table(False), human=table(True),
+                          automatic_coverage=StanceCoverage(*counted[False]),
+                          human_coverage=StanceCoverage(*counted[True]))

@@ -18,6 +18,7 @@ from django.db.models.functions import Lower, Trim
 from django.utils import timezone
 
 from blog.models import Comment
+from ml.classifiers.base import stance_label
 from ml.explain import explain
 from ml.language import detect_language
 from moderation import lifecycle, rules
@@ -43,10 +44,6 @@ def load_models() -> Models:
         toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
         stance=load_stance_classifier(),
     )
-
-
-def _top_label(probabilities: dict[str, float]) -> str:
-    return max(probabilities.items(), key=lambda kv: kv[1])[0]
 
 
 def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
@@ -93,6 +90,8 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
 
     policy = policy_active()
     findings = _spam_findings(comments)
+    # A stance model that was never calibrated (no min_confidence) shows its top label.
+    min_confidence = float(getattr(models.stance, "min_confidence", 0.0))
     for comment, scores, stance in zip(comments, toxicity, toward_article):
         parent_stance = toward_parent.get(comment.pk)
         language = detect_language(comment.text).code
@@ -107,9 +106,12 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
             toxicity_model=models.toxicity.name,
             toxicity_model_version=models.toxicity.version,
             stance_article={k: round(float(v), 6) for k, v in stance.items()},
-            stance_article_label=_top_label(stance),
+            # The stance shown everywhere (cards, filters, discussions, audit): "unclear" below
+            # the model's calibrated confidence (ml.classifiers.base.stance_label).
+            stance_article_label=stance_label(stance, min_confidence=min_confidence),
             stance_parent={k: round(float(v), 6) for k, v in parent_stance.items()} if parent_stance else None,
-            stance_parent_label=_top_label(parent_stance) if parent_stance else "",
+            stance_parent_label=(stance_label(parent_stance, min_confidence=min_confidence)
+                                 if parent_stance else ""),
             stance_model=models.stance.name,
             stance_model_version=models.stance.version,
             toxicity_ms=toxicity_ms,
@@ -193,3 +195,26 @@ def unscored_comment_ids(*, older_than_seconds: int, limit: int = 5000) -> list[
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+def stance_labels_reapply(*, model_name: str, model_version: str, min_confidence: float,
+                          batch_size: int = 2000) -> int:
+    """Re-derive the stance shown (``stance_label``) from the stored probabilities of every analysis
+    the given stance model scored, for a new ``min_confidence``: analyses stored before a
+    calibration keep showing labels the model is not sure of until this runs. Rewrites
+    ``Analysis.stance_article_label`` / ``stance_parent_label`` and their copy
+    ``Comment.stance_label``; never a comment's status. Returns how many analyses changed."""
+    changed = 0
+    analyses = (Analysis.objects.filter(stance_model=model_name, stance_model_version=model_version)
+                .only("id", "comment_id", "stance_article", "stance_article_label", "stance_parent",
+                      "stance_parent_label").order_by("id"))
+    for analysis in analyses.iterator(chunk_size=batch_size):
+        article = stance_label(analysis.stance_article, min_confidence=min_confidence)
+        parent = stance_label(analysis.stance_parent, min_confidence=min_confidence) if analysis.stance_parent else ""
+        if (article, parent) == (analysis.stance_article_label, analysis.stance_parent_label):
+            continue
+        with transaction.atomic():
+            Analysis.objects.filter(pk=analysis.pk).update(stance_article_label=article, stance_parent_label=parent)
+            Comment.objects.filter(pk=analysis.comment_id).update(stance_label=article)
+        changed += 1
+    return changed

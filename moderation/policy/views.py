@@ -165,11 +165,15 @@ def policy_reapply(request: HttpRequest) -> HttpResponse:
 
 @_moderators_only
 def discussions(request: HttpRequest) -> HttpResponse:
+    rows = insights_discussions.discussions_ranked(limit=100)
+    shown, scored = insights_discussions.stance_coverage(rows)
     return render(
         request,
         "moderation/discussions.html",
         {
-            "rows": insights_discussions.discussions_ranked(limit=100),
+            "rows": rows,
+            "stance_shown": shown,
+            "stance_scored": scored,
             # Until the moderators' agreement page exists, the nudge's rate is shown here.
             "nudges": nudge_outcomes(),
             "weights": {
@@ -219,7 +223,8 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
             "labels": (*TOXICITY_LABELS, insights_audit.AUDIT_MAX_LABEL),
             "days": days,
             "day_choices": AUDIT_DAY_CHOICES,
-            "tables": [("Automatic decisions", audit.automatic, True), ("Moderators’ decisions", audit.human, False)],
+            "tables": [("Automatic decisions", audit.automatic, True, audit.automatic_coverage),
+                       ("Moderators’ decisions", audit.human, False, audit.human_coverage)],
             "stances": insights_audit.STANCE_LABELS,
         },
     )

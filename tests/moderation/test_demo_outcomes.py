@@ -1,6 +1,7 @@
 """The demo scored by the real models under the shipped default policy: abuse is held or
 rejected *by the label that fits it* (a threat by `threat`), with the phrase behind it marked,
-disagreement (polite or sarcastic) is published, and every comment gets a stance; seed 003's six
+disagreement (polite or sarcastic) is published, and every comment gets a stance or "stance unclear"
+(never favor for a threat or an insult); seed 003's six
 reader comments are all published.
 
 Runs the worker's own service in-process (no broker: this is about the models and the policy,
@@ -10,6 +11,8 @@ import pytest
 
 from blog.demo import DEMO_COMMENT_KINDS, demo_load
 from blog.models import Comment
+from ml.classifiers.base import stance_label
+from ml.classifiers.stance import load_default_stance_classifier
 from moderation.pipeline import scoring
 import importlib
 
@@ -87,11 +90,20 @@ def test_demo_disagreement_is_published(scored_demo, text):
     assert scored_demo[text].status == Comment.Status.PUBLISHED, scored_demo[text].analysis.scores
 
 
-def test_every_demo_comment_has_a_stance_toward_the_article(scored_demo):
+def test_every_demo_comment_has_a_stance_toward_the_article_or_says_it_is_unclear(scored_demo):
+    # Shown only where the shipped model is confident enough (ml.classifiers.base.stance_label).
+    min_confidence = load_default_stance_classifier().min_confidence
     for text, comment in scored_demo.items():
-        assert comment.analysis.stance_article_label in ("favor", "against", "neutral")
+        a = comment.analysis
+        assert a.stance_article_label == stance_label(a.stance_article, min_confidence=min_confidence)
         if comment.parent_id:
-            assert comment.analysis.stance_parent_label in ("favor", "against", "neutral")
+            assert a.stance_parent_label == stance_label(a.stance_parent, min_confidence=min_confidence)
+
+
+def test_no_demo_threat_or_insult_is_shown_as_agreeing_with_the_article(scored_demo):
+    for text, comment in scored_demo.items():
+        if DEMO_COMMENT_KINDS[text] in ("threat", "insult") and not comment.parent_id:
+            assert comment.analysis.stance_article_label in ("against", "unclear"), text
 
 
 

@@ -70,7 +70,8 @@ def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
 
 class Command(BaseCommand):
     help = ("Toxicity (Jigsaw, OLID, HatEval, CMV removals, SOCC, identity templates, obfuscation probe, the demo's "
-            "threats, seed 003) and stance (SemEval, ARC reader comments, PERSPECTRUM, IBM, IAM), with the targets.")
+            "threats, seed 003) and stance (SemEval, ARC reader comments, PERSPECTRUM, IBM, IAM; and claims the stance model "
+            "never trained on, with the precision and coverage of the labels it shows), with the targets.")
 
     def add_arguments(self, parser):
         parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="the shared data folder (default ../shared/data)")
@@ -79,12 +80,16 @@ class Command(BaseCommand):
         parser.add_argument("--datasets", nargs="*", choices=sorted(evaluation_toxicity.EVALUATIONS), default=None,
                             help="toxicity evaluations to run (default: all)")
         parser.add_argument("--skip-stance", action="store_true")
+        parser.add_argument("--stance-datasets", nargs="*", default=None,
+                            help="stance test sets to run (default: all; e.g. semeval2016_test arc_nyt_comments_test); "
+                                 "the unseen-topic dev always runs")
         parser.add_argument("--skip-toxicity", action="store_true")
         parser.add_argument("--output", type=Path, help="also write the Markdown report to this file")
         parser.add_argument("--record", action="store_true",
                             help="store the headline figures for the policy page (ml/evaluation/recorded.json)")
 
-    def handle(self, *args, data: Path, toxicity_models, datasets, skip_stance, skip_toxicity, output, record, **options):
+    def handle(self, *args, data: Path, toxicity_models, datasets, skip_stance, skip_toxicity, output, record,
+               stance_datasets=None, **options):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
         from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier
@@ -117,8 +122,14 @@ class Command(BaseCommand):
             stance = load_stance_classifier()
             stance_name = stance.name
             self.stderr.write(f"Evaluating {stance.name} ({stance.version}) ...")
-            stance_rows = evaluation_stance.evaluate_stance(stance, data)
-            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows))
+            stance_rows = evaluation_stance.evaluate_stance(stance, data, stance_datasets or None)
+            unseen_rows = evaluation_stance.evaluate_unseen(stance, data)
+            sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows)
+                            + "\n\nUnseen-topic dev: dev-side claims of the training files "
+                            "(ml/training/stance_split.py) that this model never trained on; labels shown at top "
+                            f"probability >= {getattr(stance, 'min_confidence', 0.0):.2f}, else \"unclear\".\n\n"
+                            + evaluation_stance.to_markdown(unseen_rows))
+            stance_rows = stance_rows + unseen_rows
         if by_model:
             sections.append("### Targets (toxicity), models side by side\n\n"
                             + targets.targets_table(targets.TOXICITY_TARGETS, by_model))

@@ -169,11 +169,22 @@ class AuditBinSerializer(serializers.Serializer):
         ref_name = "ViewpointAuditBin"
 
 
+class StanceCoverageSerializer(serializers.Serializer):
+    shown = serializers.IntegerField(help_text="Comments counted: the stance model labelled them confidently.")
+    total = serializers.IntegerField(help_text='Comments with scores; the others are "stance unclear", not counted.')
+    share = serializers.FloatField(allow_null=True, help_text="shown / total")
+
+    class Meta:
+        ref_name = "ViewpointAuditStanceCoverage"
+
+
 class ViewpointAuditOutputSerializer(serializers.Serializer):
     label = serializers.CharField(help_text='The label binned on, or "max".')
     since = serializers.DateTimeField()
     automatic = AuditBinSerializer(many=True)
     human = AuditBinSerializer(many=True)
+    automatic_coverage = StanceCoverageSerializer()
+    human_coverage = StanceCoverageSerializer()
 
     class Meta:
         ref_name = "ViewpointAudit"

@@ -262,8 +262,11 @@ class DiscussionsApi(APIView):
         max_toxicity = serializers.FloatField(help_text="Highest label score among the last 24 h's comments.")
         comments_1h = serializers.IntegerField()
         comments_24h = serializers.IntegerField()
-        favor = serializers.IntegerField(help_text="Last 7 days' comments for the article's claim.")
+        favor = serializers.IntegerField(help_text="Last 7 days' comments for the article's claim (confident labels only).")
         against = serializers.IntegerField()
+        stance_shown = serializers.IntegerField(
+            help_text="Last 7 days' scored comments with a confident stance; the others are \"stance unclear\".")
+        stance_scored = serializers.IntegerField(help_text="Last 7 days' scored comments.")
         polarization = serializers.FloatField(help_text="1 - |favor - against| / (favor + against)")
         need = serializers.FloatField()
         queue_url = serializers.SerializerMethodField()

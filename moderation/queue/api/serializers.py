@@ -74,8 +74,9 @@ class ParentRefOutputSerializer(serializers.Serializer):
 
 
 class StanceOutputSerializer(serializers.Serializer):
-    article = serializers.CharField(allow_null=True, help_text="favor / against / neutral toward the article's claim.")
-    parent = serializers.CharField(allow_null=True, help_text="Toward the parent comment, for replies.")
+    article = serializers.CharField(allow_null=True, help_text="favor / against / neutral toward the article's claim, or \"unclear\" where the stance model is "
+                                    "not confident enough to be right 80 % of the time on topics it never saw.")
+    parent = serializers.CharField(allow_null=True, help_text="Toward the parent comment, for replies (same labels).")
 
     class Meta:
         ref_name = "QueueStance"

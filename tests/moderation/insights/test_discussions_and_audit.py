@@ -182,3 +182,43 @@ def test_viewpoint_audit_can_bin_by_the_highest_label_and_leaves_out_old_decisio
 def test_viewpoint_audit_is_one_query(audit_set, django_assert_num_queries):
     with django_assert_num_queries(1):
         viewpoint_audit()
+
+
+# --- stance unclear: counted nowhere, shown as coverage ----------------------------------------
+
+
+def test_discussions_count_only_confident_stances_and_say_how_many_have_one():
+    article = ArticleFactory(title="Half clear")
+    for stance in ("favor", "favor", "against", "unclear"):
+        scored_comment(article=article, stance=stance, tox=scores(toxicity=0.1))
+
+    [row] = insights_discussions.discussions_ranked()
+
+    assert (row.favor, row.against, row.stance_shown, row.stance_scored) == (2, 1, 3, 4)
+    assert row.stance_coverage_percent == 75
+    assert insights_discussions.stance_coverage([row]) == (3, 4)
+
+
+def test_viewpoint_audit_leaves_out_unclear_stances_and_reports_its_coverage(audit_set):
+    for _ in range(3):
+        scored_comment(stance="unclear", status="held", tox=scores(toxicity=0.30))
+
+    audit = viewpoint_audit()
+
+    assert sum(c.total for b in audit.automatic for c in b.cells) == 7  # the 7 confident ones only
+    assert (audit.automatic_coverage.shown, audit.automatic_coverage.total) == (7, 10)
+    assert audit.automatic_coverage.percent == 70
+    assert (audit.human_coverage.shown, audit.human_coverage.total) == (2, 2)
+
+
+def test_labels_stored_before_a_calibration_are_relabelled_from_their_probabilities(audit_set):
+    from moderation.pipeline.scoring import stance_labels_reapply
+
+    sure = scored_comment(stance="against", status="held", tox=scores(toxicity=0.3))  # against at 0.8
+    changed = stance_labels_reapply(model_name="test", model_version="1", min_confidence=0.9)
+
+    sure.refresh_from_db()
+    assert changed == 8 and sure.stance_label == "unclear" and sure.analysis.stance_article_label == "unclear"
+    assert sure.status == "held"
+    assert viewpoint_audit().automatic_coverage.shown == 0
+    assert stance_labels_reapply(model_name="test", model_version="1", min_confidence=0.9) == 0

@@ -273,6 +273,7 @@ def test_discussions_json_ranks_articles_with_a_link_to_their_queue(moderator):
     assert response.status_code == 200
     [row] = response.json()
     assert (row["article_id"], row["held"], row["against"], row["max_toxicity"]) == (held.article_id, 1, 1, 0.7)
+    assert (row["stance_shown"], row["stance_scored"]) == (1, 1)
     assert row["queue_url"] == f"/moderation/?article={held.article_id}"
     assert client_for(moderator).get(DISCUSSIONS, {"limit": 0}).status_code == 400
 
@@ -290,7 +291,20 @@ def test_viewpoint_audit_json(admin_api, moderator):
     assert (cells["against"]["total"], cells["against"]["hold_rate"]) == (1, 1.0)
     assert (cells["favor"]["total"], cells["favor"]["hold_rate"]) == (1, 0.0)
     assert cells["neutral"]["hold_rate"] is None
+    assert body["automatic_coverage"] == {"shown": 2, "total": 2, "share": 1.0}
     assert admin_api.get(AUDIT, {"label": "rudeness"}).status_code == 400
+
+
+def test_stance_unclear_is_not_counted_and_the_json_says_for_what_share_a_stance_is_shown(admin_api, moderator):
+    scored_comment(stance="against", status="held", tox=scores(toxicity=0.3))
+    unclear = scored_comment(stance="unclear", status="held", tox=scores(toxicity=0.3))
+
+    audit = admin_api.get(AUDIT, {"label": "toxicity", "days": 30}).json()
+    [row] = [r for r in client_for(moderator).get(DISCUSSIONS).json() if r["article_id"] == unclear.article_id]
+
+    assert audit["automatic_coverage"] == {"shown": 1, "total": 2, "share": 0.5}
+    assert sum(c["total"] for b in audit["automatic"] for c in b["cells"]) == 1
+    assert (row["favor"], row["against"], row["stance_shown"], row["stance_scored"]) == (0, 0, 0, 1)
 
 
 # --- schema ------------------------------------------------------------------------------------

@@ -207,6 +207,21 @@ def test_viewpoint_audit_page_shows_rates_by_stance(admin_client_):
     assert "+100.0 pp" in page  # against held, favor published, same score
 
 
+def test_discussions_and_audit_pages_show_for_what_share_of_comments_a_stance_is_shown(admin_client_):
+    article = ArticleFactory(title="Trams")
+    scored_comment(article=article, stance="against", status="held", tox=scores(toxicity=0.3))
+    scored_comment(article=article, stance="unclear", status="held", tox=scores(toxicity=0.3))
+    scored_comment(article=article, stance="unclear", status="published", tox=scores(toxicity=0.1))
+    scored_comment(article=article, stance="favor", status="published", tox=scores(toxicity=0.1))
+
+    discussions = admin_client_.get("/moderation/discussions/").content.decode()
+    audit = admin_client_.get("/moderation/audit/", {"label": "max", "days": 30}).content.decode()
+
+    assert "Stance shown for 50% of comments (2 of 4 scored in the last 7 days)" in discussions
+    assert "1 / 1" in discussions  # favor / against: the unclear two are not counted
+    assert "Stance shown for 50% of comments (2 of 4); the rest are stance unclear and not counted." in audit
+
+
 def test_preview_size_is_the_admins_choice_within_limits(admin_client_, changing):
     page = admin_client_.post("/moderation/policy/", form_data(n=1, toxicity=(0.4, 0.9))).content.decode()
     assert "The last 1 scored comments (of 1 asked for)" not in page and "The last 1 scored comments" in page

@@ -183,6 +183,16 @@ def test_card_shows_text_article_parent_author_record_labels_stance_rule_model_a
     assert "dave" in html and "Name-calling" in html
 
 
+def test_a_card_says_stance_unclear_where_the_model_is_not_confident(moderator):
+    parent = queued_comment(text="Trams are a waste of money.")
+    queued_comment(text="Hmm, maybe.", tox={"insult": 0.7}, parent=parent, stance="unclear", parent_stance="unclear")
+
+    html = client_for(moderator).get("/moderation/").content.decode()
+
+    assert "stance unclear" in html and "stance toward the parent unclear" in html
+    assert "unclear toward the article" not in html
+
+
 def test_a_failed_comment_says_it_was_not_scored(moderator):
     queued_comment(status="failed")
     html = client_for(moderator).get("/moderation/?tab=failed").content.decode()
