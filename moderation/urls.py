@@ -7,4 +7,5 @@ app_name = "moderation"
 urlpatterns = [
     path("", include("moderation.queue.urls")),
     path("", include("moderation.policy.urls")),
+    path("", include("moderation.adaptation.urls")),
 ]
