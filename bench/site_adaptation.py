@@ -161,8 +161,10 @@ its output; rerun to refresh). The site is played from OLID's tweets
 (`../shared/data/toxicity/olid_offensive_train.csv`), a domain `parley-minilm` did not learn from:
 the rows in file order are moderators' decisions in time order (offensive: rejected, else
 approved). After each step a candidate is fitted exactly as `manage.py adapt_to_site` fits one
-(`ml/adaptation.py`: the shipped encoder frozen, per-label Platt recalibration and the six-label
-head, the variant kept chosen on the last 20 % of the decisions seen) and judged on the
+(`ml/adaptation.py`: the shipped encoder frozen; per-label Platt recalibration, shifted so the
+policy's hold cut-off sits where moderators reject half the time; the six-label head at three
+strengths of pull toward the shipped weights; the variant kept chosen on the last 20 % of the
+decisions seen) and judged on the
 {n_future:,} decisions after the {last:,}th (the same ones for every row; {rate:.0%} of them
 rejections), with the shipped default policy's thresholds. "Agreement": the model held it
 (any label at or above its hold cut-off) exactly when the moderators rejected it.
