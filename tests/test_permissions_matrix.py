@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from blog.models import Comment
-from moderation.models import Policy
+from moderation.models import ModelVersion, Policy
 from tests.conftest import PINNED_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -113,6 +113,12 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "api/moderation/reasons/"): (None, MODERATORS_API),
     ("POST", "api/moderation/reasons/"): ({"text": "Spam", "use_for": "reject"}, ("403", "403", "403", "403", "201")),
     ("GET", "api/moderation/agreement/"): (None, MODERATORS_API),
+    # <version_id>: the shipped model's version, already serving: activating or rolling back to it
+    # changes nothing, so the admin's 200 says only that they may.
+    ("GET", "api/moderation/models/"): (None, ADMINS_API),
+    ("GET", "api/moderation/models/<int:version_id>/"): (None, ADMINS_API),
+    ("POST", "api/moderation/models/<int:version_id>/activate/"): ({}, ADMINS_API),
+    ("POST", "api/moderation/models/<int:version_id>/rollback/"): ({}, ADMINS_API),
     # --- moderation pages
     ("GET", "moderation/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/queue/poll/"): (None, MODERATORS_PAGE),
@@ -132,6 +138,9 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("POST", "moderation/policy/reapply/"): ({"confirm": "yes"}, ADMINS_FORM),
     ("POST", "moderation/discussions/<int:article_id>/premoderation/"): ({"premoderate": "on"}, ADMINS_FORM),
     ("GET", "moderation/audit/"): (None, ADMINS_PAGE),
+    ("POST", "moderation/policy/models/<int:version_id>/activate/"): ({}, ADMINS_FORM),
+    ("POST", "moderation/policy/models/<int:version_id>/rollback/"): ({}, ADMINS_FORM),
+    ("POST", "moderation/policy/models/schedule/"): ({}, ADMINS_FORM),
     # --- operators: by address or token, never by role (tests/ops/)
     ("GET", "healthz"): (None, PUBLIC),
     ("GET", "readyz"): (None, ("503",) * 5),  # no worker beats on this run's queue here
@@ -191,7 +200,7 @@ def world(db):
         "kwargs": {
             "slug": article.slug, "category_slug": "news", "tag_slug": "cities", "pk": published.pk,
             "comment_id": held.pk, "username": "carol", "version": old.version, "article_id": article.pk,
-            "event_id": 999_999,
+            "event_id": 999_999, "version_id": ModelVersion.objects.get(kind="shipped").pk,
         },
         "held": held,
         "own": own,

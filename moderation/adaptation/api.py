@@ -75,6 +75,7 @@ class _Changed(serializers.Serializer):
 
 
 class ModelVersionReportSerializer(ModelVersionOutputSerializer):
+    name = serializers.CharField()  # the report is a dict: ModelVersionOutputSerializer's data plus tables
     agreement = _Comparison(help_text="share of later decisions where 'held' matches 'a moderator rejected it'")
     per_label = _LabelRow(many=True)
     guard_rails = _GuardRow(many=True)

@@ -97,6 +97,13 @@ def test_a_candidate_that_holds_more_identity_templates_is_refused_and_never_ser
     api = client_for(admin)
     r = api.post(f"/api/moderation/models/{version.pk}/activate/", "{}", content_type="application/json")
     assert r.status_code == 409 and "refused" in r.json()["detail"]
+    listed = api.get("/api/moderation/models/").json()
+    assert [(v["id"], v["status"], v["is_active"]) for v in listed] == [
+        (version.pk, "refused", False), (ModelVersion.objects.get(kind="shipped").pk, "ready", True)]
+    report = api.get(f"/api/moderation/models/{version.pk}/").json()
+    assert report["agreement"]["n"] == 39 and report["refused_reasons"] == version.refused_reasons
+    assert {g["name"] for g in report["guard_rails"]} == {"identity_hold_rate", "threat_hold_rate", "jigsaw_auc"}
+    assert all(ch["moderator"] in ("approved", "rejected") for ch in report["changed"])
     page = api.get("/moderation/policy/").content.decode()
     assert "identity_hold_rate" in page and "refused" in page and f"Activate {version}" not in page
     assert not ModelVersion.objects.filter(kind="site", is_active=True).exists()
