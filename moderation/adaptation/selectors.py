@@ -52,3 +52,14 @@ def model_version_rows(version: ModelVersion) -> dict:
         "moderators": report.get("moderators", []), "decisions": report.get("decisions", {}),
         "fit": report.get("fit", {}), "guard_sets": report.get("guard_sets", {}),
     }
+
+
+def model_version_changes(*, limit: int = 20) -> list[dict]:
+    """Who put which version in service (or rolled back, or switched the periodic fit), newest
+    first, from the admin log where adaptation.services records each change."""
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    cts = [ContentType.objects.get_for_model(m) for m in (ModelVersion, SiteAdaptationSetting)]
+    return [{"at": e.action_time, "admin": e.user.get_username(), "change": e.change_message}
+            for e in LogEntry.objects.filter(content_type__in=cts).select_related("user").order_by("-action_time", "-id")[:limit]]

@@ -23,6 +23,7 @@ def site_model_panel() -> dict:
         "rows": selectors.model_version_rows(candidate) if candidate else {},
         "versions": selectors.model_versions_list()[:10],
         "periodic": selectors.site_adaptation_periodic(),
+        "changes": selectors.model_version_changes(),
     }
 
 

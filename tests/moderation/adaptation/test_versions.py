@@ -53,6 +53,7 @@ def test_an_admin_activates_a_candidate_from_the_policy_page_and_rolls_back_to_t
     assert ModelVersion.objects.get(is_active=True) == shipped
     assert list(LogEntry.objects.filter(user=admin).order_by("id").values_list("change_message", flat=True)) == [
         f"activated {candidate} (was {shipped})", f"rolled back to {shipped} (was {candidate})"]
+    assert f"adm: rolled back to {shipped} (was {candidate})" in page.get("/moderation/policy/").content.decode()
 
     # Having served, it can be rolled back to, in one step, through the API too.
     r = client_for(admin).post(f"/api/moderation/models/{candidate.pk}/rollback/", "{}", content_type="application/json")
@@ -92,3 +93,17 @@ def test_the_periodic_fit_is_off_until_an_admin_switches_it_on(admin):
 
     client_for(admin).post("/moderation/policy/models/schedule/", {})
     assert site_adaptation_periodic() is False
+
+
+def test_the_agreement_page_names_the_version_that_scored_each_comment(moderator):  # noqa: F811
+    from moderation.models import Analysis
+    from moderation.queue.services import comment_decide
+    from tests.moderation.queue.helpers import queued_comment
+
+    c = queued_comment(text="We murdered them 5-0 on Saturday!", tox={"toxicity": 0.7})
+    Analysis.objects.filter(comment=c).update(toxicity_model="parley-minilm",
+                                                  toxicity_model_version="b3da4d665a-2026-12-06+site.7")
+    comment_decide(comment_id=c.pk, moderator=moderator, action="approve")
+
+    html = client_for(moderator).get("/moderation/agreement/").content.decode()
+    assert "<th>Version</th>" in html and ">parley-minilm b3da4d665a-2026-12-06+site.7</td>" in html
