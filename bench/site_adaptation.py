@@ -181,6 +181,26 @@ Limits: every tweet is "decided" here, while a real site's moderators see mostly
 model held (plus reported ones), so a real site's curve needs more decisions per point; OLID's
 "offensive" covers profanity that a site may well publish, which is exactly the kind of line a site
 draws for itself.
+
+## How a site uses it
+
+1. `python manage.py adapt_to_site [--cutoff 2026-12-01]` (or the daily beat task, once an admin ticks
+   "Fit a candidate every day" on the policy page; off by default) reads the moderators' final
+   decisions (`moderation/adaptation/labels.py`: after undo, reversal and appeal; author-deleted,
+   edited-after, imported and spam-rejected comments left out; a moderator who disagrees with the others
+   far more than the rest is left out and named in the report), fits on those up to the cut-off and
+   judges on the later ones.
+2. The candidate is stored as a model version (`moderation_modelversion`: head weights, biases and
+   calibration in the row, the shipped weights named by their version and never touched), "ready" or
+   "refused" with its reasons. Gates: more agreement with moderators than the model serving now on the
+   later decisions (at least 30 of them), and the guard rails above within tolerance; when
+   `../shared/data/eval` is absent the guard rails cannot be checked and the candidate is refused.
+3. The policy page shows it beside the current model (agreement per label on the later decisions,
+   guard rails, comments whose outcome would change). An admin activates it, or rolls back to the shipped
+   model or any version that served before, in one step (also `POST /api/moderation/models/<id>/activate/`,
+   `.../rollback/`); the change is in the admin log, shown on the policy page. The worker reads the active
+   version at most every 5 seconds per process and builds it on the encoder it already has: no restart.
+   Analyses scored by a site version store `<weights version>+site.<id>`, which the agreement page shows.
 """
 
 
