@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-from ml.adaptation import Features, embed
 
 ROOT = Path(settings.BASE_DIR)
 IDENTITY_SAMPLE = 1000  # of ~70,000 non-toxic templates: every k-th row, the same rows every time
@@ -73,7 +72,9 @@ def jigsaw_rows() -> tuple[list[str], np.ndarray]:
     return [r["text"] for r in rows], np.array([int(r["toxic"]) for r in rows])
 
 
-def _cached_embed(classifier, name: str, texts: list[str], base_version: str) -> Features:
+def _cached_embed(classifier, name: str, texts: list[str], base_version: str):
+    from ml.adaptation import Features, embed  # torch: only where a model runs, never in the web process
+
     key = hashlib.sha256(("\n".join(texts) + base_version).encode()).hexdigest()[:12]
     path = CACHE_DIR / f"{name}-{base_version}-{key}.npz"
     if path.exists():
@@ -85,7 +86,7 @@ def _cached_embed(classifier, name: str, texts: list[str], base_version: str) ->
     return features
 
 
-def guard_sets(classifier) -> tuple[dict[str, tuple[Features, np.ndarray]], dict]:
+def guard_sets(classifier) -> tuple[dict[str, tuple[object, np.ndarray]], dict]:
     """name -> (features, labels) for every guard rail that can be checked, and what was used."""
     threats, threat_source = threat_texts()
     sets = {"threats": (_cached_embed(classifier, "threats", threats, classifier.version), np.ones(len(threats)))}

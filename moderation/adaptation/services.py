@@ -21,9 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from ml.adaptation import (GUARD_TOLERANCES, SiteHead, agreement, embed, fit_site_head, flagged, guard_rail_failures,
-                           guard_rails, shipped_head)
-from ml.classifiers.minilm_toxicity import LABELS
 from moderation.adaptation import guard_sets as guard_sets_module
 from moderation.adaptation.labels import decision_labels
 from moderation.models import ModelVersion, SiteAdaptationSetting
@@ -31,6 +28,9 @@ from moderation.permissions import CHANGE_POLICY
 from moderation.rules import policy_active
 
 logger = logging.getLogger(__name__)
+
+# ml.adaptation (and torch with it) is imported inside the functions that fit or score: the web
+# process imports this module for the API and the policy page, and must not load torch.
 
 BASE_SPEC = "parley-minilm"
 MIN_TRAIN_DECISIONS = 50
@@ -63,8 +63,10 @@ def base_classifier():
     return classifier
 
 
-def version_head(version: ModelVersion | None, base) -> SiteHead:
-    """The head a version scores with: the shipped one for the shipped row."""
+def version_head(version: ModelVersion | None, base):
+    """The head a version scores with (ml.adaptation.SiteHead): the shipped one for the shipped row."""
+    from ml.adaptation import SiteHead, shipped_head
+
     if version is None or version.kind == ModelVersion.Kind.SHIPPED or not version.params:
         return shipped_head(base)
     return SiteHead.from_json(version.params)
@@ -72,6 +74,8 @@ def version_head(version: ModelVersion | None, base) -> SiteHead:
 
 def _targets(examples) -> np.ndarray:
     """(n, len(LABELS)) of 1/0/NaN in ml's label order."""
+    from ml.classifiers.minilm_toxicity import LABELS
+
     return np.array([[np.nan if e.labels.get(label) is None else float(e.labels[label]) for label in LABELS]
                      for e in examples], dtype=np.float64).reshape(len(examples), len(LABELS))
 
@@ -81,6 +85,9 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
     there are later ones to judge it on), judge it against the version serving now, and store it:
     status "ready" when it passed every gate, "refused" with the reasons when not. Raises
     ValidationError naming ``cutoff`` when there are too few decisions on either side."""
+    from ml.adaptation import (GUARD_TOLERANCES, agreement, embed, fit_site_head, guard_rail_failures, guard_rails,
+                               shipped_head)
+
     _require_admin(admin)
     labels = decision_labels()
     examples = labels.examples
@@ -145,6 +152,8 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
 
 def _changed_examples(later, current: np.ndarray, candidate: np.ndarray, thresholds) -> list[dict]:
     """Later comments whose outcome (held or not) the candidate would change, most confident first."""
+    from ml.adaptation import flagged
+
     before, after = flagged(current, thresholds), flagged(candidate, thresholds)
     rows = []
     for i in np.nonzero(before != after)[0]:

@@ -15,7 +15,6 @@ import time
 
 from django.db import DatabaseError
 
-from ml.adaptation import SiteHead, adapted_classifier
 from moderation.models import ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -70,6 +69,8 @@ def toxicity_for_worker(*, base):
     with _lock:
         built = _built.get(key)
     if built is None:
+        from ml.adaptation import SiteHead, adapted_classifier  # torch: the worker has it loaded already
+
         params = ModelVersion.objects.values_list("params", flat=True).get(pk=version_id)
         built = adapted_classifier(base, SiteHead.from_json(params),
                                    version=site_version_label(base_version=base.version, version_id=version_id))

@@ -107,3 +107,15 @@ def test_the_agreement_page_names_the_version_that_scored_each_comment(moderator
 
     html = client_for(moderator).get("/moderation/agreement/").content.decode()
     assert "<th>Version</th>" in html and ">parley-minilm b3da4d665a-2026-12-06+site.7</td>" in html
+
+
+def test_the_web_process_still_loads_no_torch():
+    """The API, the policy page and the enqueueing path import the adaptation package; only the
+    worker, fitting or scoring, may load torch (ml.adaptation is imported inside those functions)."""
+    import subprocess
+    import sys
+
+    code = ("import os, sys, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); "
+            "import config.urls, moderation.adaptation.services, moderation.adaptation.tasks; print('torch' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
