@@ -255,6 +255,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "moderation.tasks.rerank_waiting_comments",
         "schedule": timedelta(seconds=env.int("PARLEY_RERANK_INTERVAL_SECONDS", default=600)),
     },
+    # Fits a candidate site model (moderation/adaptation/); does nothing until an admin switches it
+    # on from the policy page, and a candidate never serves until an admin activates it.
+    "adapt-to-site": {
+        "task": "moderation.tasks.adapt_to_site",
+        "schedule": timedelta(seconds=env.int("PARLEY_ADAPT_INTERVAL_SECONDS", default=24 * 3600)),
+    },
 }
 
 # --- Cache (rate limits) -------------------------------------------------------------------------

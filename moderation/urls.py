@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("moderation.queue.urls")),
     path("", include("moderation.policy.urls")),
     path("", include("moderation.accountability.urls")),
+    path("", include("moderation.adaptation.urls")),
 ]

@@ -17,7 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from blog.models import Comment
-from moderation.models import Policy
+from moderation.models import ModelVersion, Policy
 from tests.conftest import PINNED_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 
@@ -116,6 +116,12 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     # Accountability (issue 23). The export without ?since= is refused by name (400) once allowed.
     ("GET", "api/moderation/statements/export/"): (None, ("403", "403", "403", "403", "400")),
     ("GET", "api/moderation/transparency/"): (None, ADMINS_API),
+    # <version_id>: the shipped model's version, already serving: activating or rolling back to it
+    # changes nothing, so the admin's 200 says only that they may.
+    ("GET", "api/moderation/models/"): (None, ADMINS_API),
+    ("GET", "api/moderation/models/<int:version_id>/"): (None, ADMINS_API),
+    ("POST", "api/moderation/models/<int:version_id>/activate/"): ({}, ADMINS_API),
+    ("POST", "api/moderation/models/<int:version_id>/rollback/"): ({}, ADMINS_API),
     # --- moderation pages
     ("GET", "moderation/"): (None, MODERATORS_PAGE),
     ("GET", "moderation/queue/poll/"): (None, MODERATORS_PAGE),
@@ -147,6 +153,9 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "moderation/transparency/report.csv"): (None, ADMINS_PAGE),
     ("POST", "moderation/transparency/publish/"): ({"public": "on"}, ADMINS_FORM),
     ("GET", "moderation/transparency/public/"): (None, ("404", "404", "404", "404", "200")),  # until an admin publishes it
+    ("POST", "moderation/policy/models/<int:version_id>/activate/"): ({}, ADMINS_FORM),
+    ("POST", "moderation/policy/models/<int:version_id>/rollback/"): ({}, ADMINS_FORM),
+    ("POST", "moderation/policy/models/schedule/"): ({}, ADMINS_FORM),
     # --- operators: by address or token, never by role (tests/ops/)
     ("GET", "healthz"): (None, PUBLIC),
     ("GET", "readyz"): (None, ("503",) * 5),  # no worker beats on this run's queue here
@@ -206,11 +215,17 @@ def world(db):
         "kwargs": {
             "slug": article.slug, "category_slug": "news", "tag_slug": "cities", "pk": published.pk,
             "comment_id": held.pk, "username": "carol", "version": old.version, "article_id": article.pk,
-            "event_id": 999_999,
+            "event_id": 999_999, "version_id": _shipped_model_version().pk,
         },
         "held": held,
         "own": own,
     }
+
+
+def _shipped_model_version() -> ModelVersion:
+    # Migration 0010 adds it; a transactional test's flush removes it, as it does the default policy.
+    version, _ = ModelVersion.objects.get_or_create(kind="shipped", defaults={"is_active": True})
+    return version
 
 
 def _url(route: str, kwargs: dict) -> str:

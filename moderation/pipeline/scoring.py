@@ -23,6 +23,7 @@ from ml.explain import explain
 from ml.language import detect_language
 from moderation import lifecycle, rules
 from ops import metrics
+from moderation.adaptation.serving import toxicity_for_worker
 from moderation.models import Analysis, AuthorStanding, Policy
 from moderation.rules import policy_active
 from moderation.queue.services import queue_rerank, queue_rerank_threads
@@ -40,8 +41,10 @@ def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
     from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
 
+    toxicity = load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT)
     return Models(
-        toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
+        # The site's own version when an admin activated one (checked every few seconds, no restart).
+        toxicity=toxicity_for_worker(base=toxicity),
         stance=load_stance_classifier(),
     )
 

@@ -23,6 +23,7 @@ from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation import rules
+from moderation.adaptation.views import site_model_panel
 from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
@@ -105,6 +106,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         "premoderated_articles": selectors.premoderated_articles()[:50],
         "versions": selectors.policy_list()[:5],
         "models_in_use": models_in_use(),
+        "site_model": site_model_panel(),
     }
     return render(request, "moderation/policy.html", context, status=status)
 
