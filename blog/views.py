@@ -162,6 +162,8 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 @rate_limited("reports")
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
+    if not services.comment_can_report(comment=comment, user=request.user):
+        raise PermissionDenied(services.OWN_COMMENT_REPORT_REFUSED)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         _refuse_undecodable(form, request)
