@@ -119,7 +119,7 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                _flash_at(request, comment, "Thanks! Your comment is being checked; it appears to others once published.")
+                _flash_at(request, comment, "Thanks for your comment!")  # the outcome beneath says where it stands
                 return redirect(comment.get_absolute_url())
     return _render_article(request, article, form=form, status=400)
 

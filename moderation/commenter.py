@@ -116,7 +116,7 @@ class _LazyThresholds(dict):
 def _outcome(c: Comment, events: list[ModerationEvent], thresholds) -> Outcome:
     status = c.status
     if status == Comment.Status.PENDING:
-        return Outcome(status=status, reason="Being checked: it appears to others once it is published.")
+        return Outcome(status=status, reason="Being checked: only you can see it until it is published.")
     event = next((e for e in events if e.action in STATUS_ACTIONS), None)
     # Answered since the latest decision (an edit that is held again is nudged again).
     answered = any(e.action in NUDGE_ANSWERS.values() and (event is None or e.pk > event.pk) for e in events)
