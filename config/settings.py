@@ -342,9 +342,16 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "ops.logging.JsonFormatter"},
     },
+    "filters": {"client_errors_on_one_line": {"()": "ops.logging.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PARLEY_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) printed each record a second time beside root's.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Commenters ------------------------------------------------------------------------------------
