@@ -15,13 +15,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-seeds",
             action="store_true",
-            help="Also import the two seed documents from ../shared/seeds (skipped with a message if absent).",
+            help="Also import the two seed documents (from --seeds-dir; exit status 2 saying so when it is absent).",
         )
         parser.add_argument(
             "--seeds-dir",
             type=Path,
             default=None,
-            help=f"Where the seed documents are (default: {default_seeds_dir()}).",
+            help=f"Where the seed documents are (default: PARLEY_SEEDS_DIR, else ../shared/seeds beside the checkout: "
+            f"{default_seeds_dir()}).",
         )
 
         parser.add_argument(
@@ -48,4 +49,4 @@ class Command(BaseCommand):
         for error in result.seed_errors:
             self.stderr.write(error)
         if result.seed_errors:
-            raise CommandError("Some seed documents could not be imported; see the errors above.", returncode=2)
+            raise CommandError("Seed documents not imported; see the errors above.", returncode=2)
