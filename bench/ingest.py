@@ -20,9 +20,12 @@ import sys
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import corpus, pct, report, table  # noqa: E402
+from bench import _stack  # noqa: E402
+from bench._cpu import CpuMeter  # noqa: E402
 from bench._stack import Stack  # noqa: E402
 
 
@@ -59,6 +62,10 @@ def main(argv=None) -> int:
         stack.start_worker()
         stack.start_web()
         stack.post_comment("warm-up")
+        meter_db = stack.db()
+        meter = CpuMeter(web_pid=stack.web.pid, db=meter_db, db_name=stack.db_name,
+                         redis_port=urlsplit(_stack.REDIS_BASE).port or 6379)
+        meter.begin()
         profiler = None
         if args.profile:
             from bench import _profile
@@ -105,6 +112,8 @@ def main(argv=None) -> int:
             t.join()
         t_posted = time.perf_counter()
         post_window = t_posted - t0
+        cpu = meter.end()  # before the drain: the web side's cost of taking the POSTs
+        meter_db.close()
         if profiler is not None:
             import signal
 
@@ -138,6 +147,9 @@ def main(argv=None) -> int:
         ["accepted (201)", len(ids), f"{len(ids) / post_window:.1f}/s achieved over {post_window:.1f} s"],
         ["refused / errors", sum(refused.values()), str(refused or "none")],
         ["POST latency p50 / p95 ms", "", f"{pct(post_ms, .5):.0f} / {pct(post_ms, .95):.0f}"],
+        ["CPU ms per accepted POST", f"{1000 * sum(cpu.values()) / max(1, len(ids)):.2f}",
+         "web {:.2f} + database {:.2f} + Redis {:.2f} (their processes' CPU counters while posting)".format(
+             *(1000 * cpu[k] / max(1, len(ids)) for k in ("web", "database", "redis")))],
         ["labelled and decided", labelled, f"{failed} of them 'classification failed'"],
         ["lost (201 answered, not stored)", lost, "must be 0"],
         ["stored but not labelled", unlabelled, f"when the {args.drain_timeout:.0f} s drain timeout ran out (0: none left)"],
@@ -152,6 +164,11 @@ def main(argv=None) -> int:
              "generator, web server, worker and PostgreSQL share the box's CPUs.",
              f"{len(state['late_ms'])} requests were sent late (all client threads busy): the achieved rate is the "
              "server's, not the generator's, limit only if that count is large.",
+             "CPU per POST: user+system time of the web server's processes, of the PostgreSQL backends serving its "
+             "connections and of the Redis server, over the posting window, divided by the POSTs accepted "
+             "(bench/_cpu.py); the worker's scoring is not in it. "
+             + ("Redis is the box's shared server: its column includes other clients' work."
+                if (urlsplit(_stack.REDIS_BASE).port or 6379) == 6379 else "Redis: this run's own server."),
              "Target: 200 comments/s accepted, 0 lost."]
     report(f"Ingest at {args.rate:.0f} comments/s offered (bench/ingest.py)",
            table(["measure", "value", "detail"], rows), notes, write=not args.no_write)

@@ -34,6 +34,11 @@ Decisions a caller should know about:
   ``PageAlreadyImported`` and changes nothing; the command reports it and moves on.
 - Comments on the page are flat (the page does not show who answered whom), so they are stored
   as top-level comments in page order.
+- A plain article (``is_plain_article``: no metadata line and no comment header anywhere, like the
+  essay seed 000_*.txt) is imported as an article with no comments, through ``import_essay``: its
+  title is ``title`` when given, else its first line (a line that reads as a heading is the title
+  and leaves the body; a first line that is a paragraph stays in the body and its first sentence,
+  shortened to TITLE_FROM_TEXT_MAX characters, names the article).
 """
 from __future__ import annotations
 
@@ -418,19 +423,75 @@ def author_for_blog(*, blog_name: str, username: str | None = None, bio: str = "
     return user
 
 
+TITLE_FROM_TEXT_MAX = 120
+_SENTENCE_END_RE = re.compile(r"[.!?…:;](?:\s|$)")
+
+
+def is_plain_article(text: str) -> bool:
+    """True for a bare article: text, but no page metadata line and no comment header anywhere
+    (a page with a broken header is still a page, and gets the parser's error)."""
+    lines = [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")]
+    return any(lines) and not any(METADATA_START_RE.match(line) or COMMENT_HEADER_RE.match(line) for line in lines)
+
+
+def title_from_text(text: str) -> tuple[str, str]:
+    """(title, body) of a plain article without a given title: see the module docstring."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    first, _, rest = text.strip().partition("\n")
+    first = _strip_word_debris(first.strip())
+    if len(first) <= TITLE_FROM_TEXT_MAX and not _SENTENCE_END_RE.search(first[-1:] + " ") and rest.strip():
+        return first, rest
+    sentence = first[: m.start() + 1] if (m := _SENTENCE_END_RE.search(first)) else first
+    sentence = sentence.rstrip(".:;")
+    if len(sentence) > TITLE_FROM_TEXT_MAX:
+        sentence = sentence[: TITLE_FROM_TEXT_MAX - 1].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return sentence, text
+
+
+def import_plain_article(text: str, *, title: str | None = None, author_username: str | None = None) -> Article:
+    """Store a plain article (no metadata, no comments) under ``title`` or one taken from its
+    text; PageAlreadyImported when an article of that title is stored already."""
+    if title is not None:
+        title, body = title.strip(), text
+        if not title:
+            raise ImportFormatError("the title is empty", 0)
+    else:
+        title, body = title_from_text(text)
+    if len(title) > (limit := Article._meta.get_field("title").max_length):
+        raise ImportFormatError(f"title is longer than {limit} characters", 1)
+    if not slugify(title):
+        raise ImportFormatError(f"the title '{title[:40]}' has no letter or digit to make its address from; give --title", 1)
+    blog_name = Article._meta.get_field("blog_name").default
+    with transaction.atomic():
+        author = author_for_blog(blog_name=blog_name, username=author_username)
+        article, created = import_essay(body, title=title, author=author)
+        if not created:
+            raise PageAlreadyImported(article)  # leaving the block rolls back an author made for nothing
+    return article
+
+
 def import_page(
     path_or_text: str | Path,
     *,
     author_username: str | None = None,
     time_zone: str | None = None,
+    title: str | None = None,
 ) -> Article:
     """Parse a saved page (a Path, or the page's text as a str) and store it in one transaction.
 
     Raises ImportFormatError for malformed input (nothing is stored) and PageAlreadyImported when
     an article with the same title and publication time exists. Comments are stored pending and
-    queued for classification after the transaction commits.
+    queued for classification after the transaction commits. A plain article (is_plain_article)
+    is stored with no comments, titled ``title`` or from its first line (import_plain_article);
+    ``title`` is refused for a page, which names its own.
     """
     text = path_or_text.read_text(encoding="utf-8-sig") if isinstance(path_or_text, Path) else path_or_text
+    if "\x00" in text:
+        parse_page(text)  # names the line with the NUL character
+    if is_plain_article(text):
+        return import_plain_article(text, title=title, author_username=author_username)
+    if title is not None:
+        raise ImportFormatError("--title is for a plain article; this page names its own title", 1)
     page = parse_page(text)
     tz = ZoneInfo(time_zone or settings.TIME_ZONE)
     published_at = page.published.replace(tzinfo=tz)

@@ -145,7 +145,9 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Comment {self.pk} by {self.author_id} on {self.article_id}"
+        # What the admin shows in titles, breadcrumbs and related lists: who said what, in words.
+        text = self.text if len(self.text) <= 50 else self.text[:49].rstrip() + "…"
+        return f"#{self.pk} by {self.author.get_username()}: “{text}”"
 
     def get_absolute_url(self) -> str:
         return f"{self.article.get_absolute_url()}#comment-{self.pk}"

@@ -203,9 +203,20 @@ def article_unlike(*, article: Article, user) -> bool:
     return _unlike(ArticleLike, field="article", liked=article, user=user)
 
 
+OWN_COMMENT_REPORT_REFUSED = "You cannot report your own comment; you can edit or delete it instead."
+
+
+def comment_can_report(*, comment: Comment, user) -> bool:
+    """A reader reports other people's comments, never their own (the page shows no Report
+    button on them; the form and the API answer 403)."""
+    return comment.author_id != user.pk
+
+
 def comment_report(*, comment: Comment, reporter, reason: str) -> tuple[CommentReport, bool]:
     """Report a comment to the moderators. One report per reader per comment: reporting again
-    returns the first report and changes nothing."""
+    returns the first report and changes nothing. PermissionDenied for one's own comment."""
+    if not comment_can_report(comment=comment, user=reporter):
+        raise PermissionDenied(OWN_COMMENT_REPORT_REFUSED)
     reason = _clean_text(reason, field="reason", max_length=settings.PARLEY_REPORT_REASON_MAX_LENGTH).strip()
     if not comment.is_public and comment.author_id != reporter.pk:
         raise ValidationError({"comment": "This comment is not published."})

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from core.params import int_param, local_url, undecodable_fields
-from core.ratelimit import client_ip, rate_limited
+from core.ratelimit import client_ip, rate_limited, wait_in_words
 from moderation import facade as moderation
 
 from . import selectors, services
@@ -86,9 +86,20 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return _render_article(request, article)
 
 
+def _comment_refused(request: HttpRequest, wait: float, slug: str) -> HttpResponse:
+    """Over the comment limit: the article again, with the form holding what was typed and
+    saying when it can be sent (the limiter makes it a 429 with Retry-After)."""
+    article = _article_or_404(slug)
+    form = CommentForm(request.POST)
+    form.is_valid()  # for the reply it belongs to
+    form.add_error(None, f"Not posted yet: you have commented many times in a short while. Your text is kept "
+                         f"below; press Post again in {wait_in_words(wait)}.")
+    return _render_article(request, article, form=form)
+
+
 @login_required
 @require_POST
-@rate_limited("comments")
+@rate_limited("comments", refused=_comment_refused)
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
     form = CommentForm(request.POST)
@@ -109,7 +120,7 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
                 for field, errors in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, errors)
             else:
-                _flash_at(request, comment, "Thanks! Your comment is being checked; it appears to others once published.")
+                _flash_at(request, comment, "Thanks for your comment!")  # the outcome beneath says where it stands
                 return redirect(comment.get_absolute_url())
     return _render_article(request, article, form=form, status=400)
 
@@ -152,6 +163,8 @@ def _visible_comment_or_404(request: HttpRequest, pk: int) -> Comment:
 @rate_limited("reports")
 def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     comment = _visible_comment_or_404(request, pk)
+    if not services.comment_can_report(comment=comment, user=request.user):
+        raise PermissionDenied(services.OWN_COMMENT_REPORT_REFUSED)
     form = ReportForm(request.POST or None)
     if request.method == "POST":
         _refuse_undecodable(form, request)

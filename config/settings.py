@@ -13,9 +13,11 @@ import environ
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"  # git-ignored: SQLite file, private Redis, dev secret key
-
 env = environ.Env()
+
+# git-ignored: SQLite file, private Redis, dev secret key. PARLEY_VAR_DIR moves it (a second
+# `make run` beside the first, or bench/embedded_burst.py's scratch copy).
+VAR_DIR = Path(env("PARLEY_VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
@@ -25,7 +27,7 @@ def _dev_secret_key() -> str:
     restart keeps sessions. Production must set DJANGO_SECRET_KEY."""
     path = VAR_DIR / "dev-secret-key"
     if not path.exists():
-        VAR_DIR.mkdir(exist_ok=True)
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
@@ -121,6 +123,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.bell",
+                "blog.context_processors.auth_next",
             ],
         },
     },
@@ -143,8 +146,18 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DB_CONN_MAX_AGE", defau
 # A kept connection is checked before a request reuses it, so a PostgreSQL restart costs no 500.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    # Web server and worker share one file: wait for the other's write lock instead of failing.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Web server and worker share one file and write at once (https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-notes):
+    # - WAL: readers never wait on the writer and the writer never waits on readers; only two
+    #   writers queue. synchronous=NORMAL is the WAL-safe setting (no fsync per commit).
+    # - IMMEDIATE: a transaction takes the write lock when it begins, so the busy timeout covers
+    #   it. A deferred one that reads first and writes later cannot wait: SQLite fails its write
+    #   at once with "database is locked" (the worker's claim-score-decide did exactly that).
+    # - timeout: seconds to wait for the other's write lock instead of failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+    )
     # A file, not :memory:, so the integration tests' Celery worker sees the test database.
     # Named per test run, so two runs on one checkout don't share (and wreck) one file.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
@@ -335,9 +348,16 @@ LOGGING = {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
         "json": {"()": "ops.logging.JsonFormatter"},
     },
+    "filters": {"client_errors_on_one_line": {"()": "ops.logging.ClientErrorsOnOneLine"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": PARLEY_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own console handler (DEBUG only) printed each record a second time beside root's.
+        "django": {"handlers": [], "level": "INFO"},
+        "django.request": {"filters": ["client_errors_on_one_line"]},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # --- Commenters ------------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import ipaddress
 import logging
 import math
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
@@ -159,9 +160,24 @@ def count_login_failure(sender, credentials=None, request=None, **kwargs) -> Non
 
 def _too_many_page(request, wait: float):
     seconds = math.ceil(wait)
-    response = render(request, "rate_limited.html", {"seconds": seconds}, status=429)
+    # Back where the reader was (the page whose form they sent, when it is on this site).
+    referer = urlsplit(request.META.get("HTTP_REFERER", ""))
+    back = (referer.path + (f"?{referer.query}" if referer.query else "")) if referer.netloc == request.get_host() else ""
+    response = render(request, "rate_limited.html", {"seconds": seconds, "back": back}, status=429)
     response["Retry-After"] = str(seconds)
     return response
+
+
+def refused_response(response, wait: float):
+    """Mark a view's own answer to a refused write as the limiter's: 429 with Retry-After."""
+    response.status_code = 429
+    response["Retry-After"] = str(math.ceil(wait))
+    return response
+
+
+def wait_in_words(wait: float) -> str:
+    seconds = math.ceil(wait)
+    return f"{seconds} second{'s' if seconds != 1 else ''}"
 
 
 def login_failures_limited(view):
@@ -196,9 +212,10 @@ class ScopedWriteThrottle(BaseThrottle):
         return client_ip(request)
 
 
-def rate_limited(scope: str):
+def rate_limited(scope: str, *, refused=None):
     """Limit a web form view's POSTs; over the limit it answers 429, Retry-After and a page
-    saying when to try again."""
+    saying when to try again. ``refused(request, wait, *args, **kwargs)``, when given, answers
+    instead (through refused_response): a form that re-renders itself keeps what was typed."""
 
     def decorator(view):
         @functools.wraps(view)
@@ -206,6 +223,8 @@ def rate_limited(scope: str):
             if request.method not in SAFE_METHODS:
                 wait = rate_limit_hit(scope=scope, request=request)
                 if wait is not None:
+                    if refused is not None:
+                        return refused_response(refused(request, wait, *args, **kwargs), wait)
                     return _too_many_page(request, wait)
             return view(request, *args, **kwargs)
 

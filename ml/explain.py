@@ -23,6 +23,15 @@ WINDOW = 3  # words left out together
 # Labels that say *what* is wrong come before the generic one when they are near the top.
 SPECIFIC = ("threat", "identity_attack", "severe_toxicity", "insult", "obscene", "sexual_explicit")
 
+# Words that carry no meaning of their own at a phrase's edge ("and I will break both" reads as
+# "I will break both"; "Eres un idiota y un" as "Eres un idiota"): English, Spanish, French, German.
+FILLER_WORDS = frozenset("""
+a an the and or but nor so of to in on at by for with as than then
+y e o u ni un una unos unas el la los las lo de del al que en con por
+et ou le la les l un une des du de d au aux en que qui
+und oder aber ein eine einen einem einer der die das den dem des zu im am
+""".split())
+_EDGE_PUNCTUATION = " ,;:.!?-\"'«»“”‘’()"
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*", re.UNICODE)
 _WORD = re.compile(r"\S+")
 
@@ -45,6 +54,20 @@ def label_to_explain(scores: Mapping[str, float], thresholds: Mapping[str, Mappi
 def _spans(pattern: re.Pattern, text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
     end = len(text) if end is None else end
     return [(start + m.start(), start + m.end()) for m in pattern.finditer(text[start:end]) if m.group().strip()]
+
+
+def _is_filler(word: str) -> bool:
+    return word.strip(_EDGE_PUNCTUATION).lower() in FILLER_WORDS
+
+
+def trim_fillers(text: str, words: Sequence[tuple[int, int]], first: int, last: int) -> tuple[int, int]:
+    """``first``..``last`` (indices into ``words``, spans of ``text``) without filler words at
+    either edge; a phrase that is all filler is left as it was."""
+    while first < last and _is_filler(text[words[first][0]:words[first][1]]):
+        first += 1
+    while last > first and _is_filler(text[words[last][0]:words[last][1]]):
+        last -= 1
+    return first, last
 
 
 def _without(text: str, span: tuple[int, int]) -> str:
@@ -81,6 +104,7 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     if last - first + 1 > MAX_PHRASE_WORDS:
         first = max(first, runs[best][0] - (MAX_PHRASE_WORDS - width) // 2)
         last = min(last, first + MAX_PHRASE_WORDS - 1)
+    first, last = trim_fillers(text, words, first, last)
     start, end = words[first][0], words[last][1]
     phrase = text[start:end].strip(" ,;:.!?-\"'")
     start = text.find(phrase, start)

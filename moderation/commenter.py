@@ -129,7 +129,7 @@ def _standing_event(events: list[ModerationEvent]) -> ModerationEvent | None:
 def _outcome(c: Comment, events: list[ModerationEvent], thresholds) -> Outcome:
     status = c.status
     if status == Comment.Status.PENDING:
-        return Outcome(status=status, reason="Being checked: it appears to others once it is published.")
+        return Outcome(status=status, reason="Being checked: only you can see it until it is published.")
     event = _standing_event(events)
     joined = events[0].comment if events else None
     analysis = getattr(joined, "analysis", None) if joined is not None else None

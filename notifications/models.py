@@ -44,5 +44,9 @@ class NotificationSettings(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
     email = models.BooleanField(default=False, help_text="Also send each notification by email.")
 
+    class Meta:
+        verbose_name = "notification settings"
+        verbose_name_plural = "notification settings"  # not "settingss"
+
     def __str__(self) -> str:
-        return f"Notification settings of {self.user_id}"
+        return f"Notification settings of {self.user.get_username()}"

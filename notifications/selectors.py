@@ -16,3 +16,8 @@ def notifications_for(*, user, limit: int = 50) -> QuerySet[Notification]:
 
 def notification_email_enabled(*, user) -> bool:
     return NotificationSettings.objects.filter(user=user, email=True).exists()
+
+
+def notification_of(*, user, pk: int) -> Notification:
+    """The reader's own notification ``pk``; Notification.DoesNotExist for anyone else's."""
+    return Notification.objects.get(user=user, pk=pk)

@@ -4,9 +4,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
+
+from core.params import local_url
 
 from . import selectors, services
 
@@ -18,6 +21,18 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         "email_enabled": selectors.notification_email_enabled(user=request.user),
     }
     return render(request, "notifications/list.html", context)
+
+
+@login_required
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening a notification reads it: it is marked read (the bell counts one fewer) and the
+    reader lands where it points (the list, for one that points nowhere)."""
+    try:
+        notification = selectors.notification_of(user=request.user, pk=pk)
+    except selectors.Notification.DoesNotExist:
+        raise Http404("No such notification.") from None
+    services.notifications_mark_read(user=request.user, ids=[notification.pk])
+    return redirect(local_url(request, notification.url, default=reverse("notifications:list")))
 
 
 @login_required

@@ -89,3 +89,16 @@ class JsonFormatter(logging.Formatter):
         if record.stack_info:
             entry["stack"] = self.formatStack(record.stack_info)
         return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class ClientErrorsOnOneLine(logging.Filter):
+    """On the ``django.request`` logger: a 4xx (a 403's PermissionDenied, a 400's bad input) is the
+    client's doing, not a bug: its line says which and where, without the traceback Django
+    attaches (a 403 filled the console with one, twice). 5xx keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if record.exc_info and status is not None and 400 <= status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

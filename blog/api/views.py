@@ -422,7 +422,7 @@ class CommentReportApi(ReaderApi):
             200: OpenApiResponse(OutputSerializer, description="This reader already reported it: the first report, unchanged."),
             400: BAD_INPUT,
             401: NOT_LOGGED_IN,
-            403: NOT_LOGGED_IN,
+            403: OpenApiResponse(description="Not logged in, or the comment is the reader's own: the reason is in `detail`."),
             404: NOT_FOUND,
             429: TOO_MANY,
         },

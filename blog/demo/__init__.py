@@ -14,6 +14,7 @@ toward what it answers: the article for a top-level comment, the parent for a re
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -143,7 +144,10 @@ SEED_BLOG_NAME = "Readers’ Blog"  # as the seed page spells it, so both seeds 
 
 
 def default_seeds_dir() -> Path:
-    return Path(settings.BASE_DIR).parent / "shared" / "seeds"
+    """PARLEY_SEEDS_DIR when set, else ../shared/seeds beside the checkout (where the project's
+    shared material lives on the machine it was built on; a fresh clone has none)."""
+    configured = os.environ.get("PARLEY_SEEDS_DIR", "").strip()
+    return Path(configured) if configured else Path(settings.BASE_DIR).parent / "shared" / "seeds"
 
 
 @dataclass
@@ -244,7 +248,10 @@ def _demo_comments(users: dict[str, object], articles: dict[str, Article], resul
 
 def _load_seeds(seeds_dir: Path, result: DemoResult) -> None:
     if not seeds_dir.is_dir():
-        result.seed_messages.append(f"No seed directory at {seeds_dir}; seeds skipped.")
+        result.seed_errors.append(
+            f"No seed directory at {seeds_dir}: pass --seeds-dir DIR (or set PARLEY_SEEDS_DIR) to the folder "
+            f"holding {', '.join((*SEED_PAGES, *(e.filename for e in SEED_ESSAYS)))}; the demo itself is loaded."
+        )
         return
     for name in SEED_PAGES:
         path = seeds_dir / name

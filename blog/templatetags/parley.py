@@ -28,6 +28,14 @@ def author_name(user) -> str:
 
 
 @register.filter
+def sentence(text) -> str:
+    """``text`` ending as a sentence does (a full stop added when it has none), so the sentence
+    after it does not run on: "... an insult. Only you can see ..."."""
+    text = str(text or "").rstrip()
+    return text if not text or text[-1] in ".!?…" else text + "."
+
+
+@register.filter
 def mark_phrase(text: str, outcome) -> str:
     """The comment's text, escaped, with the scoring's marked phrase in <mark> (at its offsets)."""
     start, end = outcome.start, outcome.end

@@ -1,7 +1,7 @@
 """The review queue's filters, declared once. The page's form (``QueueFilterForm``, here) and the
 API's query serializer (``QueueApi.FilterSerializer`` in api/views.py) are both built from
-``FIELDS``, check the same rule (a minimum score needs its label), and turn what they cleaned
-into a ``selectors.QueueFilters`` with the same ``queue_filters``."""
+``FIELDS`` and turn what they cleaned into a ``selectors.QueueFilters`` with the same
+``queue_filters`` (what a label and a minimum score mean: selectors.QueueFilters)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +13,6 @@ from rest_framework import serializers
 from core.api.fields import MAX_ID
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.queue.selectors import TABS, QueueFilters
-
-MIN_SCORE_NEEDS_LABEL = "Choose the label the minimum score applies to."
 
 
 @dataclass(frozen=True)
@@ -59,8 +57,11 @@ class FilterField:
 
 FIELDS = (
     FilterField("tab", "choice", choices=tuple(TABS.items()), help='Default "held".'),
-    FilterField("label", "choice", choices=tuple((x, x) for x in TOXICITY_LABELS), blank="any label"),
-    FilterField("min_score", "float", label="score at least", help="Needs label.", min_value=0.0, max_value=1.0),
+    FilterField("label", "choice", choices=tuple((x, x) for x in TOXICITY_LABELS), blank="any label",
+                help="Alone: comments this label flagged (at or past its hold cut-off). With min_score: "
+                     "this label's score at least min_score."),
+    FilterField("min_score", "float", label="score at least", help="The label's score, or any label's without one.",
+                min_value=0.0, max_value=1.0),
     FilterField("stance", "choice", choices=tuple((x, x) for x in STANCE_LABELS), blank="any stance",
                 help="Toward the article."),
     FilterField("article", "int", label="article id", min_value=1, max_value=MAX_ID),
@@ -68,11 +69,6 @@ FIELDS = (
     FilterField("date_from", "date", label="from", help="Posted on or after this day (UTC)."),
     FilterField("date_to", "date", label="to", help="Posted on or before this day (UTC)."),
 )
-
-
-def min_score_error(data: Mapping[str, Any]) -> str | None:
-    """The one rule across fields: a minimum score says nothing without its label."""
-    return MIN_SCORE_NEEDS_LABEL if data.get("min_score") is not None and not data.get("label") else None
 
 
 def queue_filters(data: Mapping[str, Any]) -> QueueFilters:
@@ -101,12 +97,6 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields = {**{f.name: f.form_field() for f in FIELDS}, **self.fields}
-
-    def clean(self):
-        data = super().clean()
-        if error := min_score_error(data):
-            self.add_error("label", error)
-        return data
 
     def filters(self) -> QueueFilters:
         return queue_filters(self.cleaned_data)

@@ -59,7 +59,9 @@ class QueueFilters:
     """What a moderator narrowed the queue to. Empty values filter nothing."""
 
     tab: str = "held"
-    label: str = ""  # with min_score: this label's score at least min_score
+    # label alone: that label at or past its hold cut-off (the active policy's), i.e. what it flagged;
+    # label and min_score: that label's score at least min_score; min_score alone: any label's.
+    label: str = ""
     min_score: float | None = None
     stance: str = ""  # toward the article: favor / against / neutral
     article_id: int | None = None
@@ -75,14 +77,25 @@ class QueueFilters:
         if self.stance and self.stance not in STANCE_LABELS:
             raise ValueError(f"unknown stance {self.stance!r}")
 
+    @cached_property
+    def score_floor(self) -> float | None:
+        """The score the label (or, without one, any label) must reach; None: no score filter.
+        Read once per filters (a page asks q() for each tab's count)."""
+        if self.min_score is not None:
+            return self.min_score
+        return _label_hold_cutoff(self.label) if self.label else None
+
     def q(self, prefix: str = "") -> Q:
         """Every filter but the tab, on Comment (or on the comment at ``prefix``, e.g. "comment__")."""
         conditions = {}
-        if self.label and self.min_score is not None:
+        at_least = self.score_floor
+        if at_least is not None:
             # A label's score is at most the comment's highest (Comment.max_toxicity, on the row and
-            # on the (status, max_toxicity) index): that narrows the rows before any Analysis is read.
-            conditions["max_toxicity__gte"] = self.min_score
-            conditions[f"analysis__scores__{self.label}__gte"] = self.min_score
+            # on the (status, max_toxicity) index): that narrows the rows before any Analysis is read,
+            # and without a label it is the whole test ("any label at least x").
+            conditions["max_toxicity__gte"] = at_least
+            if self.label:
+                conditions[f"analysis__scores__{self.label}__gte"] = at_least
         if self.stance:
             conditions["stance_label"] = self.stance  # the Analysis's stance_article_label, copied
         if self.article_id is not None:
@@ -95,6 +108,12 @@ class QueueFilters:
         if self.date_to:
             conditions["created_at__lt"] = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
         return Q(**{prefix + key: value for key, value in conditions.items()})
+
+
+def _label_hold_cutoff(label: str) -> float:
+    """The active policy's hold cut-off for ``label`` (0.5 when the policy has none for it)."""
+    thresholds = Policy.objects.filter(is_active=True).values_list("thresholds", flat=True).first() or {}
+    return float((thresholds.get(label) or {}).get("hold", 0.5))
 
 
 @dataclass(frozen=True)
@@ -287,6 +306,7 @@ class Card:
     priority: float
     revisions: list = field(default_factory=list)  # CommentRevision, oldest first
     author_told: str = ""  # for a rejected comment: the very sentence its author reads
+    rank_reason: str = ""  # "threat 0.93": why it is where it is (moderation.queue.ranking.rank_reason)
 
     @property
     def analysis(self):
@@ -480,6 +500,10 @@ def _build_cards(comments: list[Comment], now: datetime) -> tuple[list[Card], Po
                 priority=c.queue_rank,
                 revisions=revisions.get(c.pk, []),
                 author_told=told[c.pk].reason if c.pk in told else "",
+                rank_reason=ranking.rank_reason(
+                    scores=analysis.scores if analysis is not None else None, thresholds=thresholds,
+                    open_reports=sum(1 for r in reports if r.upheld is None), escalated=c.escalated,
+                ),
             )
         )
     return cards, policy

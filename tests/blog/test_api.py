@@ -561,3 +561,12 @@ def test_a_token_post_costs_the_same_queries_on_a_long_thread(article, reader):
     CommentFactory.create_batch(40, article=article, status=Comment.Status.PUBLISHED)
     # token + user + standing in one query, the article, then the insert and its path
     assert post_queries() == short <= 7
+
+
+def test_a_reader_cannot_report_their_own_comment_through_the_api(reader_api, article, reader):
+    own = CommentFactory(article=article, author=reader, status=Comment.Status.PUBLISHED)
+
+    response = post_json(reader_api, f"/api/comments/{own.pk}/report/", {"reason": "x"})
+
+    assert response.status_code == 403 and "your own comment" in response.json()["detail"]
+    assert not own.reports.exists()

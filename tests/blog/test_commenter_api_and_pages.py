@@ -133,7 +133,20 @@ def test_the_confirmation_is_shown_beside_the_posted_comment(reader):
     page = r.content.decode()
     comment = Comment.objects.get()
     at = page.index(f'id="comment-{comment.pk}"')
-    assert at < page.index("Thanks! Your comment is being checked") < page.index('id="comment-form"')
+    assert at < page.index("Thanks for your comment!") < page.index('id="comment-form"')
+    # One sentence says where it stands, not two saying the same thing.
+    assert page.count("Being checked: only you can see it until it is published.") == 1
+    assert "Only you can see this comment until it is published" not in page
+
+
+def test_a_held_comments_reason_ends_its_sentence_before_only_you_can_see(reader):
+    from tests.moderation.queue.helpers import queued_comment
+
+    comment = queued_comment(text="You are a pathetic idiot.", tox={"insult": 0.9}, author=reader)
+    page = api(reader).get(comment.article.get_absolute_url()).content.decode()
+    reason = page[page.index('class="outcome-reason'):]
+    reason = reason[:reason.index("</p>")]
+    assert ". Only you can see this comment until it is published." in reason, reason
     assert '<ul class="messages">' not in page
 
 

@@ -247,3 +247,66 @@ def test_unreadable_files_exit_2_with_the_file_name(tmp_path):
     lines = err.getvalue().splitlines()
     assert lines[0].startswith(f"{latin1}:3: not UTF-8 text")
     assert lines[1].startswith(f"{tmp_path / 'missing.txt'}:0: cannot read the file")
+
+
+# A plain article: no metadata line, no comments (the essay seed, 000_*.txt; a few lines of it here)
+
+ESSAY = FIXTURES / "plain_essay.txt"
+
+def _shared_essay() -> Path:
+    from blog.demo import default_seeds_dir
+
+    return default_seeds_dir() / "000_2a700f412a90e238.txt"
+
+
+SHARED_ESSAY = _shared_essay()
+
+
+@pytest.mark.django_db
+def test_a_plain_article_imports_with_no_comments_titled_from_its_first_line():
+    out = StringIO()
+    call_command("import_page", str(ESSAY), stdout=out, stderr=StringIO())
+
+    article = Article.objects.get()
+    assert article.title == "From the birth of the People's Republic of China in 1949 to the disintegration of the Soviet Union in 1991…"
+    assert article.comments.count() == 0
+    assert article.body.startswith("From the birth of the People's Republic of China in 1949")  # the first line is text
+    assert "imported" in out.getvalue() and "with 0 comments" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_plain_article_takes_the_title_given_and_is_skipped_when_imported_again():
+    call_command("import_page", str(ESSAY), "--title", "China and Russia", stdout=StringIO(), stderr=StringIO())
+    out = StringIO()
+    call_command("import_page", str(ESSAY), "--title", "China and Russia", stdout=out, stderr=StringIO())
+
+    article = Article.objects.get()
+    assert article.title == "China and Russia" and article.comments.count() == 0
+    assert "skipped" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_heading_on_the_first_line_is_the_title_and_leaves_the_body():
+    article = import_page("A Short Heading\n\nThe first paragraph.\n\nThe second one.\n")
+    assert (article.title, article.body) == ("A Short Heading", "The first paragraph.\n\nThe second one.")
+
+
+def test_a_page_with_a_broken_header_is_still_refused_as_a_page():
+    with pytest.raises(ImportFormatError) as caught:
+        import_page("Blog\nTitle\nPopularity one Viewed many times\nBody.\n")
+    assert "cannot read the metadata line" in caught.value.message
+
+
+@pytest.mark.django_db
+def test_title_is_refused_for_a_page_that_names_its_own():
+    with pytest.raises(CommandError) as caught:
+        call_command("import_page", str(GOOD), "--title", "Mine", stdout=StringIO(), stderr=(err := StringIO()))
+    assert caught.value.returncode == 2 and "--title is for a plain article" in err.getvalue()
+    assert Article.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(not SHARED_ESSAY.exists(), reason="../shared/seeds is not beside this checkout")
+def test_the_essay_seed_itself_imports():
+    article = import_page(SHARED_ESSAY)
+    assert article.comments.count() == 0 and len(article.body) > 1000

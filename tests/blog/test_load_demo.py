@@ -112,10 +112,30 @@ def test_demo_articles_are_complete_opinion_pieces_by_star_bloggers():
     assert AuthorProfile.objects.filter(is_star_blogger=True).count() >= 2
 
 
-def test_with_seeds_skips_with_a_message_when_the_seeds_are_absent(tmp_path):
-    output = load_demo("--with-seeds", "--seeds-dir", str(tmp_path / "nowhere"))
-    assert "seeds skipped" in output
-    assert Article.objects.count() == len(DEMO_ARTICLES)
+def test_with_seeds_exits_2_naming_the_missing_folder_and_how_to_give_it(tmp_path):
+    from django.core.management import CommandError
+
+    err = StringIO()
+    with pytest.raises(CommandError) as caught:
+        call_command("load_demo", "--with-seeds", "--seeds-dir", str(tmp_path / "nowhere"), stdout=StringIO(), stderr=err)
+    assert caught.value.returncode == 2
+    assert f"No seed directory at {tmp_path / 'nowhere'}: pass --seeds-dir DIR" in err.getvalue()
+    assert Article.objects.count() == len(DEMO_ARTICLES)  # the demo itself is loaded
+
+
+def test_the_seeds_folder_defaults_to_parley_seeds_dir(tmp_path, monkeypatch):
+    from blog.demo import default_seeds_dir
+
+    monkeypatch.setenv("PARLEY_SEEDS_DIR", str(tmp_path))
+    assert default_seeds_dir() == tmp_path
+    monkeypatch.delenv("PARLEY_SEEDS_DIR")
+    assert default_seeds_dir().parts[-2:] == ("shared", "seeds")
+
+
+def test_no_logins_prints_the_demo_content_line_but_no_passwords():
+    output = load_demo("--no-logins")
+    assert "Demo content:" in output and "reader-demo-pass" not in output
+    assert "reader-demo-pass" in load_demo()
 
 
 def test_with_seeds_imports_the_seed_page_and_essay_once(tmp_path):

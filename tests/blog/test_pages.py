@@ -180,3 +180,32 @@ def test_register_then_comment(client):
 def test_register_refuses_a_weak_password(client):
     response = client.post(reverse("register"), {"username": "newbie", "password": "123"})
     assert response.status_code == 400 and "too short" in response.content.decode()
+
+
+def test_register_link_keeps_where_the_reader_was_going(client):
+    article = ArticleFactory()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert f'href="/accounts/register/?next={article.get_absolute_url()}"' in page
+    login = client.get(f"/accounts/login/?next={article.get_absolute_url()}").content.decode()
+    assert f'href="/accounts/register/?next={article.get_absolute_url()}"' in login
+
+    response = client.post(f"/accounts/register/?next={article.get_absolute_url()}",
+                           {"username": "newcomer", "password": "a long enough passphrase 42"})
+
+    assert response.status_code == 302 and response["Location"] == article.get_absolute_url()
+
+
+def test_a_reader_cannot_report_their_own_comment_and_sees_no_report_button(client):
+    reader = UserFactory()
+    own = CommentFactory(author=reader, status="published")
+    theirs = CommentFactory(article=own.article, status="published")
+    client.force_login(reader)
+    page = client.get(own.article.get_absolute_url()).content.decode()
+    assert f"/comments/{own.pk}/report/" not in page and f"/comments/{theirs.pk}/report/" in page
+
+    response = client.post(f"/comments/{own.pk}/report/", {"reason": "testing"})
+
+    assert response.status_code == 403
+    assert "You cannot report your own comment" in response.content.decode()
+    assert client.get(f"/comments/{own.pk}/report/").status_code == 403
+    assert not own.reports.exists()

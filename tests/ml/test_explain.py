@@ -26,3 +26,19 @@ def test_a_specific_label_past_its_cut_off_is_explained_before_toxicity():
 
 def test_empty_text_has_no_explanation(model):
     assert explain(model, "   ", {"toxicity": 0.1}) == {}
+
+
+@pytest.mark.parametrize("phrase, trimmed", [
+    ("and I will break both", "I will break both"),
+    ("a pathetic idiot and", "pathetic idiot"),
+    ("Eres un idiota y un", "Eres un idiota"),
+    ("et le pire des idiots et", "pire des idiots"),
+    ("the", "the"),  # all filler: left as it was
+    ("break both your legs", "break both your legs"),
+])
+def test_the_marked_phrase_neither_starts_nor_ends_on_a_filler_word(phrase, trimmed):
+    from ml.explain import _WORD, _spans, trim_fillers
+
+    words = _spans(_WORD, phrase)
+    first, last = trim_fillers(phrase, words, 0, len(words) - 1)
+    assert phrase[words[first][0]:words[last][1]] == trimmed

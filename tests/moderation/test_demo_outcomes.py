@@ -83,6 +83,11 @@ def test_demo_abuse_is_held_or_rejected_by_the_label_that_fits(scored_demo, text
     assert crossed & set(FITTING_LABELS[DEMO_COMMENT_KINDS[text]]), (crossed, scores)
     explanation = comment.analysis.explanation
     assert explanation["phrase"] and text[explanation["start"]:explanation["end"]] == explanation["phrase"]
+    # The phrase starts and ends on a word that means something ("I will break both", not "and I will break both").
+    from ml.explain import FILLER_WORDS
+
+    edge_words = explanation["phrase"].split()
+    assert edge_words[0].lower() not in FILLER_WORDS and edge_words[-1].lower().strip(",.;:!?") not in FILLER_WORDS, explanation
 
 
 @pytest.mark.parametrize("text", list(_cases(DISAGREEMENT)))

@@ -77,3 +77,23 @@ def test_email_needs_an_address(reader):
     reader.save()
     with pytest.raises(Exception, match="email address"):
         services.notification_settings_set(user=reader, email=True)
+
+
+def test_opening_a_notification_marks_it_read_and_the_bell_counts_one_fewer(reader, other_reader):
+    comment = CommentFactory(author=reader)
+    first = Notification.objects.create(user=reader, kind="reply", text="bob replied", url=comment.get_absolute_url())
+    Notification.objects.create(user=reader, kind="reply", text="carol replied", url=comment.get_absolute_url())
+    client = Client()
+    client.force_login(reader)
+    listing = client.get("/notifications/").content.decode()
+    assert f'href="/notifications/{first.pk}/open/"' in listing and 'class="bell-count">2<' in listing
+
+    response = client.get(f"/notifications/{first.pk}/open/")
+
+    assert response.status_code == 302 and response["Location"] == comment.get_absolute_url()
+    assert 'class="bell-count">1<' in client.get("/").content.decode()
+    first.refresh_from_db()
+    assert first.read_at is not None
+    # Someone else's notification is not there to open.
+    other = Notification.objects.create(user=other_reader, kind="reply", text="not yours")
+    assert client.get(f"/notifications/{other.pk}/open/").status_code == 404

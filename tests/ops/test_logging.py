@@ -68,3 +68,33 @@ def test_log_format_must_be_plain_or_json():
         capture_output=True, text=True,
     )
     assert result.returncode != 0 and "PARLEY_LOG_FORMAT must be 'plain' or 'json'" in result.stderr
+
+
+def test_a_403_is_one_line_on_the_console_not_two_tracebacks():
+    """As `make run` logs (DEBUG on, plain format): Django's request logger reports the refused
+    request once, in one line."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "import sys, django\n"
+        "django.setup()\n"
+        "from django.core.exceptions import PermissionDenied\n"
+        "from django.http import HttpResponseForbidden\n"
+        "from django.test import RequestFactory\n"
+        "from django.utils.log import log_response\n"
+        "try:\n"
+        "    raise PermissionDenied\n"
+        "except PermissionDenied as exc:\n"
+        "    log_response('Forbidden (Permission denied): %s', '/moderation/', response=HttpResponseForbidden(),\n"
+        "                 request=RequestFactory().get('/moderation/'), exception=exc)\n"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1", "PARLEY_LOG_FORMAT": "plain"}
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[2])
+    console = run.stdout + run.stderr
+    assert run.returncode == 0, console
+    assert console.count("Forbidden (Permission denied): /moderation/") == 1, console
+    assert "Traceback" not in console, console

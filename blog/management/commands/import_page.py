@@ -3,7 +3,9 @@
 Each file is imported in its own transaction. A malformed file is reported as "FILE:LINE: message"
 on stderr and nothing from it is stored; the other files are still imported, and the command
 exits with status 2 at the end. A page already imported is reported and skipped (exit status 0),
-so re-running an import over the same files is harmless.
+so re-running an import over the same files is harmless. A plain article (no metadata line, no
+comments, like the essay seed 000_*.txt) is imported with no comments, titled --title or from its
+first line.
 """
 from __future__ import annotations
 
@@ -27,12 +29,17 @@ class Command(BaseCommand):
             "account named after the blog, e.g. imported:readers-blog).",
         )
         parser.add_argument(
+            "--title",
+            help="Title of a plain article (a file with no metadata line); default: from its first line.",
+        )
+        parser.add_argument(
             "--timezone",
             dest="time_zone",
             help="Time zone the page's dates are in (default: settings.TIME_ZONE).",
         )
 
-    def handle(self, *args, files: list[str], author_username: str | None, time_zone: str | None, **options):
+    def handle(self, *args, files: list[str], author_username: str | None, time_zone: str | None,
+               title: str | None = None, **options):
         if time_zone:
             try:
                 ZoneInfo(time_zone)
@@ -42,7 +49,7 @@ class Command(BaseCommand):
         for name in files:
             path = Path(name)
             try:
-                article = import_page(path, author_username=author_username, time_zone=time_zone)
+                article = import_page(path, author_username=author_username, time_zone=time_zone, title=title)
             except ImportFormatError as exc:
                 failed += 1
                 self.stderr.write(f"{name}:{exc.line_number}: {exc.message}")

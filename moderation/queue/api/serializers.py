@@ -132,7 +132,11 @@ class QueueCardOutputSerializer(serializers.Serializer):
     revision = serializers.CharField(help_text="Send it back as `revision` when deciding: the decision is for this text.")
     author_told = serializers.CharField(help_text="For a rejected comment, the sentence its author reads; else empty.")
     created_at = serializers.DateTimeField(source="comment.created_at")
-    priority = serializers.FloatField()
+    priority = serializers.FloatField(
+        help_text="Higher first: 1000 × danger class (3 escalated, 2 threat/identity attack/severe toxicity, "
+                  "1 insult/obscene/toxicity or reported, 0 other) + score and waiting time inside the class."
+    )
+    rank_reason = serializers.CharField(help_text='Why the card is where it is, in words: "threat 0.93".')
     cursor = serializers.CharField(help_text="This card's position, for ?cursor= (cards after it).")
     article = serializers.SerializerMethodField()
     parent = serializers.SerializerMethodField()

@@ -21,7 +21,7 @@ from core.api.parsers import JSONBodyParser
 from blog.models import Comment
 from moderation.permissions import CanModerate, HasPermission
 from moderation.queue import selectors, services
-from moderation.queue.filters import min_score_error, queue_filters, with_filter_fields
+from moderation.queue.filters import queue_filters, with_filter_fields
 
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
 
@@ -69,8 +69,6 @@ class QueueApi(ModeratorApi):
             ref_name = "QueueFilter"
 
         def validate(self, data):
-            if error := min_score_error(data):
-                raise serializers.ValidationError({"label": [error]})
             if data.get("cursor"):
                 try:
                     data["cursor"] = selectors.Cursor.decode(data["cursor"])

@@ -127,12 +127,14 @@ def test_queue_filters_and_bad_filters(moderator):
         return [c["id"] for c in response.json()["results"]]
 
     assert ids(label="insult", min_score=0.8) == [a.pk]
+    assert ids(label="threat") == [b.pk]  # what the label flagged, at or past its hold cut-off
+    assert ids(min_score=0.8) == [a.pk]  # any label
     assert ids(stance="favor") == [b.pk]
     assert ids(article=a.article_id) == [a.pk]
     assert ids(author=b.author.username) == [b.pk]
     assert ids(date_to=(timezone.now() - timedelta(days=1)).date().isoformat()) == [b.pk]
     assert ids(tab="rejected") == []
-    for params, field in [({"tab": "nope"}, "tab"), ({"min_score": 0.5}, "label"), ({"cursor": "zzz"}, "cursor"),
+    for params, field in [({"tab": "nope"}, "tab"), ({"min_score": -0.5}, "min_score"), ({"cursor": "zzz"}, "cursor"),
                           ({"label": "insult", "min_score": 2}, "min_score"), ({"page_size": 1000}, "page_size")]:
         response = client.get("/api/moderation/queue/", params)
         assert response.status_code == 400 and field in response.json(), params

@@ -237,6 +237,13 @@ def test_filters_by_label_score_stance_article_author_and_date(moderator):
 
     assert ids("label=insult&min_score=0.8") == [insulting.pk]
     assert ids("label=threat&min_score=0.4") == [threatening.pk]
+    # A label alone: the comments it flagged (at or past its hold cut-off), not every held card.
+    assert ids("label=threat") == [threatening.pk]
+    assert ids("label=insult") == [insulting.pk]
+    assert ids("label=identity_attack") == []
+    # A minimum score alone: any label that high.
+    assert ids("min_score=0.8") == [insulting.pk]
+    assert sorted(ids("min_score=0.45")) == sorted([insulting.pk, threatening.pk])
     assert ids("stance=favor") == [threatening.pk]
     assert ids(f"article={article.pk}") == [insulting.pk]
     assert ids("author=erin") == [threatening.pk]
@@ -248,7 +255,7 @@ def test_filters_by_label_score_stance_article_author_and_date(moderator):
 def test_bad_filters_are_answered_400_with_the_reason(moderator):
     client = client_for(moderator)
     assert client.get("/moderation/?tab=nope").status_code == 400
-    assert client.get("/moderation/?min_score=0.5").status_code == 400  # which label?
+    assert client.get("/moderation/?min_score=1.5").status_code == 400  # scores are 0..1
     response = client.get("/moderation/?cursor=garbage")
     assert response.status_code == 400 and "no longer valid" in response.content.decode()
 

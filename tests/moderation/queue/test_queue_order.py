@@ -1,5 +1,6 @@
 """The review queue's order on a realistic mix, as a moderator wrote it down: escalated first,
-then threats and identity attacks, then insults, reported ones among them by how trusted their
+then threats, identity attacks and severe toxicity (danger first: "ditch", severe toxicity past
+its cut-off, is above every insult however reported), then insults, reported ones among them by how trusted their
 reporters are, then mild profanity, and harmless pre-moderated comments last; an old imported
 comment gets a small tie-breaking lift from its wait in the queue, never eleven years' worth.
 """
@@ -41,7 +42,7 @@ COMMENTS = [
     ("thanks", "Thanks, I learned something today.", {}, "premoderated"),
 ]
 # What a moderator wants to see first, top to bottom.
-EXPECTED = ["escalated", "skull", "kitchen", "rally", "legs", "moron", "ditch", "idiot", "sheep", "dumbest",
+EXPECTED = ["escalated", "skull", "kitchen", "rally", "legs", "ditch", "moron", "idiot", "sheep", "dumbest",
             "bloody", "hell", "rubbish", "tram", "thanks"]
 
 
@@ -87,3 +88,10 @@ def test_the_queue_order_is_the_one_a_moderator_wrote_down(moderator):  # noqa: 
     assert [by_pk[c.comment.pk] for c in held] == [k for k in EXPECTED if k not in ("moron", "dumbest")]
     reported = selectors.review_queue(filters=selectors.QueueFilters(tab="reported")).cards
     assert [by_pk[c.comment.pk] for c in reported] == ["moron", "dumbest"]
+    # Each card says why it is where it is.
+    reasons = {by_pk[c.comment.pk]: c.rank_reason for c in held}
+    assert reasons["escalated"] == "escalated by a moderator"
+    assert reasons["skull"] == "threat 0.88"
+    assert reasons["kitchen"] == "identity attack 0.78"
+    assert reasons["ditch"] == "severe toxicity 0.50"
+    assert reasons["idiot"] == "insult 0.85"

@@ -118,9 +118,52 @@ def test_labels_without_a_threshold_are_ignored():
     assert rank(raw={"made_up_label": 1.0}) == pytest.approx(rank(raw={}), abs=1e-9)
 
 
-def test_a_fresh_comment_at_hold_is_worth_its_label_gravity_times_four_points():
-    assert rank(tox={"insult": 0.5}) == pytest.approx(ranking.LABEL_WEIGHT * 1.0)
-    assert rank(tox={"threat": 0.9}) == pytest.approx(ranking.LABEL_WEIGHT * 1.5 * 2.0)
+def test_a_fresh_comment_at_hold_is_worth_its_label_gravity_times_four_points_inside_its_class():
+    assert rank(tox={"insult": 0.5}) == pytest.approx(ranking.CLASS_BAND * ranking.CLASS_HARMFUL + ranking.LABEL_WEIGHT * 1.0)
+    assert rank(tox={"threat": 0.9}) == pytest.approx(ranking.CLASS_BAND * ranking.CLASS_GRAVE + ranking.LABEL_WEIGHT * 1.5 * 2.0)
+
+
+# --- danger first: the severity class, then score, then waiting ----------------------------------
+
+
+@pytest.mark.parametrize("grave", ["threat", "identity_attack", "severe_toxicity"])
+def test_a_grave_label_at_hold_outranks_every_insult_whatever_its_score_reports_heat_and_age(grave):
+    hold = DEFAULT_THRESHOLDS[grave]["hold"]
+    worst_insult = rank(tox={"insult": 0.999, "obscene": 0.999, "toxicity": 0.999}, reports=[0.9] * 20,
+                        heat=10_000, hours_ago=24 * 365)
+    assert rank(tox={grave: hold}) > worst_insult
+
+
+def test_a_report_ranks_with_the_insults_and_never_above_a_threat():
+    threat_hold = DEFAULT_THRESHOLDS["threat"]["hold"]
+    assert rank(reports=[0.9] * 10) < rank(tox={"threat": threat_hold})
+    assert rank(reports=[0.5]) > rank(tox={"insult": 0.2})  # nothing past a cut-off: the class below
+    # Inside the class the report's weight counts like a score.
+    assert rank(tox={"insult": 0.6}, reports=[0.5]) > rank(tox={"insult": 0.6})
+
+
+def test_an_escalated_comment_outranks_a_threat():
+    assert rank(escalated=True) > rank(tox={"threat": 0.99, "identity_attack": 0.99}, reports=[0.9] * 5)
+
+
+def test_a_label_below_its_hold_cut_off_does_not_set_the_class():
+    threat_hold = DEFAULT_THRESHOLDS["threat"]["hold"]
+    assert rank(tox={"threat": threat_hold * 0.9}) < rank(tox={"insult": 0.5})
+
+
+def test_the_rank_reason_names_what_put_the_card_there():
+    def reason(tox=None, reports=0, escalated=False, raw=None):
+        return ranking.rank_reason(scores=raw if raw is not None else scores(**(tox or {})),
+                                   thresholds=DEFAULT_THRESHOLDS, open_reports=reports, escalated=escalated)
+
+    assert reason(tox={"threat": 0.93, "insult": 0.99}) == "threat 0.93"
+    assert reason(tox={"identity_attack": 0.8}) == "identity attack 0.80"
+    assert reason(tox={"insult": 0.81}, reports=2) == "insult 0.81 and 2 open reports"
+    assert reason(reports=1) == "1 open report"
+    assert reason(tox={"threat": 0.99}, escalated=True) == "escalated by a moderator"
+    unscored = ranking.rank_reason(scores=None, thresholds=DEFAULT_THRESHOLDS, open_reports=0, escalated=False)
+    assert unscored == "not scored; reports, thread activity and waiting time"
+    assert reason(tox={"insult": 0.2}).startswith("no label past its cut-off (highest insult 0.20)")
 
 
 # --- the stored rank, kept by the services -----------------------------------------------------
@@ -133,7 +176,8 @@ def test_a_reader_report_moves_the_comment_up_the_queue():
     comment_report(comment=comment, reporter=UserFactory(), reason="Personal attack")
 
     comment.refresh_from_db()
-    assert comment.queue_rank == pytest.approx(before + ranking.REPORT_WEIGHT * 0.5, abs=1e-3)  # the waiting term grows while the test runs
+    # Nothing past a cut-off before; now a reader's report: up one class, plus the report's weight.
+    assert comment.queue_rank == pytest.approx(before + ranking.CLASS_BAND + ranking.REPORT_WEIGHT * 0.5, abs=1e-3)  # the waiting term grows while the test runs
 
 
 @pytest.mark.django_db
