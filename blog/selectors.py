@@ -74,8 +74,9 @@ def search_text(q: str) -> str:
 
 def _article_search(qs: QuerySet[Article], q: str) -> QuerySet[Article]:
     """PostgreSQL's full-text search (stemmed English, the title weighing more) on PostgreSQL;
-    a plain case-insensitive substring match elsewhere (SQLite). Any text is safe here: on
-    PostgreSQL it goes through ``search_text`` first; NUL is refused before (a 400, by the views)."""
+    elsewhere (SQLite) articles with every word as a case-insensitive substring. Either way the
+    text goes through ``search_text`` first, so any text is safe here (NUL is refused before
+    this, a 400 from the views)."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
@@ -90,7 +91,14 @@ def _article_search(qs: QuerySet[Article], q: str) -> QuerySet[Article]:
             .filter(document=query)
             .order_by("-rank", "-published_at", "-id")
         )
-    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q)).order_by("-published_at", "-id")
+    # Elsewhere (SQLite) the same words: each one in the title or the text, none of the excluded.
+    words = search_text(q).replace('"', " ").split()
+    if not any(not w.startswith("-") for w in words):
+        return qs.none()
+    for word in words:
+        matches = Q(title__icontains=word.lstrip("-")) | Q(body__icontains=word.lstrip("-"))
+        qs = qs.exclude(matches) if word.startswith("-") else qs.filter(matches)
+    return qs.order_by("-published_at", "-id")
 
 
 def article_get(*, slug: str) -> Article:
