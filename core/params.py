@@ -4,6 +4,9 @@
 Why one helper: str.isdigit says yes to "²" and int("²") raises, so the pattern "int(v) if
 v is digits else None" was a 500 on five pages (issue 15); and an id past a bigint reached the
 database. tests/test_red_team_round_two.py greps the source so that str.isdigit stays gone.
+
+And what no view may be handed at all (NUL in a URL part or a page's parameter, bytes that are
+not UTF-8): ``bad_input``, applied to every request by ``RefuseBadInputMiddleware`` (issue 20).
 """
 from __future__ import annotations
 
@@ -27,6 +30,10 @@ class BadParameter(BadRequest):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"{name}: {reason}")
         self.name, self.reason = name, reason
+
+
+NUL_REASON = "must not contain NUL characters."
+UNDECODABLE_REASON = "must be valid UTF-8 text (the request sent invalid bytes)."
 
 
 def _to_int(raw: str, *, name: str, min_value: int, max_value: int) -> int:
@@ -58,7 +65,7 @@ def str_param(data, name: str, *, max_length: int = 1000) -> str:
     need none of this: Django's CharField refuses NUL itself."""
     value = (data.get(name) or "").strip()
     if "\x00" in value:
-        raise BadParameter(name, "must not contain NUL characters.")
+        raise BadParameter(name, NUL_REASON)
     if len(value) > max_length:
         raise BadParameter(name, f"must be at most {max_length} characters.")
     return value
@@ -74,10 +81,6 @@ def local_url(request, value: str | None, *, default: str) -> str:
     ):
         return value
     return default
-
-
-NUL_REASON = "must not contain NUL characters."
-UNDECODABLE_REASON = "must be valid UTF-8 text (the request sent invalid bytes)."
 
 
 def _undecodable_names(encoded: bytes) -> list[str]:

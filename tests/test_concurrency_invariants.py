@@ -261,3 +261,17 @@ def test_a_burst_of_likes_from_many_accounts_on_one_address_takes_no_more_than_t
 
     assert sum(s == 429 for s in statuses) == 10
     assert CommentLike.objects.filter(comment=comment).count() == 6 == Comment.objects.get(pk=comment.pk).like_count
+
+
+# --- views: once per visitor per day ---------------------------------------------------------------
+
+
+def test_concurrent_views_count_each_visitor_once():
+    article = ArticleFactory(slug="viewed")
+
+    def view(i: int):
+        # Eight readers, each opening the article from three tabs at once.
+        return Client(REMOTE_ADDR=f"198.51.100.{i % 8}").get("/articles/viewed/").status_code
+
+    assert race(24, view) == [200] * 24
+    assert Article.objects.get(pk=article.pk).view_count == 8
