@@ -43,6 +43,11 @@ schemathesis.openapi.format(
 )
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+# The other roles: the same operations without schemathesis' coverage phase (its ~40 requests
+# per operation are the bulk of a run, and a reader's run has them), so four roles cost about
+# what one did.
+schema_other_roles = schemathesis.openapi.from_wsgi("/api/schema/", application)
+schema_other_roles.config.phases.update(phases=["examples", "fuzzing"])
 
 
 def _with_one_hostile(mapping):
@@ -55,14 +60,15 @@ def _with_one_hostile(mapping):
     return st.one_of(st.just(mapping), hostile)
 
 
-@schema.hook
-def flatmap_query(context, query):
-    return _with_one_hostile(query)
+for _schema in (schema, schema_other_roles):
 
+    @_schema.hook
+    def flatmap_query(context, query):
+        return _with_one_hostile(query)
 
-@schema.hook
-def flatmap_body(context, body):
-    return _with_one_hostile(body)
+    @_schema.hook
+    def flatmap_body(context, body):
+        return _with_one_hostile(body)
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
@@ -101,10 +107,19 @@ def api_world(db, settings, _wsgi_keeps_the_test_connection):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
 @schema.parametrize()
+@fuzz_settings(default_examples=5)
+def test_api_answers_every_generated_request_without_500_and_as_documented(case, api_world):
+    response = case.call(headers=api_world["headers"]["reader"])
+    fuzz_record(response.status_code)
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in ROLES if r != "reader"])
+@schema_other_roles.parametrize()
 @fuzz_settings(default_examples=2)
-def test_api_answers_every_generated_request_without_500_and_as_documented(case, role, api_world):
+def test_api_answers_the_anonymous_moderators_and_admins_without_500_and_as_documented(case, role, api_world):
     response = case.call(headers=api_world["headers"][role])
     fuzz_record(response.status_code)
     case.validate_response(response, checks=CHECKS)
@@ -144,7 +159,7 @@ def test_no_api_body_answers_5xx_with_numbers_that_overflow_or_bytes_that_are_no
     client = Client(**{f"HTTP_{k.upper()}": v for k, v in api_world["headers"][role].items()})
     url = _url(path, api_world["comment"])
 
-    @fuzz_settings(default_examples=2)
+    @fuzz_settings(default_examples=1)
     @given(
         field=st.sampled_from(fields),
         value=st.one_of(
