@@ -30,8 +30,9 @@ soak: install
 	$(PY) -m scripts.devserver --exec env PARLEY_FAULT_COMMENTS=1000 $(PY) -m pytest -q tests/moderation/pipeline/test_worker_faults.py $(PYTEST_ARGS)
 
 ## make fuzz: longer, random-seeded runs of the fuzzers: the whole API (schemathesis, 200 examples
-## per operation), every HTML page and form (200 per route and role), import_page (2,000 files) and
-## the comment lifecycle's state machine (1,000 random sequences of post/edit/decide/undo/ban/...).
+## per operation and role), every HTML page and form (200 per route and role), import_page (2,000 files)
+## and the comment lifecycle's state machine (1,000 random sequences of post/edit/decide/undo/ban/...).
+## The API and page fuzzers print "fuzz: N requests, M answered 5xx" (docs/SECURITY.md quotes a run).
 fuzz: install
 	PARLEY_FUZZ_EXAMPLES=$${PARLEY_FUZZ_EXAMPLES:-200} PARLEY_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/test_api_fuzz.py tests/test_page_fuzz.py $(PYTEST_ARGS)
 	PARLEY_FUZZ_EXAMPLES=$${PARLEY_LIFECYCLE_EXAMPLES:-1000} PARLEY_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/moderation/test_lifecycle_stateful.py $(PYTEST_ARGS)

@@ -1,6 +1,7 @@
 """Reads on the reader side. Who may see which comment is decided here and nowhere else."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
@@ -46,16 +47,58 @@ def article_list(*, category_slug: str | None = None, tag_slug: str | None = Non
     return qs.order_by("-published_at", "-id")
 
 
+# The longest search the page and the API take (both answer 400 beyond it, naming q).
+SEARCH_MAX_LENGTH = 200
+# What a search keeps of its text: words (hyphenated ones whole), double quotes (a phrase) and a
+# minus just before a word (leave it out). PostgreSQL's websearch parser turns a run of bare
+# operators ("-" x 33, "-(" x 40) into nested NOTs and fails with "tsquery stack too small";
+# with one operator per word at most it never nests (issue 20).
+_SEARCH_TOKEN = re.compile(r'"|(?<![\w-])-(?=\w)|\w+(?:-\w+)*')
+
+
+def search_text(q: str) -> str:
+    """``q`` reduced to what the full-text search may see: words, phrases in double quotes and
+    a leading minus, never more than one operator per word. "" when nothing searchable is left
+    (the search then matches nothing)."""
+    tokens = _SEARCH_TOKEN.findall(q[:SEARCH_MAX_LENGTH])
+    out: list[str] = []
+    for token in tokens:
+        if out and out[-1] == "-":
+            out[-1] += token
+        else:
+            out.append(token)
+    if not any(re.search(r"\w", t) for t in out):
+        return ""
+    return " ".join(t for t in out if t != "-")
+
+
 def _article_search(qs: QuerySet[Article], q: str) -> QuerySet[Article]:
     """PostgreSQL's full-text search (stemmed English, the title weighing more) on PostgreSQL;
-    a plain case-insensitive substring match elsewhere (SQLite)."""
+    elsewhere (SQLite) articles with every word as a case-insensitive substring. Either way the
+    text goes through ``search_text`` first, so any text is safe here (NUL is refused before
+    this, a 400 from the views)."""
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 
+        text = search_text(q)
+        if not text:
+            return qs.none()
         vector = SearchVector("title", weight="A", config="english") + SearchVector("body", weight="B", config="english")
-        query = SearchQuery(q, search_type="websearch", config="english")
-        return qs.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "-published_at", "-id")
-    return qs.filter(Q(title__icontains=q) | Q(body__icontains=q)).order_by("-published_at", "-id")
+        query = SearchQuery(text, search_type="websearch", config="english")
+        # Matching is @@ (which honours "-word"); the rank only orders the matches.
+        return (
+            qs.annotate(document=vector, rank=SearchRank(vector, query))
+            .filter(document=query)
+            .order_by("-rank", "-published_at", "-id")
+        )
+    # Elsewhere (SQLite) the same words: each one in the title or the text, none of the excluded.
+    words = search_text(q).replace('"', " ").split()
+    if not any(not w.startswith("-") for w in words):
+        return qs.none()
+    for word in words:
+        matches = Q(title__icontains=word.lstrip("-")) | Q(body__icontains=word.lstrip("-"))
+        qs = qs.exclude(matches) if word.startswith("-") else qs.filter(matches)
+    return qs.order_by("-published_at", "-id")
 
 
 def article_get(*, slug: str) -> Article:

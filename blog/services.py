@@ -176,21 +176,27 @@ def comment_like(*, comment: Comment, user) -> bool:
 
 def _like_once(like_model, *, field: str, liked, user) -> bool:
     """Store one like of ``liked`` (an article or a comment) by ``user`` and count it; False when
-    they had liked it already (the unique (user, object) row says so, even under a double click)."""
+    they had liked it already (the unique (user, object) row says so, even under a double click).
+
+    The row and its count change in one transaction, so like_count equals the rows whatever
+    runs at once (issue 20: counted after the insert committed, and an unlike in between
+    skipping a count it saw at 0, one reader's 16 threads ended at 1 with no row)."""
     try:
         with transaction.atomic():
             like_model.objects.create(**{field: liked}, user=user)
+            type(liked).objects.filter(pk=liked.pk).update(like_count=F("like_count") + 1)
     except IntegrityError:
         return False
-    type(liked).objects.filter(pk=liked.pk).update(like_count=F("like_count") + 1)
     return True
 
 
 def _unlike(like_model, *, field: str, liked, user) -> bool:
-    """Take back this reader's like; False when there was none."""
+    """Take back this reader's like; False when there was none. Counted down only for a row
+    this call deleted, in the same transaction (see _like_once), so never below the rows."""
     with transaction.atomic():
         deleted, _ = like_model.objects.filter(**{field: liked}, user=user).delete()
         if deleted:
+            # like_count__gt=0 only for counts that drifted before issue 20 (never below 0).
             type(liked).objects.filter(pk=liked.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
     return bool(deleted)
 

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from core.params import int_param, local_url, undecodable_fields
+from core.params import int_param, local_url, str_param
 from core.ratelimit import client_ip, rate_limited, wait_in_words
 from moderation import facade as moderation
 
@@ -30,7 +30,7 @@ def _flash_at(request: HttpRequest, comment: Comment, text: str) -> None:
 
 def article_list(request: HttpRequest, category_slug: str | None = None, tag_slug: str | None = None) -> HttpResponse:
     heading = "Latest articles"
-    q = request.GET.get("q", "").strip()[:200]
+    q = str_param(request.GET, "q", max_length=selectors.SEARCH_MAX_LENGTH)
     if q:
         heading = f"Search: “{q}”"
     if category_slug:
@@ -48,11 +48,6 @@ def _article_or_404(slug: str) -> Article:
         return selectors.article_get(slug=slug)
     except Article.DoesNotExist:
         raise Http404("No such article.") from None
-
-
-def _refuse_undecodable(form, request: HttpRequest) -> None:
-    for name in undecodable_fields(request):
-        form.add_error(name if name in form.fields else None, "Must be valid UTF-8 text (the form sent invalid bytes).")
 
 
 def _render_article(request: HttpRequest, article: Article, *, form: CommentForm | None = None, status: int = 200):
@@ -103,7 +98,6 @@ def _comment_refused(request: HttpRequest, wait: float, slug: str) -> HttpRespon
 def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
     article = _article_or_404(slug)
     form = CommentForm(request.POST)
-    _refuse_undecodable(form, request)
     if form.is_valid():
         parent = None
         parent_id = form.cleaned_data.get("parent")
@@ -166,8 +160,6 @@ def comment_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.comment_can_report(comment=comment, user=request.user):
         raise PermissionDenied(services.OWN_COMMENT_REPORT_REFUSED)
     form = ReportForm(request.POST or None)
-    if request.method == "POST":
-        _refuse_undecodable(form, request)
     if request.method == "POST" and form.is_valid():
         try:
             _, created = services.comment_report(comment=comment, reporter=request.user, reason=form.cleaned_data["reason"])

@@ -4,6 +4,9 @@
 Why one helper: str.isdigit says yes to "²" and int("²") raises, so the pattern "int(v) if
 v is digits else None" was a 500 on five pages (issue 15); and an id past a bigint reached the
 database. tests/test_red_team_round_two.py greps the source so that str.isdigit stays gone.
+
+And what no view may be handed at all (NUL in a URL part or a page's parameter, bytes that are
+not UTF-8): ``bad_input``, applied to every request by ``RefuseBadInputMiddleware`` (issue 20).
 """
 from __future__ import annotations
 
@@ -27,6 +30,10 @@ class BadParameter(BadRequest):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"{name}: {reason}")
         self.name, self.reason = name, reason
+
+
+NUL_REASON = "must not contain NUL characters."
+UNDECODABLE_REASON = "must be valid UTF-8 text (the request sent invalid bytes)."
 
 
 def _to_int(raw: str, *, name: str, min_value: int, max_value: int) -> int:
@@ -58,7 +65,7 @@ def str_param(data, name: str, *, max_length: int = 1000) -> str:
     need none of this: Django's CharField refuses NUL itself."""
     value = (data.get(name) or "").strip()
     if "\x00" in value:
-        raise BadParameter(name, "must not contain NUL characters.")
+        raise BadParameter(name, NUL_REASON)
     if len(value) > max_length:
         raise BadParameter(name, f"must be at most {max_length} characters.")
     return value
@@ -76,20 +83,75 @@ def local_url(request, value: str | None, *, default: str) -> str:
     return default
 
 
-def undecodable_fields(request) -> list[str]:
-    """The form fields of a urlencoded POST whose bytes are not UTF-8. Django decodes them with
-    U+FFFD in place of each bad byte, silently; the API refuses such a body, and so do the
-    pages that call this (blog.views): a text is stored as sent, or not at all."""
-    if request.content_type != "application/x-www-form-urlencoded":
-        return []  # the pages' forms send urlencoded bodies; multipart is left to Django
+def _undecodable_names(encoded: bytes) -> list[str]:
+    """The names in a urlencoded string (a form body or a query string) whose value's bytes are
+    not UTF-8 (Latin-1 bytes, lone surrogates, overlong forms: Python's strict decoder refuses
+    all three)."""
     bad = []
-    for pair in request.body.split(b"&"):
+    for pair in encoded.split(b"&"):
         name, _, value = pair.partition(b"=")
         try:
             unquote_to_bytes(value.replace(b"+", b" ")).decode("utf-8")
         except UnicodeDecodeError:
             bad.append(unquote_to_bytes(name.replace(b"+", b" ")).decode("utf-8", "replace"))
     return bad
+
+
+def undecodable_fields(request) -> list[str]:
+    """The form fields of a urlencoded POST whose bytes are not UTF-8. Django decodes them with
+    U+FFFD in place of each bad byte, silently; the API refuses such a body, and so does every
+    page (RefuseBadInputMiddleware): a text is stored as sent, or not at all."""
+    if request.content_type != "application/x-www-form-urlencoded":
+        return []  # the pages' forms send urlencoded bodies; multipart is left to Django
+    return _undecodable_names(request.body)
+
+
+def bad_input(request, view_kwargs=None) -> BadParameter | None:
+    """The one rule for what no page or API view may be handed, whatever it reads (issue 20):
+    a NUL in a URL part (PostgreSQL refuses NUL in any text: a DataError, a 500), and on the
+    pages a NUL or undecodable bytes in a query parameter or a form field. The API's own fields
+    refuse those in bodies and query parameters already (DRF's CharField refuses NUL; its JSON
+    parser refuses bad UTF-8)."""
+    for name, value in (view_kwargs or {}).items():
+        if isinstance(value, str) and "\x00" in value:
+            return BadParameter(name, NUL_REASON)
+    if request.path_info.startswith("/api/"):
+        return None
+    for name, values in request.GET.lists():
+        if "\x00" in name or any("\x00" in v for v in values):
+            return BadParameter(name.replace("\x00", "\\x00"), NUL_REASON)
+    for name in _undecodable_names(request.META.get("QUERY_STRING", "").encode("latin-1", "replace")):
+        return BadParameter(name, UNDECODABLE_REASON)
+    if request.method == "POST":
+        try:
+            names = undecodable_fields(request)
+        except Exception:  # noqa: BLE001 - a body too large or unreadable: Django answers it itself
+            names = []
+        for name in names:
+            return BadParameter(name, UNDECODABLE_REASON)
+    return None
+
+
+class RefuseBadInputMiddleware:
+    """Answers 400 naming the parameter for what ``bad_input`` refuses, before any view runs:
+    every form and page at once, instead of a check each view must remember (the edit and appeal
+    forms did not, and stored "caf\ufffd"). After CSRF, so a forged POST is still a 403."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        problem = bad_input(request, view_kwargs)
+        if problem is None:
+            return None
+        if request.path_info.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({problem.name: [problem.reason]}, status=400)
+        return bad_request(request, problem)
 
 
 def bad_request(request, exception=None):

@@ -12,10 +12,12 @@ rate limiter must not take commenting down with it.
 from __future__ import annotations
 
 import functools
+import hashlib
 import ipaddress
 import logging
 import math
 import time
+import unicodedata
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -118,25 +120,8 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
     return None
 
 
-def rate_limit_wait(*, scope: str, request) -> float | None:
-    """The seconds this requester must wait when one of `scope`'s limits is used up, else None;
-    counts nothing (for limits on what went wrong, counted by `rate_limit_count` afterwards)."""
-    now = time.time()
-    try:
-        waits = []
-        for key, rate in _keys(scope, request):
-            allowed, period = parse_rate(rate)
-            if (cache.get(key) or 0) >= allowed:
-                started = cache.get(f"{key}:start", now)
-                waits.append(min(float(period), max(1.0, started + period - now)))
-        return max(waits) if waits else None
-    except Exception:  # noqa: BLE001 - fail open, as rate_limit_hit does
-        log.exception("Rate limiter unavailable; letting the request through")
-        return None
-
-
 def rate_limit_count(*, scope: str, request) -> None:
-    """Count one event in `scope` for this requester (see rate_limit_wait)."""
+    """Count one event in `scope` for this requester, after the fact (no refusal)."""
     try:
         for key, rate in _keys(scope, request):
             _count(key, parse_rate(rate)[1], time.time())
@@ -148,14 +133,110 @@ def rate_limit_count(*, scope: str, request) -> None:
 # one address trying one password on many usernames never trips it. Every failed login from an
 # address counts here, whatever the username, on the login page and the token API alike; once
 # the allowance is used up both answer 429 with Retry-After before checking any password.
+#
+# Counted first, then checked (issue 20): reading the count and adding to it after the password
+# check let 48 concurrent guesses check 20-24 passwords against a limit of 10. Now each attempt
+# takes its place with one atomic increment before any password is checked
+# (login_attempt_begin), and gives it back when it turns out not to be a failure
+# (login_attempt_end): a successful login, or a form with no password to check.
 LOGIN_FAILURES = "login_failures"
+_COUNTED = "_parley_login_counted"  # on the request: this attempt's place is already taken
+_FAILED = "_parley_login_failed"  # on the request: user_login_failed was sent for it
+_PAIR = "_parley_login_pair"  # on the request: the (username, address) key it took a place in
+
+
+def _http_request(request):
+    return getattr(request, "_request", request)  # DRF's Request wraps Django's
+
+
+def _login_pair_key(request) -> str | None:
+    """The cache key of this attempt's (username, address) pair, the pair django-axes locks out;
+    None when axes is off or no username was sent."""
+    if not getattr(settings, "AXES_ENABLED", True):
+        return None
+    try:
+        data = request.data if hasattr(request, "data") else request.POST  # DRF's Request, or Django's
+        username = data.get("username") if hasattr(data, "get") else None
+    except Exception:  # noqa: BLE001 - an unreadable body: the view answers it, nothing to lock
+        return None
+    if not isinstance(username, str) or not username:
+        return None
+    # NFKC, as the login form reads a name (blog.services), so "ａｌｉｃｅ" is alice's pair.
+    digest = hashlib.sha256(unicodedata.normalize("NFKC", username).encode("utf-8", "replace")).hexdigest()[:32]
+    return f"ratelimit:login_pair:{digest}:{client_ip(request)}"
+
+
+def login_attempt_begin(*, request) -> float | None:
+    """Take a failed-login place before a password is checked: one of this address's
+    (LOGIN_FAILURES) and one of this username-and-address pair's (django-axes' lockout: its
+    AXES_FAILURE_LIMIT per AXES_COOLOFF_TIME, which axes itself checks by reading its count
+    before the password check, so concurrent guesses all passed). None when allowed; else the
+    seconds to wait (and nothing is counted)."""
+    wait = rate_limit_hit(scope=LOGIN_FAILURES, request=request)
+    if wait is not None:
+        return wait
+    http = _http_request(request)
+    setattr(http, _COUNTED, True)
+    if (pair := _login_pair_key(request)) is not None:
+        period = int(settings.AXES_COOLOFF_TIME.total_seconds())
+        try:
+            if _count(pair, period, time.time()) > settings.AXES_FAILURE_LIMIT:
+                cache.decr(pair)
+                setattr(http, _COUNTED, False)
+                rate_limit_refund(scope=LOGIN_FAILURES, request=request)
+                started = cache.get(f"{pair}:start", time.time())
+                return min(float(period), max(1.0, started + period - time.time()))
+        except Exception:  # noqa: BLE001 - fail open, as rate_limit_hit does; axes still counts
+            log.exception("Rate limiter unavailable; login pair not counted")
+        else:
+            setattr(http, _PAIR, pair)
+    return None
+
+
+def login_attempt_end(*, request, succeeded: bool) -> None:
+    """After the login page or the token API answered: give the places back unless a password
+    check failed (user_login_failed was sent for this request). A success also clears the pair's
+    failures, as axes does (AXES_RESET_ON_SUCCESS)."""
+    http = _http_request(request)
+    if not getattr(http, _COUNTED, False) or getattr(http, _FAILED, False):
+        return
+    setattr(http, _COUNTED, False)
+    rate_limit_refund(scope=LOGIN_FAILURES, request=request)
+    if (pair := getattr(http, _PAIR, None)) is not None:
+        try:
+            if succeeded and settings.AXES_RESET_ON_SUCCESS:
+                cache.delete_many([pair, f"{pair}:start"])
+            else:
+                cache.decr(pair)
+        except ValueError:
+            pass  # its window ended meanwhile
+        except Exception:  # noqa: BLE001
+            log.exception("Rate limiter unavailable; login pair place not given back")
+
+
+def rate_limit_refund(*, scope: str, request) -> None:
+    """Give back one place in each of ``scope``'s counters for this requester."""
+    try:
+        for key, _ in _keys(scope, request):
+            try:
+                cache.decr(key)
+            except ValueError:
+                pass  # its window ended meanwhile
+    except Exception:  # noqa: BLE001
+        log.exception("Rate limiter unavailable; place not given back")
 
 
 def count_login_failure(sender, credentials=None, request=None, **kwargs) -> None:
-    """Receiver of django.contrib.auth's user_login_failed (connected in blog.apps): the login
-    page and the token API both authenticate with the request, so both are counted."""
-    if request is not None:
+    """Receiver of django.contrib.auth's user_login_failed (connected in blog.apps): marks the
+    attempt as failed, so it keeps the place login_attempt_begin took; an authentication with a
+    request that took no place (none should) is counted here, as before."""
+    if request is None:
+        return
+    http = _http_request(request)
+    setattr(http, _FAILED, True)
+    if not getattr(http, _COUNTED, False):
         rate_limit_count(scope=LOGIN_FAILURES, request=request)
+        setattr(http, _COUNTED, True)
 
 
 def _too_many_page(request, wait: float):
@@ -181,14 +262,22 @@ def wait_in_words(wait: float) -> str:
 
 
 def login_failures_limited(view):
-    """The login page: once this address has used up its failed logins, a POST is answered
-    429 with Retry-After and no password is checked."""
+    """The login page: a POST takes its place first (login_attempt_begin); once this address
+    has used up its failed logins it is answered 429 with Retry-After and no password is checked."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        if request.method == "POST" and (wait := rate_limit_wait(scope=LOGIN_FAILURES, request=request)) is not None:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        if (wait := login_attempt_begin(request=request)) is not None:
             return _too_many_page(request, wait)
-        return view(request, *args, **kwargs)
+        response = None
+        try:
+            response = view(request, *args, **kwargs)
+            return response
+        finally:
+            succeeded = response is not None and response.status_code == 302 and request.user.is_authenticated
+            login_attempt_end(request=request, succeeded=succeeded)
 
     return wrapper
 

@@ -6,6 +6,7 @@ that readiness reads.
 - `/readyz` (readiness): the database answers, every migration on disk is applied, the broker's
   Redis answers, and a worker consuming our queue wrote its heartbeat in the last
   PARLEY_WORKER_HEARTBEAT_MAX_AGE seconds (60). 200 when all hold; 503 naming what failed.
+  Each check's detail only for loopback or the metrics token (ops.metrics.scrape_allowed).
 
 The heartbeat: each Celery worker's main process (the `WorkerHeartbeat` bootstep, added in
 config/celery.py) writes the time into a Redis key on the broker every
@@ -26,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ops import selectors
+from ops.metrics import scrape_allowed
 from ops.selectors import broker_client, celery_queue
 
 logger = logging.getLogger(__name__)
@@ -179,5 +181,10 @@ def readyz(request):
     failed = [name for name, result in checks.items() if not result["ok"]]
     if failed:
         logger.warning("Not ready: %s", "; ".join(f"{n}: {checks[n]['error']}" for n in failed))
-    body = {"status": "not ready" if failed else "ready", "failed": failed, "checks": checks}
+    body = {"status": "not ready" if failed else "ready", "failed": failed}
+    # The detail (database vendor, the workers' host names, error texts) is for operators only:
+    # loopback or the metrics token, the rule /metrics uses (issue 20). Others, a load balancer
+    # included, need the status and the names of the failing checks.
+    if scrape_allowed(request):
+        body["checks"] = checks
     return JsonResponse(body, status=503 if failed else 200)

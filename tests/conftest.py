@@ -141,3 +141,20 @@ def pytest_sessionfinish(session, exitstatus):
             client.delete(*keys)
     except redis.RedisError:
         pass  # Redis is gone already; nothing to tidy
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The fuzzers' totals (tests/fuzzing.py), quoted by docs/SECURITY.md: how many requests they
+    sent and how many were answered 5xx."""
+    import json
+    from pathlib import Path
+
+    from tests.fuzzing import TALLY
+
+    if not TALLY["requests"]:
+        return
+    readiness = f" (and {TALLY['readyz_503']} answers 503 'not ready' from /readyz)" if TALLY["readyz_503"] else ""
+    terminalreporter.write_line(f"fuzz: {TALLY['requests']} requests, {TALLY['5xx']} answered 5xx{readiness}")
+    out = Path(__file__).resolve().parent.parent / "var" / "fuzz-counts.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(TALLY) + "\n")

@@ -5,7 +5,9 @@ The routes come from the URLconf (tests/test_permissions_matrix.py's walk, and i
 the methods each answers, and a valid body to start from); the parameter names from the code:
 every name a view reads from request.GET / request.POST (or through core.params), and every
 field of every Django form the views use. Each request draws some of those names with hostile
-values: Unicode digits ("²"), ids past a bigint, NUL, markup, other objects' ids, lists.
+values: Unicode digits ("²"), ids past a bigint, NUL and control characters, markup, other
+objects' ids, lists, searches of nothing but operators, 9999-12-31, 1e400 (tests/fuzzing.py's
+HOSTILE_STRINGS), and now and then a parameter whose bytes are not UTF-8.
 
 A bounded derandomized run here; `make fuzz` runs PARLEY_FUZZ_EXAMPLES per route and role with
 a random seed (as tests/test_api_fuzz.py does for the API).
@@ -24,7 +26,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.fuzzing import fuzz_settings
+from tests.fuzzing import HOSTILE_STRINGS, UNDECODABLE, fuzz_record, fuzz_settings
 from tests.test_permissions_matrix import EXCLUDED_PREFIXES, MATRIX, _routes, _url, world  # noqa: F401 (fixture)
 
 ROLES = ("anonymous", "reader", "moderator", "admin")
@@ -107,6 +109,7 @@ HOSTILE = [
     "", " ", "0", "-1", "²", "\x00", "1\x00", "٣", "１２", "1e3", " 7 ", "9" * 30, str(2**63), "\x00", "a\x00b", "<script>x</script>",
     "../../etc/passwd", "//evil.example/", "https://evil.example/", "javascript:alert(1)", "null", "true", "%", "%%",
     "\u200b\ufeff", "\ufffd", "ß" * 200, "x" * 6000, ",", "1,2,,3", "1,²", "HELD", "PUBLISHED",
+    *HOSTILE_STRINGS,  # issue 20's shapes: operator-only searches, control characters, 9999-12-31, 1e400
 ]
 
 
@@ -153,16 +156,23 @@ def test_no_page_or_form_answers_5xx_whatever_its_parameters(world, clients, met
             max_size=4,
         ),
         keep_base=st.booleans(),
+        # Now and then one more parameter whose bytes are not UTF-8 (issue 20: stored as "caf\ufffd").
+        undecodable=st.one_of(st.none(), st.tuples(st.sampled_from(ROUTE_NAMES[route]), st.sampled_from(UNDECODABLE))),
     )
-    def check(params, keep_base):
+    def check(params, keep_base, undecodable):
         client = Client()
         if clients[role] is not None:
             client.force_login(clients[role])
+        raw = f"&{undecodable[0]}={undecodable[1]}" if undecodable else ""
         if method == "GET":
-            response = client.get(url, params)
+            response = client.get(f"{url}?{urlencode(params, doseq=True)}{raw}")
         else:
             # The same names in the query string too: a form view may read either (?next=).
-            response = client.post(f"{url}?{urlencode(params, doseq=True)}", {**(base if keep_base else {}), **params})
+            body = urlencode({**(base if keep_base else {}), **params}, doseq=True) + raw
+            response = client.post(
+                f"{url}?{urlencode(params, doseq=True)}", body.encode("ascii"), content_type="application/x-www-form-urlencoded"
+            )
+        fuzz_record(response.status_code, readiness=url == "/readyz")
         if url == "/readyz" and response.status_code == 503:
             # The readiness probe's 503 is its answer (no worker heartbeat here), a JSON body naming
             # what failed, not a crash.

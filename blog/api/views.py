@@ -28,7 +28,7 @@ from blog.models import Article, Comment
 
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
-from core.ratelimit import LOGIN_FAILURES, rate_limit_wait
+from core.ratelimit import login_attempt_begin, login_attempt_end
 
 from .serializers import ArticleSummaryOutputSerializer, CommentOutputSerializer, ThreadCommentOutputSerializer
 
@@ -74,7 +74,7 @@ class ArticleListApi(ReaderApi):
 
         category = serializers.SlugField(required=False, help_text="Only articles in this category (its slug).")
         tag = serializers.SlugField(required=False, allow_unicode=True, help_text="Only articles with this tag (its slug).")
-        q = serializers.CharField(required=False, max_length=200, allow_blank=True,
+        q = serializers.CharField(required=False, max_length=selectors.SEARCH_MAX_LENGTH, allow_blank=True,
                                   help_text="Search the titles and text (full-text on PostgreSQL); best match first.")
 
     OutputSerializer = ArticleSummaryOutputSerializer
@@ -480,10 +480,17 @@ class TokenObtainApi(ObtainAuthToken):
         auth=[],
     )
     def post(self, request, *args, **kwargs):
-        wait = rate_limit_wait(scope=LOGIN_FAILURES, request=request)
+        request.data  # noqa: B018 - a malformed body is a 400 before any place is taken
+        # Counted before the password is checked, given back unless it fails (core.ratelimit).
+        wait = login_attempt_begin(request=request)
         if wait is not None:
             raise Throttled(wait=math.ceil(wait))
-        return super().post(request, *args, **kwargs)
+        response = None
+        try:
+            response = super().post(request, *args, **kwargs)
+            return response
+        finally:
+            login_attempt_end(request=request, succeeded=response is not None and response.status_code == 200)
 
 
 # --- Your data ------------------------------------------------------------------------------------

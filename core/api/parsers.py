@@ -1,6 +1,8 @@
-"""The API's request parser: JSON bodies only, so field types are JSON types, and never deeper
-than MAX_DEPTH levels."""
+"""The API's request parser: JSON bodies only, so field types are JSON types, never deeper
+than MAX_DEPTH levels, and no number that overflows a float."""
 from __future__ import annotations
+
+import math
 
 from rest_framework import serializers
 from rest_framework.exceptions import ParseError
@@ -23,6 +25,22 @@ def _too_deep(value, limit: int) -> bool:
     return False
 
 
+def _overflowing_number(value) -> str | None:
+    """The top-level key (or NON_FIELD_ERRORS_KEY) under which a number too big for a float
+    sits: Python's json reads 1e400 as inf, which no field means and arithmetic turns into an
+    OverflowError or a NaN (issue 20)."""
+    stack = [(value, None)]
+    while stack:
+        item, key = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            return key or api_settings.NON_FIELD_ERRORS_KEY
+        if isinstance(item, dict):
+            stack.extend((child, key if key is not None else str(name)) for name, child in item.items())
+        elif isinstance(item, list):
+            stack.extend((child, key) for child in item)
+    return None
+
+
 class JSONBodyParser(JSONParser):
     """DRF's JSON parser, but a malformed body is answered like any other bad input:
     400 {"non_field_errors": [reason]} rather than {"detail": ...}; so is one nested deeper
@@ -37,6 +55,8 @@ class JSONBodyParser(JSONParser):
             data = None
         else:
             if not _too_deep(data, MAX_DEPTH):
+                if (key := _overflowing_number(data)) is not None:
+                    raise serializers.ValidationError({key: ["A number too large to be read (it overflows a float)."]})
                 return data
         raise serializers.ValidationError(
             {api_settings.NON_FIELD_ERRORS_KEY: [f"JSON nested deeper than {MAX_DEPTH} levels."]}

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from blog.models import Article
 from core.params import int_param
+from core.validators import validate_day
 
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import agreement as insights_agreement
@@ -236,8 +237,10 @@ def viewpoint_audit(request: HttpRequest) -> HttpResponse:
 
 
 class AgreementFilterForm(forms.Form):
-    since = forms.DateField(required=False, label="decided from", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(required=False, label="decided from", widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[validate_day])
+    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}),
+                            validators=[validate_day])
     model = forms.CharField(required=False, max_length=200, label="model version")
 
     def clean(self):

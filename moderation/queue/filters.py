@@ -11,6 +11,7 @@ from django import forms
 from rest_framework import serializers
 
 from core.api.fields import MAX_ID
+from core.validators import validate_day
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.queue.selectors import TABS, QueueFilters
 
@@ -38,7 +39,8 @@ class FilterField:
             return forms.IntegerField(min_value=self.min_value, max_value=self.max_value, required=False, label=label)
         if self.kind == "text":
             return forms.CharField(max_length=self.max_length, required=False, label=label)
-        return forms.DateField(required=False, label=label, widget=forms.DateInput(attrs={"type": "date"}))
+        return forms.DateField(required=False, label=label, widget=forms.DateInput(attrs={"type": "date"}),
+                               validators=[validate_day])
 
     def serializer_field(self) -> serializers.Field:
         options: dict[str, Any] = {"required": False}
@@ -52,7 +54,7 @@ class FilterField:
             return serializers.IntegerField(min_value=self.min_value, max_value=self.max_value, **options)
         if self.kind == "text":
             return serializers.CharField(max_length=self.max_length, **options)
-        return serializers.DateField(**options)
+        return serializers.DateField(validators=[validate_day], **options)
 
 
 FIELDS = (

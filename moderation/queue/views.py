@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from core.params import int_list_param, int_param, local_url, str_param
+from core.validators import validate_day
 from moderation.permissions import CAN_MODERATE, page_needs
 from moderation.queue import selectors, services
 from moderation.queue.filters import QueueFilterForm
@@ -205,7 +206,7 @@ class StandingForm(forms.Form):
         ("unpremoderate", "lift pre-moderation"),
     ]
     action = forms.ChoiceField(choices=ACTIONS)
-    until = forms.DateField(required=False)
+    until = forms.DateField(required=False, validators=[validate_day])
     note = forms.CharField(max_length=services.STANDING_NOTE_MAX_LENGTH, required=False)
 
     def clean(self):

@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.validators import validate_day
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.insights import agreement as insights_agreement
 from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
@@ -356,8 +357,8 @@ class AgreementApi(APIView):
     permission_classes = [CanModerate]
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-        since = serializers.DateField(required=False, help_text="Decisions from this day (UTC).")
-        until = serializers.DateField(required=False, help_text="... to this day, inclusive.")
+        since = serializers.DateField(required=False, validators=[validate_day], help_text="Decisions from this day (UTC).")
+        until = serializers.DateField(required=False, validators=[validate_day], help_text="... to this day, inclusive.")
         model = serializers.CharField(required=False, default="", max_length=200, help_text='"name version", as listed in `models`.')
 
         class Meta:
