@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test soak fuzz screenshots bench clean
+.PHONY: install run test lint soak fuzz screenshots bench clean
 
 $(STAMP): requirements.txt requirements-nodeps.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,14 @@ install: $(STAMP)
 run: install
 	$(PY) -m scripts.devserver
 
-## make test: the whole test suite (unit + integration with a real Celery worker and Redis).
-test: install
+## make test: the layout's guards (ruff, import-linter: pyproject.toml), then the whole test suite
+## (unit + integration with a real Celery worker and Redis).
+test: install lint
 	$(PY) -m scripts.devserver --exec $(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 ## make soak: the worker fault tests (kill -9 mid-batch, broker FLUSHDB) with 1,000 comments each.
 soak: install

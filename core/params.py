@@ -17,7 +17,9 @@ from django.core.exceptions import BadRequest
 from django.http import HttpResponseBadRequest
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from core.api.fields import MAX_ID
+# Primary keys are BigAutoFields; anything larger cannot name a row (and would overflow a lookup).
+MAX_ID = 2**63 - 1
+
 
 _DIGITS = re.compile(r"[0-9]+")  # ASCII only: str.isdigit and int both take other scripts' digits
 

@@ -25,7 +25,8 @@ from django.core.cache import cache
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
 
-from ops import metrics
+from core.signals import rate_limit_refused
+
 from rest_framework.throttling import BaseThrottle
 
 log = logging.getLogger(__name__)
@@ -113,7 +114,7 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
                     cache.decr(key)
                 except ValueError:
                     pass  # its window ended meanwhile
-            metrics.rate_limited(scope=scope)
+            rate_limit_refused.send(sender=None, scope=scope)
             return max(waits)
     except Exception:  # noqa: BLE001 - fail open: the cache being down must not stop readers
         log.exception("Rate limiter unavailable; letting the request through")

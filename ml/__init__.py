@@ -5,5 +5,5 @@
 - ``evaluation/``: held-out measurements on ``../shared/data/eval`` (never trained or tuned on).
 - ``jsonl_scoring``: the offline JSONL scoring tool behind ``manage.py score``.
 
-Nothing here imports Django or Parley's apps (checked by ``tests/test_import_contracts.py``).
+Nothing here imports Django or Parley's apps (checked by the import contracts in pyproject.toml).
 """

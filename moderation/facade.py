@@ -1,5 +1,5 @@
-"""Everything the blog may ask of moderation, and nothing else (tests/test_import_contracts.py
-holds blog to it): hand a new comment to the classification worker once its transaction has
+"""Everything the blog may ask of moderation, and nothing else (the import contracts in
+pyproject.toml hold blog to it): hand a new comment to the classification worker once its transaction has
 committed, move a reported comment up the review queue, read an author's standing, and the
 commenter's side (what an author is told about their comment, the nudge, edits, appeals).
 

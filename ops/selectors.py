@@ -58,10 +58,9 @@ def worker_heartbeat_ages(*, client=None, queue: str | None = None) -> dict[str,
 
 
 def celery_queue() -> str:
-    """The queue this process publishes to (web) or consumes (worker)."""
-    from config.celery import app
-
-    return app.conf.task_default_queue
+    """The queue this process publishes to (web) or consumes (worker): Celery reads it from this
+    setting (config/celery.py), so ops need not import the Celery app above it."""
+    return settings.CELERY_TASK_DEFAULT_QUEUE
 
 
 def broker_client():

@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
 # Hardening: tests count rate limits in a per-process cache (cleared before each test by
 # tests/conftest.py), never in the shared Redis, whose cache.clear() would FLUSHDB the broker.
 os.environ.setdefault("PARLEY_CACHE", "locmem")
+# This run's own Celery queue, in the settings (ops reads it there) and in the workers it starts.
+os.environ.setdefault("PARLEY_CELERY_QUEUE", f"parley-test-{os.getpid()}")

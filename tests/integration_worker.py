@@ -17,7 +17,7 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
 # This test run's own queue (set on the app by tests/conftest.py before anything is published).
-TEST_QUEUE = f"parley-test-{os.getpid()}"
+TEST_QUEUE = os.environ.get("PARLEY_CELERY_QUEUE") or f"parley-test-{os.getpid()}"  # tests/env_plugin.py sets it
 # What the suite's real workers score with: the shipped default unless the run says otherwise.
 WORKER_TOXICITY_MODEL = os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "parley-minilm")
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
+from core.params import MAX_ID  # one bound for the API's ids and the pages' parameters
+
 UNKNOWN_FIELD_MESSAGE = "Unknown field: this endpoint does not accept it."
 
 
@@ -52,8 +54,6 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-# Primary keys are BigAutoFields; anything larger cannot name a row (and would overflow a lookup).
-MAX_ID = 2**63 - 1
 
 
 class StrictBooleanField(serializers.BooleanField):
