@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.db.models.functions import Lower, Trim
 from django.utils import timezone
@@ -41,12 +41,16 @@ def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
     from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
 
-    toxicity = load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT)
     return Models(
-        # The site's own version when an admin activated one (checked every few seconds, no restart).
-        toxicity=toxicity_for_worker(base=toxicity),
+        toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
         stance=load_stance_classifier(),
     )
+
+
+def _serving(models: Models) -> Models:
+    """The models a batch scores with: the site's own toxicity version when an admin activated one
+    (read at batch time, checked every few seconds: no restart, and models loaded once serve it)."""
+    return Models(toxicity=toxicity_for_worker(base=models.toxicity), stance=models.stance)
 
 
 def comments_classify(*, comment_id: int, batch_size: int | None = None, models: Models | None = None) -> list[int]:
@@ -57,26 +61,77 @@ def comments_classify(*, comment_id: int, batch_size: int | None = None, models:
     Comments locked by another worker are skipped, not waited for.
     """
     batch_size = batch_size or settings.PARLEY_CLASSIFY_BATCH_SIZE
-    models = models or load_models()
+    models = _serving(models or load_models())
+    if connection.vendor == "sqlite":
+        return _classify_unlocked(comment_id=comment_id, batch_size=batch_size, models=models)
     with transaction.atomic():
         unscored = Comment.objects.select_for_update(skip_locked=True, of=("self",)).filter(analysis__isnull=True)
-        claimed = list(unscored.filter(pk=comment_id))
-        if batch_size > 1:
-            claimed += list(
-                unscored.filter(status=Comment.Status.PENDING)
-                .exclude(pk=comment_id)
-                .order_by("created_at", "id")[: batch_size - len(claimed)]
-            )
+        claimed = _claim(unscored, comment_id=comment_id, batch_size=batch_size)
         if not claimed:
             return []
         ids = [c.pk for c in claimed]
         comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
-        _score_and_decide(comments, models)
+        policy = policy_active()
+        _decide(comments, models, _score(comments, models, policy.thresholds), policy)
     logger.info("Scored and decided %s comments", len(ids), extra={"comment_ids": ids})
     return ids
 
 
-def _score_and_decide(comments: list[Comment], models: Models) -> None:
+def _claim(unscored, *, comment_id: int, batch_size: int) -> list[Comment]:
+    claimed = list(unscored.filter(pk=comment_id))
+    if batch_size > 1:
+        claimed += list(
+            unscored.filter(status=Comment.Status.PENDING)
+            .exclude(pk=comment_id)
+            .order_by("created_at", "id")[: batch_size - len(claimed)]
+        )
+    return claimed
+
+
+def _classify_unlocked(*, comment_id: int, batch_size: int, models: Models) -> list[int]:
+    """SQLite (the embedded default) has one write lock for the whole file, taken when a
+    transaction begins: scoring inside it made every reader's POST wait for the models. So score
+    first, then take the lock only to write what is still unscored and unchanged (an author who
+    edited meanwhile gets their own scoring; make run runs one worker, so nothing is scored twice)."""
+    unscored = Comment.objects.filter(analysis__isnull=True)
+    ids = [c.pk for c in _claim(unscored, comment_id=comment_id, batch_size=batch_size)]
+    if not ids:
+        return []
+    comments = list(Comment.objects.filter(pk__in=ids).select_related("article", "parent", "author").order_by("id"))
+    scored = _score(comments, models, policy_active().thresholds)
+    with transaction.atomic():
+        fresh = {c.pk: c for c in Comment.objects.filter(pk__in=ids, analysis__isnull=True)
+                 .select_related("article", "parent", "author")}
+        keep = [i for i, c in enumerate(comments) if c.pk in fresh and fresh[c.pk].text == c.text]
+        if not keep:
+            return []
+        _decide([fresh[comments[i].pk] for i in keep], models, scored.subset(keep), policy_active())
+    done = [comments[i].pk for i in keep]
+    logger.info("Scored and decided %s comments", len(done), extra={"comment_ids": done})
+    return done
+
+
+@dataclass(frozen=True)
+class _Scored:
+    """What the models said about a batch, before anything is written."""
+
+    texts: list[str]
+    toxicity: list[dict]
+    toward_article: list[dict]
+    toward_parent: list[dict | None]
+    explanations: list[dict]
+    toxicity_ms: float
+    stance_ms: float
+
+    def subset(self, keep: list[int]) -> _Scored:
+        pick = lambda xs: [xs[i] for i in keep]  # noqa: E731
+        return _Scored(pick(self.texts), pick(self.toxicity), pick(self.toward_article), pick(self.toward_parent),
+                       pick(self.explanations), self.toxicity_ms, self.stance_ms)
+
+
+def _score(comments: list[Comment], models: Models, thresholds: dict) -> _Scored:
+    """The models' work for a batch (and the marked phrase of each comment a label would hold):
+    no database writes."""
     n = len(comments)
     started = time.perf_counter()
     toxicity = models.toxicity.score([c.text for c in comments])
@@ -90,13 +145,21 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
     ) if replies else {}
     stance_ms = (time.perf_counter() - started) * 1000 / n
     metrics.comments_scored(models=models, n=n, toxicity_seconds=toxicity_ms * n / 1000, stance_seconds=stance_ms * n / 1000)
+    return _Scored(
+        texts=[c.text for c in comments], toxicity=toxicity, toward_article=toward_article,
+        toward_parent=[toward_parent.get(c.pk) for c in comments],
+        explanations=[_explanation(models, c.text, scores, thresholds) for c, scores in zip(comments, toxicity)],
+        toxicity_ms=toxicity_ms, stance_ms=stance_ms,
+    )
 
-    policy = policy_active()
+
+def _decide(comments: list[Comment], models: Models, scored: _Scored, policy) -> None:
+    n = len(comments)
     findings = _spam_findings(comments)
     # A stance model that was never calibrated (no min_confidence) shows its top label.
     min_confidence = float(getattr(models.stance, "min_confidence", 0.0))
-    for comment, scores, stance in zip(comments, toxicity, toward_article):
-        parent_stance = toward_parent.get(comment.pk)
+    for comment, scores, stance, parent_stance, explanation in zip(
+            comments, scored.toxicity, scored.toward_article, scored.toward_parent, scored.explanations):
         language = detect_language(comment.text).code
         verdict = rules.comment_verdict(
             policy=policy, scores=scores, article_premoderated=comment.article.premoderate_comments,
@@ -117,12 +180,12 @@ def _score_and_decide(comments: list[Comment], models: Models) -> None:
                                  if parent_stance else ""),
             stance_model=models.stance.name,
             stance_model_version=models.stance.version,
-            toxicity_ms=toxicity_ms,
-            stance_ms=stance_ms,
+            toxicity_ms=scored.toxicity_ms,
+            stance_ms=scored.stance_ms,
             batch_size=n,
             language=language,
             findings=findings[comment.pk],
-            explanation=_explanation(models, comment.text, scores, policy.thresholds) if verdict.status != rules.PUBLISH else {},
+            explanation=explanation if verdict.status != rules.PUBLISH else {},
         )
         comment_analysis_copy(comment, analysis)
         # Not pending any more (a human decided before the models finished, or an edit went
