@@ -68,6 +68,14 @@ class Config:
     repeats: dict = field(default_factory=lambda: {"toxigen": 3, "identity_neutral": 2, "identity_hateful": 2,
                                                    "threat": 3, "violent_word_benign": 3, "civil_disagreement": 3})
     obfuscated_copies: int = 1500
+    # Round three (issue 21): the identity registers, group-dehumanising sentences and the train half of
+    # ml/evaluation/data/threats_functional.csv join the mix (as sources after the original ones, so the
+    # original sources' dev split is unchanged and the shipped model is scored on the same dev rows).
+    round3: bool = True
+    round3_repeats: dict = field(default_factory=lambda: {"identity_registers": 3, "group_dehumanising": 4,
+                                                          "threat_functional": 6, "threat_lookalike": 6})
+    fine_tune: str = ""  # a weights folder to start from (the shipped model) instead of the base encoder
+    warmup_steps: int = 0  # with fine_tune: linear warm-up steps (the schedule then decays over max_steps)
 
 
 # --------------------------------------------------------------------------- data
@@ -122,6 +130,17 @@ def load_sources(cfg: Config, rng: random.Random) -> dict[str, list[Row]]:
                              else dict(aug.ZERO), "toxigen_human") for r in read_csv(d / "toxigen_human_statements.csv")]
     for family, rows in aug.generate(cfg.seed).items():
         src[f"written:{family}"] = [(t, labels, f"written:{family}") for t, labels in rows]
+    if cfg.round3:
+        for family, rows in aug.generate_round3(cfg.seed).items():
+            src[f"written:{family}"] = [(t, labels, f"written:{family}") for t, labels in rows]
+        # The train half only: the test half is evaluation (evaluate_models reports it per category).
+        from ml.evaluation import threats_functional
+
+        for family, label in (("threat_functional", "1"), ("threat_lookalike", "0")):
+            src[f"written:{family}"] = [
+                (r["text"], {"toxicity": 1, "threat": 1, **({"identity_attack": 1} if r["category"] == "group" else {})}
+                 if label == "1" else dict(aug.ZERO), f"written:{family}")
+                for r in threats_functional.read(split="train") if r["label"] == label]
     return src
 
 
@@ -135,7 +154,8 @@ def split(cfg: Config, src: dict[str, list[Row]], rng: random.Random):
         rng.shuffle(rows)
         k = max(1, int(len(rows) * (0.2 if name == "toxigen_human" else cfg.dev_frac)))
         dev.extend(rows[:k])
-        reps = cfg.repeats.get(name.removeprefix("written:"), cfg.repeats.get(name.split("_")[0], 1))
+        reps = {**cfg.repeats, **cfg.round3_repeats}.get(name.removeprefix("written:"),
+                                                          cfg.repeats.get(name.split("_")[0], 1))
         train.extend(rows[k:] * reps)
     dev += [(clean_tweet(r["text"]), {"toxicity": 1} if r["offensive"] == "1" else dict(aug.ZERO), "olid_val")
             for r in read_csv(d / "olid_offensive_val.csv")]
@@ -239,7 +259,15 @@ def train(cfg: Config) -> dict:
 
     base = base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
-    model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
+    if cfg.fine_tune:
+        # Continue from trained weights (a short pass on the new rows plus the original mix keeps what
+        # the first 95 minutes learned; the shipped model is evaluated first, at step 0).
+        from ml.classifiers.minilm_toxicity import load_model
+
+        model, _, _ = load_model(Path(cfg.fine_tune), base)
+        model.train()
+    else:
+        model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     ids = tok([r[0] for r in train_rows], truncation=True, max_length=cfg.max_len)["input_ids"]
     lengths = [len(x) for x in ids]
@@ -251,6 +279,8 @@ def train(cfg: Config) -> dict:
             mask[i, LABELS.index(label)] = 1
     steps_per_epoch = math.ceil(len(train_rows) / cfg.batch_size)
     total = int(steps_per_epoch * cfg.epochs)
+    if cfg.fine_tune and cfg.max_steps:
+        total = min(total, cfg.max_steps)
     params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
     no_decay = ("bias", "LayerNorm.weight")
     opt = torch.optim.AdamW([
@@ -258,7 +288,8 @@ def train(cfg: Config) -> dict:
         {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0, "lr": cfg.lr},
         {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
     ])
-    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
+    warmup = cfg.warmup_steps if cfg.fine_tune else int(cfg.warmup_frac * total)
+    sched = get_linear_schedule_with_warmup(opt, warmup, total)
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
     clf = MiniLMToxicity(model, tok, version="dev", max_len=cfg.max_len)
     dev_texts = [r[0] for r in dev]
@@ -282,6 +313,9 @@ def train(cfg: Config) -> dict:
         model.train()
 
     eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
+    if cfg.fine_tune:
+        eval_every = max(1, total // max(1, cfg.evals_per_epoch))
+        evaluate(0)  # the starting weights: kept unless a fine-tuned step beats them on dev
     step, seen, stopped = 0, 0, False
     t_train = time.time()
     model.train()
@@ -385,10 +419,20 @@ def main(argv=None) -> dict:
     p.add_argument("--threads", type=int, default=Config.threads)
     p.add_argument("--max-minutes", type=float, default=0.0)
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of the schedule")
+    p.add_argument("--fine-tune", default="", metavar="WEIGHTS_DIR",
+                   help="start from these trained weights (e.g. ml/weights/toxicity) instead of the base encoder; "
+                        "the schedule then runs --max-steps steps")
+    p.add_argument("--lr", type=float, default=Config.lr)
+    p.add_argument("--head-lr", type=float, default=Config.head_lr)
+    p.add_argument("--warmup-steps", type=int, default=0, help="with --fine-tune")
+    p.add_argument("--evals", type=int, default=Config.evals_per_epoch,
+                   help="dev evaluations per epoch (with --fine-tune: over the whole run)")
+    p.add_argument("--no-round3", action="store_true", help="leave out the rows issue 21 added (the shipped-before mix)")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cfg = Config(data=a.data, out=a.out, report=a.report, seed=a.seed, epochs=a.epochs, threads=a.threads,
-                 max_minutes=a.max_minutes, max_steps=a.max_steps)
+                 max_minutes=a.max_minutes, max_steps=a.max_steps, fine_tune=a.fine_tune, lr=a.lr,
+                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, evals_per_epoch=a.evals, round3=not a.no_round3)
     res = train(cfg)
     if cfg.report:
         write_report(res, Path(cfg.report))
