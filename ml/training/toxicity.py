@@ -76,6 +76,7 @@ class Config:
                                                           "threat_functional": 6, "threat_lookalike": 6})
     fine_tune: str = ""  # a weights folder to start from (the shipped model) instead of the base encoder
     warmup_steps: int = 0  # with fine_tune: linear warm-up steps (the schedule then decays over max_steps)
+    schedule_steps: int = 0  # with fine_tune: the schedule's length if not max_steps (a run stopped part-way)
 
 
 # --------------------------------------------------------------------------- data
@@ -279,8 +280,8 @@ def train(cfg: Config) -> dict:
             mask[i, LABELS.index(label)] = 1
     steps_per_epoch = math.ceil(len(train_rows) / cfg.batch_size)
     total = int(steps_per_epoch * cfg.epochs)
-    if cfg.fine_tune and cfg.max_steps:
-        total = min(total, cfg.max_steps)
+    if cfg.fine_tune and (cfg.schedule_steps or cfg.max_steps):
+        total = min(total, cfg.schedule_steps or cfg.max_steps)
     params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
     no_decay = ("bias", "LayerNorm.weight")
     opt = torch.optim.AdamW([
@@ -356,8 +357,30 @@ def train(cfg: Config) -> dict:
             "n_train": len(train_rows), "mean_tokens": float(np.mean(lengths)), "steps": step, "total": total,
             "stopped": stopped, "history": history, "best": best, "calibration": cal, "rates": rates,
             "rows_per_s": seen / (time.time() - t_train), "wall_s": time.time() - t0,
-            "examples": {f: rows[:4] for f, rows in aug.generate(cfg.seed).items()},
-            "written_counts": {f: len(rows) for f, rows in aug.generate(cfg.seed).items()}}
+            "examples": {f: rows[:4] for f, rows in written_families(cfg).items()},
+            "written_counts": {f: len(rows) for f, rows in written_families(cfg).items()}}
+
+
+def written_families(cfg: Config) -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Every family of written sentences the recipe trains on, for the report."""
+    fam = dict(aug.generate(cfg.seed))
+    if cfg.round3:
+        from ml.evaluation import threats_functional
+
+        fam.update(aug.generate_round3(cfg.seed))
+        train = threats_functional.read(split="train")
+        fam["threat_functional"] = [(r["text"], {}) for r in train if r["label"] == "1"]
+        fam["threat_lookalike"] = [(r["text"], {}) for r in train if r["label"] == "0"]
+    return fam
+
+
+def reproduce_command(cfg: Config, steps: int) -> str:
+    if not cfg.fine_tune:
+        return (f"python manage.py train_toxicity --threads {cfg.threads} --epochs {cfg.epochs:g} "
+                f"--max-steps {steps}")
+    return (f"python manage.py train_toxicity --fine-tune {cfg.fine_tune} --seed {cfg.seed} --threads {cfg.threads} "
+            f"--lr {cfg.lr:g} --head-lr {cfg.head_lr:g} --warmup-steps {cfg.warmup_steps} --evals {cfg.evals_per_epoch} "
+            f"--schedule-steps {cfg.schedule_steps or cfg.max_steps} --max-steps {steps} --out <new folder>")
 
 
 # --------------------------------------------------------------------------- report
@@ -370,8 +393,9 @@ def write_report(res: dict, path: Path) -> None:
          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seed {cfg.seed}; wall time "
          f"{res['wall_s'] / 60:.1f} min on {cfg.threads} CPU thread(s) of a shared 2-core machine; "
          f"{res['rows_per_s']:.1f} rows/s. Steps run: {res['steps']} of {res['total']}"
-         + (" (stopped by the budget)" if res["stopped"] else "") + f". Reproduce: `python manage.py train_toxicity "
-         f"--threads {cfg.threads} --epochs {cfg.epochs:g} --max-steps {res['steps']}`.", "",
+         + (" (stopped by the budget)" if res["stopped"] else "") + f". Reproduce: `{reproduce_command(cfg, res['steps'])}`"
+         + (f" (fine-tuned from the weights in `{cfg.fine_tune}`; step 0 is those weights, unchanged)" if cfg.fine_tune
+            else "") + ".", "",
          "## Training rows (after caps, repeats and held-out dev share)", "", "| source | rows |", "|---|---:|"]
     L += [f"| `{k}` | {v} |" for k, v in sorted(res["counts"].items())]
     L += ["", f"Mean tokens per row: {res['mean_tokens']:.1f} (truncated at {cfg.max_len}).", "",
@@ -385,7 +409,7 @@ def write_report(res: dict, path: Path) -> None:
           "| family | sentences | repeats in training | examples |", "|---|---:|---:|---|"]
     for fam, n in res["written_counts"].items():
         ex = "; ".join(f"“{t}”" for t, _ in res["examples"][fam][:3])
-        L.append(f"| {fam} | {n} | {cfg.repeats.get(fam, 1)} | {ex} |")
+        L.append(f"| {fam} | {n} | {cfg.round3_repeats.get(fam, cfg.repeats.get(fam, 1))} | {ex} |")
     L += ["", f"Plus {cfg.obfuscated_copies} look-alike-spelled copies of toxic training rows (`obfuscate()`: "
           "leetspeak letters, spaced-out letters or a starred vowel in a third of the words), same labels.",
           "The demo's and the seeds' own comments are not among the written sentences.", "",
@@ -425,6 +449,8 @@ def main(argv=None) -> dict:
     p.add_argument("--lr", type=float, default=Config.lr)
     p.add_argument("--head-lr", type=float, default=Config.head_lr)
     p.add_argument("--warmup-steps", type=int, default=0, help="with --fine-tune")
+    p.add_argument("--schedule-steps", type=int, default=0,
+                   help="with --fine-tune: the learning-rate schedule's length, when --max-steps stops it earlier")
     p.add_argument("--evals", type=int, default=Config.evals_per_epoch,
                    help="dev evaluations per epoch (with --fine-tune: over the whole run)")
     p.add_argument("--no-round3", action="store_true", help="leave out the rows issue 21 added (the shipped-before mix)")
@@ -432,7 +458,7 @@ def main(argv=None) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cfg = Config(data=a.data, out=a.out, report=a.report, seed=a.seed, epochs=a.epochs, threads=a.threads,
                  max_minutes=a.max_minutes, max_steps=a.max_steps, fine_tune=a.fine_tune, lr=a.lr,
-                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, evals_per_epoch=a.evals, round3=not a.no_round3)
+                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, schedule_steps=a.schedule_steps, evals_per_epoch=a.evals, round3=not a.no_round3)
     res = train(cfg)
     if cfg.report:
         write_report(res, Path(cfg.report))
