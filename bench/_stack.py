@@ -42,7 +42,7 @@ class Stack:
         self.worker_idle = worker_idle
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"{PG}/{db_name}",
+            "DATABASE_URL": f"{PG}/{self.db_name}",
             "REDIS_URL": f"{REDIS_BASE}/{REDIS_DB}",
             "PARLEY_CELERY_QUEUE": self.queue,
             "PARLEY_TOXICITY_MODEL": toxicity_model,

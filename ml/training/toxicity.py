@@ -77,6 +77,7 @@ class Config:
     fine_tune: str = ""  # a weights folder to start from (the shipped model) instead of the base encoder
     warmup_steps: int = 0  # with fine_tune: linear warm-up steps (the schedule then decays over max_steps)
     schedule_steps: int = 0  # with fine_tune: the schedule's length if not max_steps (a run stopped part-way)
+    start_select: float = 0.0  # with fine_tune: the starting weights' dev select, if measured before (skips step 0)
 
 
 # --------------------------------------------------------------------------- data
@@ -296,12 +297,14 @@ def train(cfg: Config) -> dict:
     dev_texts = [r[0] for r in dev]
     history, best = [], {"select": -1.0}
     best_state = best_logits = None
+    last_logits = None
 
     def evaluate(step):
-        nonlocal best_state, best_logits
+        nonlocal best_state, best_logits, last_logits
         model.eval()
         with torch.inference_mode():
             logits = clf.logits(dev_texts, windows=False)
+        last_logits = logits
         m = dev_metrics(logits, dev)
         rec = {"step": step, "epoch": round(step / steps_per_epoch, 2), **m}
         history.append(rec)
@@ -316,7 +319,12 @@ def train(cfg: Config) -> dict:
     eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
     if cfg.fine_tune:
         eval_every = max(1, total // max(1, cfg.evals_per_epoch))
-        evaluate(0)  # the starting weights: kept unless a fine-tuned step beats them on dev
+        if cfg.start_select:  # measured already (an earlier run's step 0 on the same dev rows)
+            best.update(step=0, select=cfg.start_select)
+            best_state = copy.deepcopy(model.state_dict())
+            history.append({"step": 0, "epoch": 0.0, "select": cfg.start_select})
+        else:
+            evaluate(0)  # the starting weights: kept unless a fine-tuned step beats them on dev
     step, seen, stopped = 0, 0, False
     t_train = time.time()
     model.train()
@@ -345,11 +353,20 @@ def train(cfg: Config) -> dict:
             if step >= total or stopped:
                 break
 
-    model.load_state_dict(best_state)
     rates = natural_rates(cfg)
+    if cfg.fine_tune and history[-1]["step"] != best["step"]:
+        # The last step too, calibrated, in <out>/last: what the fine-tune did, even when dev kept the start.
+        save(model, Path(cfg.out) / "last", cfg, {"dev_select": history[-1]["select"], "step": history[-1]["step"],
+                                                  "calibration": fit_calibration(last_logits, dev, rates),
+                                                  "natural_rates": rates})
+    model.load_state_dict(best_state)
     # Calibrated on the read the selection saw (first max_len tokens); the shipped scorer's windows
     # only add reads of the rest of long comments.
-    cal = fit_calibration(best_logits, dev, rates)
+    if best_logits is None:  # the starting weights won and were not re-read: keep their calibration
+        start = json.loads((Path(cfg.fine_tune) / "toxicity.json").read_text())
+        cal = {k: tuple(v) for k, v in start["calibration"].items()}
+    else:
+        cal = fit_calibration(best_logits, dev, rates)
     save(model, Path(cfg.out), cfg, {"dev_select": best["select"], "step": best["step"], "calibration": cal,
                                      "natural_rates": rates})
     log(f"saved step {best['step']} (select {best['select']:.4f}) with calibration to {cfg.out}")
@@ -449,6 +466,8 @@ def main(argv=None) -> dict:
     p.add_argument("--lr", type=float, default=Config.lr)
     p.add_argument("--head-lr", type=float, default=Config.head_lr)
     p.add_argument("--warmup-steps", type=int, default=0, help="with --fine-tune")
+    p.add_argument("--start-select", type=float, default=0.0,
+                   help="with --fine-tune: the starting weights' dev select from an earlier run (skips evaluating them)")
     p.add_argument("--schedule-steps", type=int, default=0,
                    help="with --fine-tune: the learning-rate schedule's length, when --max-steps stops it earlier")
     p.add_argument("--evals", type=int, default=Config.evals_per_epoch,
@@ -458,7 +477,7 @@ def main(argv=None) -> dict:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cfg = Config(data=a.data, out=a.out, report=a.report, seed=a.seed, epochs=a.epochs, threads=a.threads,
                  max_minutes=a.max_minutes, max_steps=a.max_steps, fine_tune=a.fine_tune, lr=a.lr,
-                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, schedule_steps=a.schedule_steps, evals_per_epoch=a.evals, round3=not a.no_round3)
+                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, schedule_steps=a.schedule_steps, start_select=a.start_select, evals_per_epoch=a.evals, round3=not a.no_round3)
     res = train(cfg)
     if cfg.report:
         write_report(res, Path(cfg.report))
