@@ -1,4 +1,4 @@
-"""The precision Parley's transformer classifiers run at: int8 (default) or fp32, one setting apart.
+"""The precision Parley's transformer classifiers run at: fp32 (default) or int8, one setting apart.
 
 ``PARLEY_MODEL_PRECISION=int8|fp32`` (read here, where the classifiers are built, so ``ml/`` stays free
 of Django). int8 is *dynamic* quantisation of every ``nn.Linear``: weights stored as int8 with one
