@@ -24,6 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--head-lr", type=float, default=toxicity.Config.head_lr)
         parser.add_argument("--evals", type=int, default=toxicity.Config.evals_per_epoch)
         parser.add_argument("--out", default=str(toxicity.DEFAULT_OUT))
+        parser.add_argument("--round3", action="store_true", help="add issue 21's training rows")
 
     def handle(self, *args, **opts):
         result = toxicity.main(["--data", opts["data"], "--seed", str(opts["seed"]), "--epochs", str(opts["epochs"]),
@@ -31,7 +32,8 @@ class Command(BaseCommand):
                                 "--max-steps", str(opts["max_steps"]), "--fine-tune", opts["fine_tune"],
                                 "--schedule-steps", str(opts["schedule_steps"]), "--warmup-steps",
                                 str(opts["warmup_steps"]), "--lr", str(opts["lr"]), "--head-lr", str(opts["head_lr"]),
-                                "--evals", str(opts["evals"]), "--out", opts["out"]])
+                                "--evals", str(opts["evals"]), "--out", opts["out"],
+                                *(["--round3"] if opts["round3"] else [])])
         policy_tuning.main(data=opts["data"], weights=opts["out"])
         self.stdout.write(self.style.SUCCESS(
             f"parley-minilm written to {result['cfg'].out} (dev select {result['best']['select']:.4f})"))
