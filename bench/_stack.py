@@ -30,8 +30,9 @@ class Stack:
                  worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0,
                  worker_idle: bool = False):
         assert db_name.startswith("parley_bench"), "only parley_bench* databases are created or dropped here"
-        self.db_name = db_name
-        self.port = port
+        # BENCH_DB_SUFFIX / BENCH_PORT: two checkouts benchmarking on one box never drop each other's database.
+        self.db_name = db_name + os.environ.get("BENCH_DB_SUFFIX", "")
+        self.port = int(os.environ.get("BENCH_PORT", port))
         self.queue = f"bench-{os.getpid()}"
         self.procs: list[subprocess.Popen] = []
         self.logs: dict[str, Path] = {}
@@ -41,7 +42,7 @@ class Stack:
         self.worker_idle = worker_idle
         self.env = {
             **os.environ,
-            "DATABASE_URL": f"{PG}/{db_name}",
+            "DATABASE_URL": f"{PG}/{self.db_name}",
             "REDIS_URL": f"{REDIS_BASE}/{REDIS_DB}",
             "PARLEY_CELERY_QUEUE": self.queue,
             "PARLEY_TOXICITY_MODEL": toxicity_model,

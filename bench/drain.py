@@ -1,6 +1,6 @@
 """Backlog drain: 1 and 2 Celery worker processes draining the same backlog of comments.
 
-    python bench/drain.py [--comments 2000] [--workers 1,2] [--no-write]
+    python bench/drain.py [--comments 2000] [--workers 1,2] [--precision fp32,int8] [--no-write]
 
 For each worker count, its own stack (bench/_stack.py: PostgreSQL database parley_bench_drain,
 Redis database 13, queue bench-<pid>): the backlog is stored first, as readers leave it while no
@@ -100,9 +100,12 @@ def scored_per_worker(stack: Stack, names: list[str]) -> list[int]:
     return counts
 
 
-def drain(n_workers: int, texts: list[str], *, toxicity_model: str, timeout: float, profile: bool = False) -> dict:
+def drain(n_workers: int, texts: list[str], *, toxicity_model: str, timeout: float, profile: bool = False,
+          precision: str | None = None) -> dict:
     with Stack("parley_bench_drain", toxicity_model=toxicity_model) as stack:
         stack.env["PARLEY_LOG_FORMAT"] = "json"  # each batch's comment ids, to see who scored what
+        if precision:  # the models' precision (ml/classifiers/quantize.py); else the worker's default
+            stack.env["PARLEY_MODEL_PRECISION"] = precision
         # As docs/DEPLOYMENT.md says to run them: the cores shared out among the processes. Two
         # processes with two threads each on two cores ran ~10x slower than one (oversubscribed).
         stack.env["PARLEY_TORCH_THREADS"] = str(threads_per_process(n_workers))
@@ -153,18 +156,22 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=1800.0, help="seconds to wait for one drain")
     p.add_argument("--no-write", action="store_true", help="print the table, don't append it to docs/PERFORMANCE.md")
     p.add_argument("--profile", action="store_true", help="sample the 1-worker drain with py-spy (pip install py-spy)")
+    p.add_argument("--precision", default="",
+                   help="model precisions to measure one after the other, comma-separated (fp32,int8); default: "
+                        "the configured one (PARLEY_MODEL_PRECISION)")
     args = p.parse_args(argv)
     texts = corpus(args.comments, seed=7)
     n_cores = cores()
     rows, notes = [], []
-    for n_workers in (int(w) for w in args.workers.split(",")):
+    precisions = [x.strip() for x in args.precision.split(",") if x.strip()] or [None]
+    for precision, n_workers in ((pr, int(w)) for pr in precisions for w in args.workers.split(",")):
         r = drain(n_workers, texts, toxicity_model=args.toxicity_model, timeout=args.timeout,
-                  profile=args.profile and n_workers == 1)
+                  profile=args.profile and n_workers == 1, precision=precision)
         rate = r["scored"] / r["seconds"] if r["seconds"] > 0 else float("nan")
         threads = threads_per_process(r["workers"])
         used = min(r["workers"] * threads, n_cores)  # cores the processes' threads use
         wall = r["seconds"] * r["workers"]  # the worker processes' seconds
-        rows.append([r["workers"], threads, r["comments"], r["scored"], r["twice"], r["seconds"], rate,
+        rows.append([precision or os.environ.get("PARLEY_MODEL_PRECISION", "default"), r["workers"], threads, r["comments"], r["scored"], r["twice"], r["seconds"], rate,
                      rate / r["workers"], rate / used, " / ".join(str(s) for s in r["shares"]),
                      f"{100 * r['toxicity_s'] / wall:.0f} % / {100 * r['stance_s'] / wall:.0f} %", n_cores])
         if r["profile"]:
@@ -172,7 +179,7 @@ def main(argv=None) -> int:
                          f"{r['profile']}\n```")
         if r["scored"] < r["comments"]:
             notes.append(f"{r['workers']} worker(s): only {r['scored']} of {r['comments']} scored within {args.timeout:.0f} s")
-    body = table(["worker processes", "torch threads each", "backlog", "scored", "scored twice", "seconds", "comments/s",
+    body = table(["precision", "worker processes", "torch threads each", "backlog", "scored", "scored twice", "seconds", "comments/s",
                   "comments/s per worker process", "comments/s per core used", "comments per worker",
                   "toxicity / stance forward passes (share of the processes' time)", "CPU cores"], rows)
     notes += [
@@ -185,7 +192,7 @@ def main(argv=None) -> int:
         "time; explanations of held comments are in neither) over the worker processes' seconds.",
     ]
     report("Backlog drain with 1 and 2 worker processes (bench/drain.py)", body, notes, write=not args.no_write)
-    return 0 if all(r[3] == r[2] and r[4] == 0 for r in rows) else 1
+    return 0 if all(r[4] == r[3] and r[5] == 0 for r in rows) else 1
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """End to end: POST a comment through the real API -> Celery worker scores it -> decided.
 
-    python bench/end_to_end.py [--comments 300]
+    python bench/end_to_end.py [--comments 300] [--precision fp32,int8]
 
 Starts its own stack (bench/_stack.py: PostgreSQL database parley_bench_e2e, gunicorn as
 config/gunicorn.conf.py deploys it,
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.client
+import os
 import sys
 import time
 from pathlib import Path
@@ -34,10 +35,29 @@ def main(argv=None) -> int:
     p.add_argument("--timeout", type=float, default=30.0, help="seconds to wait for one comment")
     p.add_argument("--profile", action="store_true", help="sample the worker's pool child with py-spy during the run")
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--precision", default="",
+                   help="model precisions to measure one after the other, comma-separated (fp32,int8); default: "
+                        "the configured one (PARLEY_MODEL_PRECISION)")
     args = p.parse_args(argv)
     texts = corpus(args.comments, seed=99)
+    rows, notes = [], []
+    for precision in [x.strip() for x in args.precision.split(",") if x.strip()] or [None]:
+        r, n = run(args, texts, precision)
+        tag = precision or os.environ.get("PARLEY_MODEL_PRECISION", "default")
+        rows += [[tag, *row] for row in r]
+        notes += [f"{tag}: {line}" for line in n[:1]]
+    notes += n[1:]
+    report("End to end: POST to decided (bench/end_to_end.py)",
+           table(["precision", "step", "p50 ms", "p95 ms", "max ms"], rows), notes, write=not args.no_write)
+    return 0
+
+
+def run(args, texts: list[str], precision: str | None) -> tuple[list[list], list[str]]:
+    """One stack, one worker at ``precision`` (None: the configured default): the table rows and notes."""
     profiler = None
     with Stack("parley_bench_e2e") as stack:
+        if precision:
+            stack.env["PARLEY_MODEL_PRECISION"] = precision
         stack.create_db()
         stack.start_worker()
         stack.start_web()
@@ -106,9 +126,7 @@ def main(argv=None) -> int:
              "Toxicity model: parley-minilm (the shipped default; Detoxify's real weights cannot be "
              "downloaded), stance: minilm-stance-xenc. Comments 5-300 words from the demo texts (blog/demo/content.json).",
              "Targets: p50 ≤ 150 ms, p95 ≤ 500 ms."]
-    report("End to end: POST to decided (bench/end_to_end.py)",
-           table(["step", "p50 ms", "p95 ms", "max ms"], rows), notes, write=not args.no_write)
-    return 0
+    return rows, notes
 
 
 if __name__ == "__main__":

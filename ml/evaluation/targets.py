@@ -30,21 +30,29 @@ class Target:
 
 
 TOXICITY_TARGETS: tuple[Target, ...] = (
-    Target("Jigsaw test, mean ROC AUC over 6 labels", ("jigsaw_test", "mean(6 labels)", "roc_auc"), ">=", 0.976),
+    # Issue 21: no lower than parley-minilm's first weights (0.983 / 0.876).
+    Target("Jigsaw test, mean ROC AUC over 6 labels", ("jigsaw_test", "mean(6 labels)", "roc_auc"), ">=", 0.983),
     Target("identity templates ROC AUC", ("identity_templates", "toxicity~toxic", "roc_auc"), ">=", 0.98),
     Target("identity templates: non-toxic held at the active policy",
            ("identity_templates", "non-toxic held (policy)", "share"), "<=", 0.03),
     Target("identity terms with > 10 % of non-toxic held", ("identity_templates", "terms above 10% held", "count"),
            "<=", 0),
-    Target("OLID offensive ROC AUC", ("olid_test", "toxicity~offensive", "roc_auc"), ">=", 0.85),
+    Target("OLID offensive ROC AUC", ("olid_test", "toxicity~offensive", "roc_auc"), ">=", 0.876),
     Target("HatEval hate ROC AUC", ("hateval_test", "toxicity~hate", "roc_auc"), ">=", 0.70),
     Target("r/CMV rude removals ROC AUC", ("cmv_mod_removals", "toxicity~removed_rule2", "roc_auc"), ">=", 0.80),
-    Target("SOCC news comments (level >= 3) ROC AUC", ("socc_ctc_news", "toxicity~level>=3", "roc_auc"), ">=", 0.85),
+    Target("SOCC news comments (level >= 3) ROC AUC", ("socc_ctc_news", "toxicity~level>=3", "roc_auc"), ">=", 0.75),
     Target("Jigsaw test toxicity ECE", ("jigsaw_test", "toxicity", "ece"), None),
     Target("OLID toxicity ECE", ("olid_test", "toxicity~offensive", "ece"), None),
     Target("obfuscation probe ROC AUC (50 + 50, Parley's own)", ("obfuscation_probe", "toxicity~toxic", "roc_auc"), None),
     Target("demo threats: lowest `threat` score", ("demo", "threat", "min"), ">=", 0.5),
     Target("demo threats held or rejected by `threat`", ("demo", "threat", "held_by_threat"), ">=", 1.0),
+    Target("demo group attacks held by `identity_attack`", ("demo", "identity_attack", "held_by_identity_attack"),
+           ">=", 1.0),
+    Target("threat set (test half): threats held by `threat`",
+           ("threats_functional", "threats: held by threat", "share"), ">=", 0.9),
+    Target("threat set (test half): look-alikes published", ("threats_functional", "look-alikes: published", "share"),
+           ">=", 0.9),
+    Target("threat set (test half): `threat` ROC AUC", ("threats_functional", "threat~threat", "roc_auc"), None),
     Target("seed 003 imported: comments held or rejected", ("seed_003", "held", "count"), "<=", 0),
     Target("ms per comment (Jigsaw test, this machine)", ("jigsaw_test", "*", "ms_per_comment"), None),
 )

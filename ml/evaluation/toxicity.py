@@ -206,6 +206,34 @@ def evaluate_obfuscation(classifier: ToxicityClassifier, eval_dir: Path, batch_s
                    {"toxic": [int(r["toxic"]) for r in data]}, batch_size, extra_labels=("insult",))
 
 
+def evaluate_threats_functional(classifier: ToxicityClassifier, eval_dir: Path, batch_size: int = 64,
+                                is_held: Callable[[Mapping[str, float]], bool] | None = None,
+                                held_by: Callable[[str, Mapping[str, float]], bool] | None = None) -> list[Row]:
+    """Parley's threat functional set, test half only (ml/evaluation/data/threats_functional.csv; its
+    train half is training data): ROC AUC of ``threat`` against the threats, and with the active
+    policy, per category, the share of threats held by ``threat`` itself and the share of harmless
+    look-alikes published."""
+    from ml.evaluation import threats_functional
+
+    data = threats_functional.read(split="test")
+    scores, ms = timed_scores(classifier, [r["text"] for r in data], batch_size)
+    y = [int(r["label"]) for r in data]
+    rows = [auc_row("threats_functional", "threat~threat", y, [s["threat"] for s in scores])]
+    if is_held is not None and held_by is not None:
+        by_cat: dict[str, list[bool]] = defaultdict(list)
+        for r, s in zip(data, scores):
+            ok = held_by("threat", s) if r["label"] == "1" else not is_held(s)
+            by_cat[r["category"]].append(ok)
+        for name, cats, what in (("threats", threats_functional.THREAT_CATEGORIES, "held by threat"),
+                                 ("look-alikes", threats_functional.HARMLESS_CATEGORIES, "published")):
+            flags = [f for c in cats for f in by_cat[c]]
+            rows.append({"dataset": "threats_functional", "label": f"{name}: {what}", "metric": "share",
+                         "value": sum(flags) / max(1, len(flags)), "n": len(flags)})
+            rows += [{"dataset": "threats_functional", "label": f"{c}: {what}", "metric": "share",
+                      "value": sum(by_cat[c]) / max(1, len(by_cat[c])), "n": len(by_cat[c])} for c in cats]
+    return rows + [speed_row("threats_functional", ms, len(data))]
+
+
 EVALUATIONS: dict[str, Callable[[ToxicityClassifier, Path, int], list[Row]]] = {
     "jigsaw_test": evaluate_jigsaw,
     "olid_test": evaluate_olid,
@@ -214,14 +242,17 @@ EVALUATIONS: dict[str, Callable[[ToxicityClassifier, Path, int], list[Row]]] = {
     "socc_ctc_news": evaluate_socc_ctc,
     "identity_templates": evaluate_identity,
     "obfuscation_probe": evaluate_obfuscation,
+    "threats_functional": evaluate_threats_functional,
 }
 
 
 def evaluate_toxicity(classifier: ToxicityClassifier, eval_dir: Path | None = None, *, batch_size: int = 64,
                       datasets: Iterable[str] | None = None,
-                      is_held: Callable[[Mapping[str, float]], bool] | None = None) -> list[Row]:
+                      is_held: Callable[[Mapping[str, float]], bool] | None = None,
+                      held_by: Callable[[str, Mapping[str, float]], bool] | None = None) -> list[Row]:
     """Run every evaluation (or ``datasets``) and return all rows, model name/version included.
-    ``is_held`` (scores -> held by the active policy?) adds the identity templates' held shares."""
+    ``is_held`` (scores -> held by the active policy?) adds the identity templates' held shares;
+    with ``held_by`` ((label, scores) -> over that label's hold cut-off?) too, the threat set's."""
     eval_dir = Path(eval_dir) if eval_dir is not None else default_eval_dir()
     # One untimed batch first, so the first dataset's ms/comment excludes one-off warm-up
     # (thread pool start, allocator growth).
@@ -229,7 +260,8 @@ def evaluate_toxicity(classifier: ToxicityClassifier, eval_dir: Path | None = No
     rows: list[Row] = []
     for name in datasets or EVALUATIONS:
         evaluation = EVALUATIONS[name]
-        extra = {"is_held": is_held} if evaluation is evaluate_identity else {}
+        extra = ({"is_held": is_held} if evaluation is evaluate_identity else
+                 {"is_held": is_held, "held_by": held_by} if evaluation is evaluate_threats_functional else {})
         for row in evaluation(classifier, eval_dir, batch_size, **extra):
             rows.append({"model": classifier.name, "version": classifier.version, **row})
     return rows

@@ -79,22 +79,68 @@ def tune(scores: list[dict[str, float]], dev: list, rates: dict[str, float]) -> 
     return out
 
 
-def main(data: str | None = None) -> dict:
+def scores_from_first_windows(clf: MiniLMToxicity, texts: list[str], first) -> list[dict[str, float]]:
+    """Exactly ``clf.score(texts)``, reusing ``first`` (``clf.logits(texts, windows=False)``): only the
+    texts longer than one window and the look-alike spellings are read again (one dev pass, not two)."""
+    import torch
+
+    from ml.classifiers.minilm_toxicity import deobfuscate
+
+    best = first.clone()
+    ids = clf.tokenizer(texts, truncation=False)["input_ids"]
+    long = [i for i, x in enumerate(ids) if len(x) > clf.max_len]
+    plain = {i: deobfuscate(t) for i, t in enumerate(texts)}
+    extra = [i for i, p in plain.items() if p != texts[i]]
+    with torch.inference_mode():
+        if long:
+            best[long] = clf.logits([texts[i] for i in long])
+        if extra:
+            best[extra] = torch.maximum(best[extra], clf.logits([plain[i] for i in extra]))
+    return clf.calibrate(best)
+
+
+def main(data: str | None = None, weights: str | Path | None = None, *, calibrate: bool = False) -> dict:
+    """Tune and write ``policy.json`` for the fp32 model in ``weights`` (default: the shipped one).
+    ``calibrate`` first refits its Platt scaling on the same dev pass, as the training recipe does at its
+    end (for weights whose run was stopped before it got there)."""
+    import torch
+
+    weights = Path(weights or DEFAULT_WEIGHTS_DIR)
     cfg = recipe.Config(data=data) if data else recipe.Config()
     rng = random.Random(cfg.seed)
     recipe.set_seed(cfg.seed)
     _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
-    clf = MiniLMToxicity.from_dir()
+    clf = MiniLMToxicity.from_dir(weights, precision="fp32")
+    texts = [r[0] for r in dev]
     log(f"scoring {len(dev)} dev rows with {clf.name} {clf.version}")
-    scores = clf.score([r[0] for r in dev])
-    thresholds = tune(scores, dev, recipe.natural_rates(cfg))
+    with torch.inference_mode():
+        first = clf.logits(texts, windows=False)
+    rates = recipe.natural_rates(cfg)
+    if calibrate:
+        cal = recipe.fit_calibration(first, dev, rates)
+        meta_path = weights / "toxicity.json"
+        meta = json.loads(meta_path.read_text())
+        meta.update(calibration=cal, natural_rates=rates)
+        meta_path.write_text(json.dumps(meta, indent=2) + "\n")
+        clf.calibration = {k: (float(a), float(b)) for k, (a, b) in cal.items()}
+        log(f"calibration refitted: {json.dumps(cal)}")
+    scores = scores_from_first_windows(clf, texts, first)
+    thresholds = tune(scores, dev, rates)
     result = {"model_version": clf.version, "thresholds": thresholds, "hold_recall": HOLD_RECALL,
               "false_hold_budget": FALSE_HOLD_BUDGET,
               "reject_precision": REJECT_PRECISION, "min_reject": MIN_REJECT}
-    (Path(DEFAULT_WEIGHTS_DIR) / "policy.json").write_text(json.dumps(result, indent=2) + "\n")
+    (weights / "policy.json").write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(thresholds, indent=2))
     return result
 
 
 if __name__ == "__main__":
-    main()
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=None)
+    parser.add_argument("--weights", default=None)
+    parser.add_argument("--calibrate", action="store_true",
+                        help="refit the weights' calibration on the same dev pass first")
+    a = parser.parse_args()
+    main(a.data, a.weights, calibrate=a.calibrate)

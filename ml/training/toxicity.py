@@ -68,6 +68,16 @@ class Config:
     repeats: dict = field(default_factory=lambda: {"toxigen": 3, "identity_neutral": 2, "identity_hateful": 2,
                                                    "threat": 3, "violent_word_benign": 3, "civil_disagreement": 3})
     obfuscated_copies: int = 1500
+    # Round three (issue 21): the identity registers, group-dehumanising sentences and the train half of
+    # ml/evaluation/data/threats_functional.csv join the mix (as sources after the original ones, so the
+    # original sources' dev split is unchanged and the shipped model is scored on the same dev rows).
+    round3: bool = False  # off: the shipped weights' own mix, so their reproduce command still holds
+    round3_repeats: dict = field(default_factory=lambda: {"identity_registers": 3, "group_dehumanising": 4,
+                                                          "threat_functional": 6, "threat_lookalike": 6})
+    fine_tune: str = ""  # a weights folder to start from (the shipped model) instead of the base encoder
+    warmup_steps: int = 0  # with fine_tune: linear warm-up steps (the schedule then decays over max_steps)
+    schedule_steps: int = 0  # with fine_tune: the schedule's length if not max_steps (a run stopped part-way)
+    start_select: float = 0.0  # with fine_tune: the starting weights' dev select, if measured before (skips step 0)
 
 
 # --------------------------------------------------------------------------- data
@@ -122,6 +132,17 @@ def load_sources(cfg: Config, rng: random.Random) -> dict[str, list[Row]]:
                              else dict(aug.ZERO), "toxigen_human") for r in read_csv(d / "toxigen_human_statements.csv")]
     for family, rows in aug.generate(cfg.seed).items():
         src[f"written:{family}"] = [(t, labels, f"written:{family}") for t, labels in rows]
+    if cfg.round3:
+        for family, rows in aug.generate_round3(cfg.seed).items():
+            src[f"written:{family}"] = [(t, labels, f"written:{family}") for t, labels in rows]
+        # The train half only: the test half is evaluation (evaluate_models reports it per category).
+        from ml.evaluation import threats_functional
+
+        for family, label in (("threat_functional", "1"), ("threat_lookalike", "0")):
+            src[f"written:{family}"] = [
+                (r["text"], {"toxicity": 1, "threat": 1, **({"identity_attack": 1} if r["category"] == "group" else {})}
+                 if label == "1" else dict(aug.ZERO), f"written:{family}")
+                for r in threats_functional.read(split="train") if r["label"] == label]
     return src
 
 
@@ -135,7 +156,8 @@ def split(cfg: Config, src: dict[str, list[Row]], rng: random.Random):
         rng.shuffle(rows)
         k = max(1, int(len(rows) * (0.2 if name == "toxigen_human" else cfg.dev_frac)))
         dev.extend(rows[:k])
-        reps = cfg.repeats.get(name.removeprefix("written:"), cfg.repeats.get(name.split("_")[0], 1))
+        reps = {**cfg.repeats, **cfg.round3_repeats}.get(name.removeprefix("written:"),
+                                                          cfg.repeats.get(name.split("_")[0], 1))
         train.extend(rows[k:] * reps)
     dev += [(clean_tweet(r["text"]), {"toxicity": 1} if r["offensive"] == "1" else dict(aug.ZERO), "olid_val")
             for r in read_csv(d / "olid_offensive_val.csv")]
@@ -239,7 +261,15 @@ def train(cfg: Config) -> dict:
 
     base = base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
-    model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
+    if cfg.fine_tune:
+        # Continue from trained weights (a short pass on the new rows plus the original mix keeps what
+        # the first 95 minutes learned; the shipped model is evaluated first, at step 0).
+        from ml.classifiers.minilm_toxicity import load_model
+
+        model, _, _ = load_model(Path(cfg.fine_tune), base)
+        model.train()
+    else:
+        model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
     model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
     ids = tok([r[0] for r in train_rows], truncation=True, max_length=cfg.max_len)["input_ids"]
     lengths = [len(x) for x in ids]
@@ -251,6 +281,8 @@ def train(cfg: Config) -> dict:
             mask[i, LABELS.index(label)] = 1
     steps_per_epoch = math.ceil(len(train_rows) / cfg.batch_size)
     total = int(steps_per_epoch * cfg.epochs)
+    if cfg.fine_tune and (cfg.schedule_steps or cfg.max_steps):
+        total = min(total, cfg.schedule_steps or cfg.max_steps)
     params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
     no_decay = ("bias", "LayerNorm.weight")
     opt = torch.optim.AdamW([
@@ -258,18 +290,21 @@ def train(cfg: Config) -> dict:
         {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0, "lr": cfg.lr},
         {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
     ])
-    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
+    warmup = cfg.warmup_steps if cfg.fine_tune else int(cfg.warmup_frac * total)
+    sched = get_linear_schedule_with_warmup(opt, warmup, total)
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
     clf = MiniLMToxicity(model, tok, version="dev", max_len=cfg.max_len)
     dev_texts = [r[0] for r in dev]
     history, best = [], {"select": -1.0}
     best_state = best_logits = None
+    last_logits = None
 
     def evaluate(step):
-        nonlocal best_state, best_logits
+        nonlocal best_state, best_logits, last_logits
         model.eval()
         with torch.inference_mode():
             logits = clf.logits(dev_texts, windows=False)
+        last_logits = logits
         m = dev_metrics(logits, dev)
         rec = {"step": step, "epoch": round(step / steps_per_epoch, 2), **m}
         history.append(rec)
@@ -282,6 +317,14 @@ def train(cfg: Config) -> dict:
         model.train()
 
     eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
+    if cfg.fine_tune:
+        eval_every = max(1, total // max(1, cfg.evals_per_epoch))
+        if cfg.start_select:  # measured already (an earlier run's step 0 on the same dev rows)
+            best.update(step=0, select=cfg.start_select)
+            best_state = copy.deepcopy(model.state_dict())
+            history.append({"step": 0, "epoch": 0.0, "select": cfg.start_select})
+        else:
+            evaluate(0)  # the starting weights: kept unless a fine-tuned step beats them on dev
     step, seen, stopped = 0, 0, False
     t_train = time.time()
     model.train()
@@ -310,11 +353,20 @@ def train(cfg: Config) -> dict:
             if step >= total or stopped:
                 break
 
-    model.load_state_dict(best_state)
     rates = natural_rates(cfg)
+    if cfg.fine_tune and history[-1]["step"] != best["step"]:
+        # The last step too, calibrated, in <out>/last: what the fine-tune did, even when dev kept the start.
+        save(model, Path(cfg.out) / "last", cfg, {"dev_select": history[-1]["select"], "step": history[-1]["step"],
+                                                  "calibration": fit_calibration(last_logits, dev, rates),
+                                                  "natural_rates": rates})
+    model.load_state_dict(best_state)
     # Calibrated on the read the selection saw (first max_len tokens); the shipped scorer's windows
     # only add reads of the rest of long comments.
-    cal = fit_calibration(best_logits, dev, rates)
+    if best_logits is None:  # the starting weights won and were not re-read: keep their calibration
+        start = json.loads((Path(cfg.fine_tune) / "toxicity.json").read_text())
+        cal = {k: tuple(v) for k, v in start["calibration"].items()}
+    else:
+        cal = fit_calibration(best_logits, dev, rates)
     save(model, Path(cfg.out), cfg, {"dev_select": best["select"], "step": best["step"], "calibration": cal,
                                      "natural_rates": rates})
     log(f"saved step {best['step']} (select {best['select']:.4f}) with calibration to {cfg.out}")
@@ -322,8 +374,30 @@ def train(cfg: Config) -> dict:
             "n_train": len(train_rows), "mean_tokens": float(np.mean(lengths)), "steps": step, "total": total,
             "stopped": stopped, "history": history, "best": best, "calibration": cal, "rates": rates,
             "rows_per_s": seen / (time.time() - t_train), "wall_s": time.time() - t0,
-            "examples": {f: rows[:4] for f, rows in aug.generate(cfg.seed).items()},
-            "written_counts": {f: len(rows) for f, rows in aug.generate(cfg.seed).items()}}
+            "examples": {f: rows[:4] for f, rows in written_families(cfg).items()},
+            "written_counts": {f: len(rows) for f, rows in written_families(cfg).items()}}
+
+
+def written_families(cfg: Config) -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """Every family of written sentences the recipe trains on, for the report."""
+    fam = dict(aug.generate(cfg.seed))
+    if cfg.round3:
+        from ml.evaluation import threats_functional
+
+        fam.update(aug.generate_round3(cfg.seed))
+        train = threats_functional.read(split="train")
+        fam["threat_functional"] = [(r["text"], {}) for r in train if r["label"] == "1"]
+        fam["threat_lookalike"] = [(r["text"], {}) for r in train if r["label"] == "0"]
+    return fam
+
+
+def reproduce_command(cfg: Config, steps: int) -> str:
+    if not cfg.fine_tune:
+        return (f"python manage.py train_toxicity --threads {cfg.threads} --epochs {cfg.epochs:g} "
+                f"--max-steps {steps}")
+    return (f"python manage.py train_toxicity {'--round3 ' if cfg.round3 else ''}--fine-tune {cfg.fine_tune} --seed {cfg.seed} --threads {cfg.threads} "
+            f"--lr {cfg.lr:g} --head-lr {cfg.head_lr:g} --warmup-steps {cfg.warmup_steps} --evals {cfg.evals_per_epoch} "
+            f"--schedule-steps {cfg.schedule_steps or cfg.max_steps} --max-steps {steps} --out <new folder>")
 
 
 # --------------------------------------------------------------------------- report
@@ -336,8 +410,9 @@ def write_report(res: dict, path: Path) -> None:
          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}. Seed {cfg.seed}; wall time "
          f"{res['wall_s'] / 60:.1f} min on {cfg.threads} CPU thread(s) of a shared 2-core machine; "
          f"{res['rows_per_s']:.1f} rows/s. Steps run: {res['steps']} of {res['total']}"
-         + (" (stopped by the budget)" if res["stopped"] else "") + f". Reproduce: `python manage.py train_toxicity "
-         f"--threads {cfg.threads} --epochs {cfg.epochs:g} --max-steps {res['steps']}`.", "",
+         + (" (stopped by the budget)" if res["stopped"] else "") + f". Reproduce: `{reproduce_command(cfg, res['steps'])}`"
+         + (f" (fine-tuned from the weights in `{cfg.fine_tune}`; step 0 is those weights, unchanged)" if cfg.fine_tune
+            else "") + ".", "",
          "## Training rows (after caps, repeats and held-out dev share)", "", "| source | rows |", "|---|---:|"]
     L += [f"| `{k}` | {v} |" for k, v in sorted(res["counts"].items())]
     L += ["", f"Mean tokens per row: {res['mean_tokens']:.1f} (truncated at {cfg.max_len}).", "",
@@ -351,7 +426,7 @@ def write_report(res: dict, path: Path) -> None:
           "| family | sentences | repeats in training | examples |", "|---|---:|---:|---|"]
     for fam, n in res["written_counts"].items():
         ex = "; ".join(f"“{t}”" for t, _ in res["examples"][fam][:3])
-        L.append(f"| {fam} | {n} | {cfg.repeats.get(fam, 1)} | {ex} |")
+        L.append(f"| {fam} | {n} | {cfg.round3_repeats.get(fam, cfg.repeats.get(fam, 1))} | {ex} |")
     L += ["", f"Plus {cfg.obfuscated_copies} look-alike-spelled copies of toxic training rows (`obfuscate()`: "
           "leetspeak letters, spaced-out letters or a starred vowel in a third of the words), same labels.",
           "The demo's and the seeds' own comments are not among the written sentences.", "",
@@ -385,10 +460,25 @@ def main(argv=None) -> dict:
     p.add_argument("--threads", type=int, default=Config.threads)
     p.add_argument("--max-minutes", type=float, default=0.0)
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps of the schedule")
+    p.add_argument("--fine-tune", default="", metavar="WEIGHTS_DIR",
+                   help="start from these trained weights (e.g. ml/weights/toxicity) instead of the base encoder; "
+                        "the schedule then runs --max-steps steps")
+    p.add_argument("--lr", type=float, default=Config.lr)
+    p.add_argument("--head-lr", type=float, default=Config.head_lr)
+    p.add_argument("--warmup-steps", type=int, default=0, help="with --fine-tune")
+    p.add_argument("--start-select", type=float, default=0.0,
+                   help="with --fine-tune: the starting weights' dev select from an earlier run (skips evaluating them)")
+    p.add_argument("--schedule-steps", type=int, default=0,
+                   help="with --fine-tune: the learning-rate schedule's length, when --max-steps stops it earlier")
+    p.add_argument("--evals", type=int, default=Config.evals_per_epoch,
+                   help="dev evaluations per epoch (with --fine-tune: over the whole run)")
+    p.add_argument("--round3", action="store_true", help="add the rows issue 21 added (threat set train half, identity "
+                   "registers, dehumanising group statements)")
     a = p.parse_args(argv)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     cfg = Config(data=a.data, out=a.out, report=a.report, seed=a.seed, epochs=a.epochs, threads=a.threads,
-                 max_minutes=a.max_minutes, max_steps=a.max_steps)
+                 max_minutes=a.max_minutes, max_steps=a.max_steps, fine_tune=a.fine_tune, lr=a.lr,
+                 head_lr=a.head_lr, warmup_steps=a.warmup_steps, schedule_steps=a.schedule_steps, start_select=a.start_select, evals_per_epoch=a.evals, round3=a.round3)
     res = train(cfg)
     if cfg.report:
         write_report(res, Path(cfg.report))

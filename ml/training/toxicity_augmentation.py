@@ -218,3 +218,107 @@ def obfuscate(text: str, rng: random.Random) -> str:
         else:
             words[i] = re.sub(r"[aeiou]", "*", w, count=1)
     return " ".join(words)
+
+
+# --------------------------------------------------------------------------- round three (issue 21)
+# Identity terms in the registers people really write them in (a gay reader describing himself, a news
+# line, a question, support), so naming one's identity is not read as abuse; and dehumanising or
+# generalising statements about a group, labelled as identity attacks (not merely insults).
+# Written for Parley; no frame is taken from shared/data/eval/ (its identity templates stay evaluation only).
+
+ORIENTATION_TERMS = ["homosexual", "gay", "lesbian", "bisexual", "queer", "heterosexual", "straight", "trans",
+                     "transgender", "nonbinary", "asexual", "pansexual", "intersex", "LGBT", "LGBTQ", "cisgender"]
+OTHER_TERMS = ["Muslim", "Jewish", "Black", "African American", "Latina", "Latino", "Hispanic", "Mexican", "Asian",
+               "Chinese", "Indian", "Arab", "Middle Eastern", "Christian", "Catholic", "Sikh", "Hindu", "Buddhist",
+               "immigrant", "deaf", "blind", "disabled", "elderly", "older", "young", "teenage", "Native American",
+               "white", "female", "male", "atheist"]
+SELF_FRAMES = [
+    "As a {t} man, I think the council got this one right.", "As a {t} woman I found this piece thoughtful.",
+    "Speaking as someone who is {t}, I don't feel the article represents us.",
+    "I'm {t} and I've lived on this street for thirty years.", "I am a {t} teacher and my pupils know it.",
+    "My husband and I are both {t}, and we run the bakery on the corner.",
+    "I came out as {t} when I was nineteen; my parents were wonderful about it.",
+    "Being {t} has never stopped me doing my job.", "I'm a {t} nurse and I work nights at the hospital.",
+    "I'm {t}, a dad of two, and I coach the under-tens.", "As a {t} voter I care most about housing.",
+    "I'm {t} and I still disagree with most of this article.",
+]
+NEWS_FRAMES = [
+    "The charity supports {t} teenagers who have been made homeless.", "A survey of {t} adults found most feel safe at work.",
+    "{T} couples will be able to adopt under the new rules.", "The film follows a {t} family in 1980s Glasgow.",
+    "The report says {t} pupils are more likely to be bullied.", "A {t} councillor was elected mayor last night.",
+    "The museum opens an exhibition on {t} history this spring.", "Researchers interviewed 300 {t} people about healthcare.",
+    "The first openly {t} bishop was ordained on Sunday.", "The club has started a league for {t} footballers.",
+]
+QUESTION_FRAMES = [
+    "Is the author {t}? Not that it matters to the argument.", "Are there any {t} support groups in town?",
+    "How do I tell my parents I'm {t}?", "Does anyone know a {t}-friendly doctor nearby?",
+    "What does it mean to be {t}, exactly? Honest question.", "Were any {t} residents asked about this plan?",
+    "Would a {t} candidate stand a chance here?", "Is it true the new headteacher is {t}?",
+]
+SUPPORT_FRAMES = [
+    "{T} people deserve the same rights as everyone else.", "I'm proud of my {t} son.", "My daughter is {t} and I love her.",
+    "Love is love, whether you're {t} or not.", "There is nothing wrong with being {t}.",
+    "Our church welcomes {t} members with open arms.", "Happy pride to all my {t} friends!",
+    "{T} teachers are just teachers.", "My {t} neighbours are the kindest people on the street.",
+    "Being {t} is not a choice or a problem.",
+]
+NOUNS_FOR_TERMS = ["man", "woman", "person", "couple", "teenager", "friend", "colleague", "doctor", "neighbour",
+                   "student", "parent", "writer"]
+BARE_FRAMES = ["{t}", "{T}.", "{t} {n}", "A {t} {n}.", "{T} {n}s", "{T} and proud", "Proud {t} {n}.",
+               "my {t} {n}", "Hello, I'm {t}.", "{T} {n} here."]
+
+DEHUMANISE = [
+    "{P} breed like rats.", "{P} are vermin.", "{P} are animals, not people.", "{P} are a disease on this country.",
+    "{P} are a cancer eating this town alive.", "{P} multiply like cockroaches.", "{P} are infesting our streets.",
+    "{P} are parasites living off the rest of us.", "{P} are a plague.", "{P} are subhuman.",
+    "{P} are savages who can't be civilised.", "{P} spread like a virus.", "{P} are filth and always will be.",
+    "{P} are less than human.", "{P} swarm in like locusts.",
+]
+GENERALISE = [
+    "All {P} are liars.", "{P} are all criminals.", "{P} are lazy by nature.", "Every one of these {P} is a thief.",
+    "{P} can't be trusted, it's in their blood.", "{P} are too stupid to run anything.",
+    "{P} are hysterical and shouldn't be in charge.", "{P} only come here to sponge.",
+    "{P} ruin every neighbourhood they move into.", "Never hire {P}, they're all the same.",
+]
+LEADS = ["Why are we listening to {P} on this?", "Another article defending {P}.", "Typical.", "Here we go again.",
+         "Of course the council sides with them.", "The author should open her eyes.", "", "", ""]
+TAILS = ["Send them all back.", "Get them out of our country.", "Nobody wants them here.", "Wake up, people.",
+         "And they lecture us about tolerance.", "We should stop letting them in.", "", "", ""]
+TARGETS_PLURAL = ["immigrants", "migrants", "refugees", "Muslims", "Jews", "gay people", "trans people",
+                  "Black people", "Mexicans", "Roma", "women", "Chinese people", "Arabs", "lesbians",
+                  "Somalis", "Asians", "Indians", "Catholics", "Hindus", "disabled people", "foreigners",
+                  "asylum seekers", "Africans", "gypsies", "Pakistanis", "Poles"]
+
+
+def generate_round3(seed: int = 13) -> dict[str, list[tuple[str, dict[str, int]]]]:
+    """``identity_registers`` (all labels 0) and ``group_dehumanising`` (``toxicity`` + ``identity_attack``
+    1; ``insult`` left unsupervised so a group attack is named as what it is), the same for the same seed."""
+    rng = random.Random(seed + 21)
+    fam: dict[str, list[tuple[str, dict[str, int]]]] = {"identity_registers": [], "group_dehumanising": []}
+    seen: set[str] = set()
+
+    def add(family, text, labels):
+        text = _clean(text)
+        text = text[:1].upper() + text[1:] if not text.startswith("{") else text
+        if text not in seen:
+            seen.add(text)
+            fam[family].append((text, labels))
+
+    frames = SELF_FRAMES + NEWS_FRAMES + QUESTION_FRAMES + SUPPORT_FRAMES
+    for t in ORIENTATION_TERMS:
+        for frame in rng.sample(frames, 22):
+            add("identity_registers", frame.format(t=t, T=_cap(t)), dict(ZERO))
+        for frame in rng.sample(BARE_FRAMES, 5):
+            add("identity_registers", frame.format(t=t, T=_cap(t), n=rng.choice(NOUNS_FOR_TERMS)), dict(ZERO))
+    for t in OTHER_TERMS:
+        for frame in rng.sample(frames, 8):
+            add("identity_registers", frame.format(t=t, T=_cap(t)), dict(ZERO))
+        for frame in rng.sample(BARE_FRAMES, 3):
+            add("identity_registers", frame.format(t=t, T=_cap(t), n=rng.choice(NOUNS_FOR_TERMS)), dict(ZERO))
+    attack = {"toxicity": 1, "identity_attack": 1}
+    for P in TARGETS_PLURAL:
+        for frame in rng.sample(DEHUMANISE, 8) + rng.sample(GENERALISE, 4):
+            core = frame.format(P=_cap(P)) if frame.startswith("{P}") else frame.format(P=P)
+            lead, tail = rng.choice(LEADS).format(P=P), rng.choice(TAILS)
+            add("group_dehumanising", f"{lead} {core} {tail}", dict(attack))
+    return fam

@@ -138,3 +138,45 @@ def test_seed_003s_reader_comments_are_published(text):
     [scores] = scoring.load_models().toxicity.score([text])
     verdict = decide(scores, SHIPPED)
     assert verdict.status == PUBLISH, verdict.reason
+
+
+# Issue 21's behaviours on real sentences, under the shipped policy. Strict xfails are the shipped
+# model's measured misses (docs/MODELS.md, "Round three"): the day the weights catch one, this says so.
+THREAT_SCORE_MISSES = {"Margaret, I know which house": "threat 0.44 (held by threat, but under the 0.5 target)"}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(text, id=f"threat:{text[:30]}", marks=[pytest.mark.xfail(strict=True, reason=why)
+                 for start, why in THREAT_SCORE_MISSES.items() if text.startswith(start)])
+    for text, kind in DEMO_COMMENT_KINDS.items() if kind == "threat"
+])
+def test_demo_threats_score_at_least_half_on_threat_and_are_held_by_it(scored_demo, text):
+    scores = scored_demo[text].analysis.scores
+    assert scores["threat"] >= 0.5 and scores["threat"] >= SHIPPED["threat"]["hold"], scores
+
+
+@pytest.mark.parametrize("text", [
+    "As a homosexual man, I think the council got this one right.",
+    "I'm a proud lesbian and I agree with every word.",
+    "Is the new vicar gay? Honest question, I'd love to know.",
+    "We murdered them 5-0 on Saturday.",
+])
+def test_naming_who_you_are_or_a_sporting_rout_is_published(text):
+    from moderation.pipeline import scoring
+    from moderation.rules import PUBLISH, decide
+
+    [scores] = scoring.load_models().toxicity.score([text])
+    assert decide(scores, SHIPPED).status == PUBLISH, scores
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param("Nice car you've got, Margaret. Grey Golf, parked outside number 9 every night. Would be a shame.",
+                 marks=pytest.mark.xfail(strict=True, reason="veiled threat: threat 0.00 (no act, no weapon named)")),
+    pytest.param("Someone should teach that councillor a lesson with a baseball bat, and I'd happily help.",
+                 marks=pytest.mark.xfail(strict=True, reason="threat as a wish: threat 0.00")),
+])
+def test_veiled_and_wished_threats_are_held_by_threat(text):
+    from moderation.pipeline import scoring
+
+    [scores] = scoring.load_models().toxicity.score([text])
+    assert scores["threat"] >= SHIPPED["threat"]["hold"], scores

@@ -43,9 +43,16 @@ def _held_by(label: str, scores: Mapping[str, float], thresholds) -> bool:
     return cut is not None and label in scores and scores[label] >= cut["hold"]
 
 
+def held_by_under_active_policy() -> Callable[[str, Mapping[str, float]], bool]:
+    """(label, scores) -> is that label alone over its hold cut-off in the active policy?"""
+    thresholds = rules.policy_active().thresholds
+    return lambda label, scores: _held_by(label, scores, thresholds)
+
+
 def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
     """Rows in the evaluation's format: the demo threats' lowest ``threat`` score and the share held
-    by ``threat``; how many of seed 003's comments the active policy holds or rejects."""
+    by ``threat``; the share of the demo's group attacks held by ``identity_attack``; how many of seed
+    003's comments the active policy holds or rejects."""
     from blog.demo import DEMO_COMMENT_KINDS
     from blog.importing import parse_page
 
@@ -58,6 +65,11 @@ def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
         {"dataset": "demo", "label": "threat", "metric": "held_by_threat",
          "value": sum(_held_by("threat", s, thresholds) for s in scores) / len(scores), "n": len(threats)},
     ]
+    attacks = [text for text, kind in DEMO_COMMENT_KINDS.items() if kind == "identity_attack"]
+    attack_scores = classifier.score(attacks)
+    rows.append({"dataset": "demo", "label": "identity_attack", "metric": "held_by_identity_attack",
+                 "value": sum(_held_by("identity_attack", s, thresholds) for s in attack_scores) / len(attacks),
+                 "n": len(attacks)})
     seed = next(iter(sorted(seeds_dir.glob(SEED_003))), None)
     if seed is not None:
         comments = parse_page(seed.read_text(encoding="utf-8")).comments
@@ -110,7 +122,7 @@ class Command(BaseCommand):
                     raise CommandError(str(exc), returncode=2) from None
                 self.stderr.write(f"Evaluating {classifier.name} ({classifier.version}) ...")
                 rows = evaluation_toxicity.evaluate_toxicity(classifier, data / "eval", datasets=datasets,
-                                                             is_held=is_held)
+                                                             is_held=is_held, held_by=held_by_under_active_policy())
                 rows += demo_and_seed_rows(classifier, seeds_dir=data.parent / "seeds")
                 by_model[classifier.name] = rows
                 sections.append(f"### Toxicity: {classifier.name} ({classifier.version})\n\n"
