@@ -96,7 +96,7 @@ def machine_line() -> str:
     except AttributeError:
         cpus = os.cpu_count()
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return (f"{now}; {cpus} CPUs ({platform.processor() or platform.machine()}), load avg {load:.2f} at the end "
             f"of the run; CPU probe {_PROBE_AT_START:.0f} ms at the start, {cpu_probe_ms():.0f} ms at the end "
             f"(bench/_common.cpu_probe_ms: lower is faster); Python {platform.python_version()}")

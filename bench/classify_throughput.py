@@ -114,7 +114,7 @@ def interleaved(runners: dict, items: list, chunk: int = CHUNK) -> dict:
     for round_no, start in enumerate(range(0, len(items), chunk)):
         part = items[start:start + chunk]
         for name in names[round_no % len(names):] + names[:round_no % len(names)]:
-            scores, seconds = _timed(lambda: runners[name](part))
+            scores, seconds = _timed(lambda: runners[name](part))  # noqa: B023 - called within this iteration
             prev, total = out[name]
             out[name] = (prev + scores, total + seconds)
     return out
@@ -174,9 +174,8 @@ def bench_detoxify(texts, naive_n, device, rows, notes):
 
 
 def bench_bilstm(texts, naive_n, rows, notes):
-    from ml.classifiers.registry import load_toxicity_classifier
-
     from ml.classifiers.bilstm import LABELS, pad_pre
+    from ml.classifiers.registry import load_toxicity_classifier
 
     clf = load_toxicity_classifier("jigsaw-bilstm")
     sub = texts[:naive_n]

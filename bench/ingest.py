@@ -23,13 +23,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench._common import corpus, pct, report, table  # noqa: E402
 from bench import _stack  # noqa: E402
+from bench._common import corpus, pct, report, table  # noqa: E402
 from bench._cpu import CpuMeter  # noqa: E402
 from bench._stack import Stack  # noqa: E402
 
 
-def main(argv=None) -> int:
+def main(argv=None) -> int:  # noqa: C901 - one story, read top to bottom; split when it grows
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rate", type=float, default=200.0, help="comments per second offered")
     p.add_argument("--seconds", type=float, default=60.0)

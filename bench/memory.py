@@ -12,7 +12,6 @@ generates (same architecture and size as Detoxify's ``original``; memory depends
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import time

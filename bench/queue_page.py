@@ -26,7 +26,7 @@ import os
 import random
 import sys
 import time
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -88,8 +88,8 @@ def load(n_comments: int, n_articles: int, n_users: int = 5000, seed: int = 7) -
 
     rng = random.Random(seed)
     texts = [t.replace("\\", " ").replace("\t", " ") for t in corpus(500, seed=seed, max_words=80)]
-    now = datetime.now(dt_timezone.utc)
-    epoch = datetime(2024, 1, 1, tzinfo=dt_timezone.utc)
+    now = datetime.now(UTC)
+    epoch = datetime(2024, 1, 1, tzinfo=UTC)
     statuses = ["published"] * 70 + ["held"] * 15 + ["rejected"] * 6 + ["pending"] * 4 + ["failed"] * 5
     comment_cols = ("id, article_id, author_id, parent_id, depth, path, text, status, status_reason, created_at, "
                     "updated_at, like_count, report_count, queue_rank, escalated, max_toxicity, stance_label")
@@ -233,11 +233,11 @@ def measure(n_requests: int) -> tuple[list[list], list[str]]:
                 rows.append([name, page, "(fewer than 400 pages)", "", "", "", "", "", "", ""])
                 continue
             q = query + (f"&cursor={after.encode()}" if after else "")
-            s = timed(lambda: selectors.review_queue(filters=filters, after=after), n_requests)
+            s = timed(lambda: selectors.review_queue(filters=filters, after=after), n_requests)  # noqa: B023 - called within this iteration
             sel_sql = list(timed.last_queries)
-            h = timed(lambda: _ok(client.get(f"/moderation/?{q}", secure=True)), n_requests)
+            h = timed(lambda: _ok(client.get(f"/moderation/?{q}", secure=True)), n_requests)  # noqa: B023 - called within this iteration
             html_sql = list(timed.last_queries)
-            a = timed(lambda: _ok(client.get(f"/api/moderation/queue/?{q}", secure=True)), n_requests)
+            a = timed(lambda: _ok(client.get(f"/api/moderation/queue/?{q}", secure=True)), n_requests)  # noqa: B023 - called within this iteration
             api_sql = list(timed.last_queries)
             rows.append([name, page, f"{s[0]:.1f} / {s[1]:.1f}", s[2], f"{h[0]:.1f} / {h[1]:.1f}",
                          split_queries(html_sql), f"{a[0]:.1f} / {a[1]:.1f}", split_queries(api_sql)])

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
-
 # A deleted account keeps its row (comments and the audit log point at it) under this name plus its
 # id, shown as "deleted user" (blog.selectors.author_name); nobody may register such a name.
 DELETED_USERNAME_PREFIX = "deleted-user-"

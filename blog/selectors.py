@@ -78,7 +78,7 @@ def _article_search(qs: QuerySet[Article], q: str) -> QuerySet[Article]:
     text goes through ``search_text`` first, so any text is safe here (NUL is refused before
     this, a 400 from the views)."""
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector  # noqa: PLC0415 - the database vendor is known only at call time
 
         text = search_text(q)
         if not text:

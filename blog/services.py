@@ -18,13 +18,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
 from moderation import facade as moderation
 from ops import metrics
 
-from rest_framework.authtoken.models import Token
-
-from .models import DELETED_USERNAME_PREFIX, Article, ArticleLike, AuthorProfile, Comment, CommentLike, CommentReport, CommentRevision
+from .models import (
+    DELETED_USERNAME_PREFIX,
+    Article,
+    ArticleLike,
+    AuthorProfile,
+    Comment,
+    CommentLike,
+    CommentReport,
+    CommentRevision,
+)
 
 User = get_user_model()
 log = logging.getLogger(__name__)

@@ -28,13 +28,13 @@ loglevel = os.environ.get("PARLEY_LOG_LEVEL", "info")
 
 
 def on_starting(server):
-    from ops.metrics import multiprocess_dir_wipe
+    from ops.metrics import multiprocess_dir_wipe  # noqa: PLC0415 - gunicorn reads this before Django is set up
 
     multiprocess_dir_wipe(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 
 def child_exit(server, worker):
-    from ops.metrics import process_dead
+    from ops.metrics import process_dead  # noqa: PLC0415 - gunicorn reads this before Django is set up
 
     process_dead(worker.pid)
 

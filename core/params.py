@@ -150,7 +150,7 @@ class RefuseBadInputMiddleware:
         if problem is None:
             return None
         if request.path_info.startswith("/api/"):
-            from django.http import JsonResponse
+            from django.http import JsonResponse  # noqa: PLC0415 - avoids an import circle with the middleware it serves
 
             return JsonResponse({problem.name: [problem.reason]}, status=400)
         return bad_request(request, problem)

@@ -24,10 +24,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.shortcuts import render
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.throttling import BaseThrottle
 
 from core.signals import rate_limit_refused
-
-from rest_framework.throttling import BaseThrottle
 
 log = logging.getLogger(__name__)
 

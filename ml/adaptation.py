@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 
@@ -54,11 +54,11 @@ class Features:
     def __len__(self) -> int:
         return len(self.written)
 
-    def take(self, idx) -> "Features":
+    def take(self, idx) -> Features:
         return Features(self.written[idx], self.plain[idx])
 
     @staticmethod
-    def concat(parts: Sequence["Features"]) -> "Features":
+    def concat(parts: Sequence[Features]) -> Features:
         return Features(np.concatenate([p.written for p in parts]), np.concatenate([p.plain for p in parts]))
 
 
@@ -91,7 +91,7 @@ class SiteHead:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping) -> "SiteHead":
+    def from_json(cls, data: Mapping) -> SiteHead:
         if tuple(data["labels"]) != LABELS:
             raise ValueError(f"a site head for labels {data['labels']}, not {LABELS}")
         return cls(

@@ -14,7 +14,7 @@ worker's time in bench/drain.py (py-spy, 2026-12-06) with 15 % of comments held.
 from __future__ import annotations
 
 import re
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 MAX_SENTENCES = 12
 MAX_WORDS = 40

@@ -3,8 +3,9 @@ batches through the same classifiers the worker uses."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator, TextIO
+from typing import TextIO
 
 
 class InputLineError(ValueError):

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Collection, Mapping, Sequence
 
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ValidationError
@@ -26,7 +26,8 @@ from django.db.models import Exists, OuterRef, Q
 from blog.models import Comment, CommentReport
 from ml.classifiers.base import TOXICITY_LABELS
 from ml.classifiers.registry import model_languages
-from ml.language import LATIN_LANGUAGES, NAMES as LANGUAGE_NAMES, UNDETERMINED, language_name
+from ml.language import LATIN_LANGUAGES, UNDETERMINED, language_name
+from ml.language import NAMES as LANGUAGE_NAMES
 from moderation.models import ModerationEvent, Policy
 
 PUBLISH, HOLD, REJECT = "published", "held", "rejected"

@@ -89,7 +89,7 @@ class WorkerHeartbeat(bootsteps.StartStopStep):
 
 
 def check_database() -> dict:
-    from django.db import connection
+    from django.db import connection  # noqa: PLC0415 - read at probe time (gunicorn and Celery import ops before Django is set up)
 
     try:
         with connection.cursor() as cursor:
@@ -107,9 +107,9 @@ def check_migrations() -> dict:
     """Every migration the code ships is recorded as applied (the disk side is read once per
     process: it changes only with a deploy, which starts new processes)."""
     global _migrations_on_disk
-    from django.db import connection
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.recorder import MigrationRecorder
+    from django.db import connection  # noqa: PLC0415 - read at probe time (gunicorn and Celery import ops before Django is set up)
+    from django.db.migrations.loader import MigrationLoader  # noqa: PLC0415 - read at probe time (gunicorn and Celery import ops before Django is set up)
+    from django.db.migrations.recorder import MigrationRecorder  # noqa: PLC0415 - read at probe time (gunicorn and Celery import ops before Django is set up)
 
     try:
         if _migrations_on_disk is None:

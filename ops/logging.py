@@ -58,7 +58,7 @@ request_finished.connect(_forget_request_id, dispatch_uid="ops.logging.forget_re
 
 def _current_task():
     try:
-        from celery._state import get_current_task
+        from celery._state import get_current_task  # noqa: PLC0415 - logging is configured before Django is set up
     except ImportError:  # pragma: no cover - Celery is a requirement
         return None
     return get_current_task()
@@ -69,7 +69,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "time": dt.datetime.fromtimestamp(record.created, dt.timezone.utc).isoformat(timespec="milliseconds"),
+            "time": dt.datetime.fromtimestamp(record.created, dt.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

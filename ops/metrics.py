@@ -18,8 +18,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
@@ -101,7 +101,7 @@ def comment_decided(*, comment, previous_status: str, actor=None) -> None:
     by = "auto" if actor is None else "moderator"
     COMMENTS_DECIDED.labels(comment.status, by).inc()
     if previous_status == "pending" and comment.created_at is not None:
-        from django.utils import timezone
+        from django.utils import timezone  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
         POSTED_TO_DECIDED_SECONDS.labels(by).observe(max(0.0, (timezone.now() - comment.created_at).total_seconds()))
 
@@ -131,7 +131,7 @@ class BacklogCollector(Collector):
     heartbeat ages."""
 
     def collect(self) -> Iterable[GaugeMetricFamily]:
-        from ops import selectors
+        from ops import selectors  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
         backlog = GaugeMetricFamily(
             "parley_backlog_comments",
@@ -215,9 +215,9 @@ def scrape_allowed(request) -> bool:
     Loopback means the peer is 127.0.0.0/8 or ::1 *and* no proxy forwarded the request: behind a
     reverse proxy on the same box every request arrives from 127.0.0.1, so a forwarded one must
     show the token like any other outsider."""
-    import hmac
+    import hmac  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
-    from django.conf import settings
+    from django.conf import settings  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
     token = getattr(settings, "PARLEY_METRICS_TOKEN", "") or ""
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -229,8 +229,8 @@ def scrape_allowed(request) -> bool:
 
 
 def metrics_view(request):
-    from django.http import HttpResponse, HttpResponseForbidden
-    from prometheus_client import CONTENT_TYPE_LATEST
+    from django.http import HttpResponse, HttpResponseForbidden  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
+    from prometheus_client import CONTENT_TYPE_LATEST  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
@@ -263,9 +263,9 @@ class WorkerMetricsServer(bootsteps.StartStopStep):
             multiprocess_dir_wipe(multiprocess_dir())
 
     def start(self, worker):
-        import logging
+        import logging  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
-        from prometheus_client import start_http_server
+        from prometheus_client import start_http_server  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
 
         if not self.port:
             return

@@ -15,7 +15,7 @@ def backlog_counts() -> dict[str, int]:
     ``reported`` (published with reports nobody has ruled on; the queue's Reported tab).
 
     Each count reads an index and grows with its backlog, not with all comments."""
-    from blog.models import Comment, CommentReport
+    from blog.models import Comment, CommentReport  # noqa: PLC0415 - read at scrape time (gunicorn and Celery import ops before Django is set up)
 
     waiting = dict(
         Comment.objects.filter(status__in=[Comment.Status.HELD, Comment.Status.FAILED])
@@ -64,7 +64,7 @@ def celery_queue() -> str:
 
 
 def broker_client():
-    import redis
+    import redis  # noqa: PLC0415 - read at scrape time (gunicorn and Celery import ops before Django is set up)
 
     # Short timeouts: a probe must answer before the load balancer gives up on it.
     return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)

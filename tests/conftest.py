@@ -7,7 +7,7 @@ from tests.integration_worker import TEST_QUEUE
 # Before anything is published: this run's tasks go to its own queue, which its workers consume.
 celery_app.conf.task_default_queue = TEST_QUEUE
 
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory, UserFactory  # noqa: E402 - the Celery app is configured before the tests import it
 
 
 @pytest.fixture(autouse=True)

@@ -61,7 +61,7 @@ class Worker:
         self.proc: subprocess.Popen | None = None
         self.log_path = ROOT / "var" / f"test-worker-{os.getpid()}-{id(self)}.log"
 
-    def start(self, *, purge: bool = True, wait_ready: float = 120.0) -> "Worker":
+    def start(self, *, purge: bool = True, wait_ready: float = 120.0) -> Worker:
         env = {
             **os.environ,
             "DATABASE_URL": test_database_url(),

@@ -165,8 +165,8 @@ def test_no_api_body_answers_5xx_with_numbers_that_overflow_or_bytes_that_are_no
         value=st.one_of(
             st.sampled_from(OVERFLOWING_NUMBERS).map(str.encode),
             st.sampled_from(UNDECODABLE).map(lambda v: b'"' + unquote_to_bytes(v) + b'"'),
-            st.sampled_from(['{"hold": %s, "reject": 0.9}' % n for n in OVERFLOWING_NUMBERS]).map(
-                lambda v: ('{"toxicity": %s}' % v).encode()),
+            st.sampled_from([f'{{"hold": {n}, "reject": 0.9}}' for n in OVERFLOWING_NUMBERS]).map(
+                lambda v: (f'{{"toxicity": {v}}}').encode()),
         ),
     )
     def check(field, value):

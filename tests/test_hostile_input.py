@@ -12,9 +12,8 @@ from django.utils.html import escape
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from blog.models import Article, Comment, CommentLike, CommentReport
+from blog.models import Comment, CommentLike, CommentReport
 from moderation.queue import services as moderation_services
-from moderation.models import ModerationEvent
 from tests.factories import ArticleFactory, AuthorProfileFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -127,7 +127,7 @@ def test_a_day_before_the_last_is_still_accepted(client):
 @pytest.mark.parametrize("number", ["1e400", "-1e400", "1E+999", "1" + "0" * 400, "-" + "9" * 4000])
 def test_a_threshold_too_big_for_a_float_is_a_400_naming_the_field(url, number):
     admin = _moderator("admin", "change_policy")
-    body = '{"thresholds": {"toxicity": {"hold": %s, "reject": 0.9}}}' % number
+    body = f'{{"thresholds": {{"toxicity": {{"hold": {number}, "reject": 0.9}}}}}}'
     response = _api(admin).post(url, body, content_type="application/json")
     assert response.status_code == 400, response.content[:300]
     assert "thresholds" in response.json()

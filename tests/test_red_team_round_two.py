@@ -3,19 +3,16 @@ items as decided in docs/SECURITY.md. Every test here failed before its fix."""
 from __future__ import annotations
 
 import json
-import re
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from blog.importing import import_page
-from blog.models import Article, Comment
+from blog.models import Comment
 from tests.factories import ArticleFactory, AuthorProfileFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

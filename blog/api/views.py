@@ -13,9 +13,9 @@ from django.conf import settings
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import Throttled
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import Throttled
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny, IsAuthenticated, IsAuthenticatedOrReadOnly
 from rest_framework.response import Response
@@ -23,12 +23,11 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from blog import selectors, services
-from moderation import facade as moderation
 from blog.models import Article, Comment
-
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
 from core.ratelimit import login_attempt_begin, login_attempt_end
+from moderation import facade as moderation
 
 from .serializers import ArticleSummaryOutputSerializer, CommentOutputSerializer, ThreadCommentOutputSerializer
 

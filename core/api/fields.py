@@ -7,8 +7,6 @@ from collections.abc import Mapping
 
 from rest_framework import serializers
 
-from core.params import MAX_ID  # one bound for the API's ids and the pages' parameters
-
 UNKNOWN_FIELD_MESSAGE = "Unknown field: this endpoint does not accept it."
 
 

@@ -40,8 +40,9 @@ import io
 import logging
 import pickle
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import h5py
 import numpy as np
@@ -107,7 +108,7 @@ class KerasTokenizer:
         self._translate = str.maketrans({c: split for c in filters})
 
     @classmethod
-    def from_pickle(cls, path: Path) -> "KerasTokenizer":
+    def from_pickle(cls, path: Path) -> KerasTokenizer:
         with open(path, "rb") as fh:
             state = _TokenizerUnpickler(fh).load()
         if not isinstance(state, _KerasTokenizerState) or not hasattr(state, "word_index"):

@@ -20,8 +20,9 @@ import os
 import shutil
 import tempfile
 import urllib.request
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import torch
 
@@ -132,7 +133,7 @@ class DetoxifyClassifier:
     # because one token costs ~170 MFLOP; padding, not call overhead, is what batching must avoid.
     BATCH_OVERHEAD_TOKENS = 8
 
-    def __init__(self, model_type: str, checkpoint: str | os.PathLike | None = None, device: str = "cpu",
+    def __init__(self, model_type: str, checkpoint: str | os.PathLike | None = None, device: str = "cpu",  # noqa: C901 - one story, read top to bottom; split when it grows
                  *, batch_size: int = 16) -> None:
         if model_type not in DETOXIFY_TYPES:
             raise ValueError(f"unknown Detoxify model type {model_type!r}; expected one of {DETOXIFY_TYPES}")

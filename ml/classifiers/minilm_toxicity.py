@@ -21,8 +21,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import torch
 from torch import nn
@@ -132,7 +132,7 @@ class MiniLMToxicity:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_dir(cls, path: str | Path | None = None, *, precision: str | None = None) -> "MiniLMToxicity":
+    def from_dir(cls, path: str | Path | None = None, *, precision: str | None = None) -> MiniLMToxicity:
         """The shipped (or ``path``'s) weights at ``precision`` (default: ``PARLEY_MODEL_PRECISION``,
         see :mod:`ml.classifiers.quantize`). An int8 model's version ends in ``-int8``: its scores differ
         from fp32's in the third decimal, and an Analysis row says which one scored it."""

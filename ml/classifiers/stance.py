@@ -11,14 +11,13 @@ import functools
 import json
 import os
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import torch
 from torch import nn
 
-from .base import (STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches,
-                   stance_label)
+from .base import STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches, stance_label
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
 
@@ -133,7 +132,7 @@ class MiniLMStance:
                    lr_head=head)
 
     @classmethod
-    def from_dir(cls, path: str | os.PathLike = DEFAULT_WEIGHTS_DIR) -> "MiniLMStance":
+    def from_dir(cls, path: str | os.PathLike = DEFAULT_WEIGHTS_DIR) -> MiniLMStance:
         path = Path(path)
         meta_file = path / "stance.json"
         if not meta_file.exists():

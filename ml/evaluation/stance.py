@@ -4,7 +4,7 @@ Metric: the SemEval-2016 convention, macro-F1 over favor/against = mean(F1(favor
 computed over all rows including NONE gold; plus 3-way accuracy and n. Predictions are the argmax
 of the classifier's favor/against/neutral probabilities.
 
-Also, on the *unseen-topic dev* (:mod:`ml.training.stance_split`: dev-side claims of the training
+Also, on the *unseen-topic dev* (:mod:`ml.evaluation.stance_split`: dev-side claims of the training
 files that the model never trained on), macro-F1 per source and their mean, and how the product's
 confidence rule fares: of the labels it shows (top probability >= the classifier's
 ``min_confidence``, else "unclear"), how many are right (precision) and what share of comments get
@@ -18,8 +18,8 @@ from __future__ import annotations
 import argparse
 import csv
 import time
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from ml.classifiers.base import StanceClassifier
 
@@ -90,7 +90,7 @@ def unseen_topic_dev(clf: StanceClassifier, data_dir: Path | str) -> dict[str, l
     """source -> (text, target, gold) rows on the dev side of the claim split that ``clf`` never
     trained on (its weights folder lists those claims; a model that does not list them is measured
     on the whole dev side, which may flatter it)."""
-    from ml.training import stance_split
+    from ml.evaluation import stance_split
 
     seen = stance_split.read_claims_seen(getattr(clf, "weights_dir", None) or "/nonexistent")
     _, dev = stance_split.unseen_topic_split(data_dir, seen)

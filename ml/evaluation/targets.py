@@ -5,8 +5,8 @@ the same rows ``evaluate_models`` prints, never from numbers copied by hand.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 Key = tuple[str, str, str]  # (dataset, label, metric)
 
@@ -61,7 +61,7 @@ STANCE_TARGETS: tuple[Target, ...] = (
            ("arc_nyt_comments_test", "", "macro_f1_favor_against"), ">=", 0.70),
     Target("PERSPECTRUM macro-F1", ("perspectrum_test", "", "macro_f1_favor_against"), ">=", 0.76),
     Target("SemEval-2016 macro-F1", ("semeval2016_test", "", "macro_f1_favor_against"), ">=", 0.68),
-    # Claims the model never trained on (ml/training/stance_split.py); a source whose every dev-side
+    # Claims the model never trained on (ml/evaluation/stance_split.py); a source whose every dev-side
     # claim the model saw reads n/a.
     Target("unseen-topic dev macro-F1, mean over sources", ("unseen_topic_dev", "", "macro_f1_favor_against"),
            ">=", 0.60),

@@ -19,8 +19,8 @@ import re
 import statistics
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 from sklearn.metrics import roc_auc_score

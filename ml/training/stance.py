@@ -32,12 +32,13 @@ import re
 import tempfile
 import time
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
-from typing import Iterable, Sequence
 
 from ml.classifiers.base import file_sha256
-from ml.training import stance_augmentation, stance_split
+from ml.evaluation import stance_split
+from ml.training import stance_augmentation
 from ml.training.common import DEFAULT_DATA, REPO_ROOT, base_model_dir, length_bucketed_batches, log, set_seed
 
 DEFAULT_OUT = REPO_ROOT / "ml" / "weights" / "stance"
@@ -179,7 +180,7 @@ def claims_trained_on(cfg: Config) -> set[str]:
 
 def build_train_unseen(cfg: Config, rng: random.Random):
     """Recipe ``unseen``: every row of every training-side file whose claim is on the train side of
-    :mod:`ml.training.stance_split` (no 1,200-row caps), ARC's reader comments ``arc_repeat`` times,
+    :mod:`ml.evaluation.stance_split` (no 1,200-row caps), ARC's reader comments ``arc_repeat`` times,
     counterfactual pairs (the comment against the negated claim, favor and against swapped, so a
     comment cannot be scored without reading the claim), synthetic off-topic neutrals and the
     written comment-section pairs including attacks on the author (against)."""
@@ -535,7 +536,7 @@ def write_report(result: dict, path: Path):
            "family, replies half that); the claim is kept whole and a long comment keeps its first third and "
            "last two thirds (`encode_pairs`)." if cfg.recipe == "comments" else "")
         + (f" Recipe `unseen`: continued from `{cfg.init}` on every row of every training-side stance file "
-           "whose claim is on the train side of `ml/training/stance_split.py` (no row caps), ARC reader comments "
+           "whose claim is on the train side of `ml/evaluation/stance_split.py` (no row caps), ARC reader comments "
            f"{cfg.arc_repeat}x, counterfactual pairs for {cfg.counterfactual_frac:.0%} of favor/against rows (the "
            "same comment with the claim negated by `negate_claim`, favor and against swapped), and the written "
            f"pairs ({cfg.written_each} per family) including insults and threats aimed at the author (against)."
@@ -544,7 +545,7 @@ def write_report(result: dict, path: Path):
         "Selection (dev/val only): mean macro-F1(favor, against) over "
         + ", ".join(f"`{f}`" for f in cfg.select_on)
         + (f"; also reported: {', '.join(f'`{f}`' for f in DEV_FILES if f not in cfg.select_on)}. "
-           if cfg.recipe != "unseen" else " (claims on the dev side of `ml/training/stance_split.py` that "
+           if cfg.recipe != "unseen" else " (claims on the dev side of `ml/evaluation/stance_split.py` that "
            "the starting weights never trained on; step 0 is the starting weights). ")
         + "No `*_test.csv` or `eval/` file is read by training.",
         "",

@@ -27,14 +27,22 @@ import os
 import random
 import re
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from ml.classifiers.base import file_sha256
 from ml.classifiers.minilm_toxicity import FROZEN_KEY, LABELS, MiniLMToxicity, MultiLabelHead
 from ml.training import toxicity_augmentation as aug
-from ml.training.common import DEFAULT_DATA, REPO_ROOT, base_model_dir, length_bucketed_batches, log, pad_batch, set_seed
+from ml.training.common import (
+    DEFAULT_DATA,
+    REPO_ROOT,
+    base_model_dir,
+    length_bucketed_batches,
+    log,
+    pad_batch,
+    set_seed,
+)
 
 DEFAULT_OUT = REPO_ROOT / "ml" / "weights" / "toxicity"
 DEFAULT_REPORT = REPO_ROOT / "docs" / "TOXICITY_TRAINING.md"

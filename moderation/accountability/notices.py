@@ -5,7 +5,6 @@ Removal goes through the review queue's own decision (queue.services.comment_dec
 audit log, the statement of reasons (source: the notice) and the author's notification follow."""
 from __future__ import annotations
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -57,9 +56,9 @@ def illegal_notice_decide(*, notice_id: int, moderator, legality: str, legal_gro
     """Decide a notice, and every other open notice of the same comment with it: legality (with
     the legal ground when illegal), and whether the comment is removed (``reason``, shown to its
     author, then required). Tells each reporter the outcome. Returns the notices decided."""
-    from moderation.queue.services import comment_decide  # the queue's one decision
-    from notifications.models import Notification
-    from notifications.services import notification_send
+    from moderation.queue.services import comment_decide  # the queue's one decision  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
+    from notifications.models import Notification  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
+    from notifications.services import notification_send  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
 
     if moderator is None or not moderator.is_authenticated or not moderator.has_perm(CAN_MODERATE):
         raise PermissionDenied("Only moderators may do this.")

@@ -127,7 +127,7 @@ def site_rule_save(*, admin, code: str, title: str, text: str, category: str, ma
         errors["code"] = "A rule needs a code."
     if errors:
         raise ValidationError(errors)
-    from moderation.rules import policy_active
+    from moderation.rules import policy_active  # noqa: PLC0415 - only when the defaults must be seeded again
 
     with transaction.atomic():
         previous = SiteRule.objects.select_for_update().filter(code=code, is_current=True).first()

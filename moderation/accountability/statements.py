@@ -64,7 +64,7 @@ class Draft:
     end_date: datetime | None = None
 
 
-def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Draft | None:
+def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Draft | None:  # noqa: C901 - one story, read top to bottom; split when it grows
     """The statement for one decision, or None when it restricts nothing. Pure."""
     d = decision
     if d.account_action:
@@ -177,8 +177,8 @@ def statement_record(*, comment: Comment | None = None, event: ModerationEvent |
 
 
 def _notify(statement: StatementOfReasons) -> StatementOfReasons:
-    from notifications.models import Notification
-    from notifications.services import notification_send
+    from notifications.models import Notification  # noqa: PLC0415 - notifications sit beside, loaded when a statement is sent
+    from notifications.services import notification_send  # noqa: PLC0415 - notifications sit beside, loaded when a statement is sent
 
     where = "your account" if statement.scope == Scope.ACCOUNT else "your comment"
     notification_send(

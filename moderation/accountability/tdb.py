@@ -10,10 +10,10 @@ marked phrase or a moderator's free text (those stay in the author's own stateme
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, time, timezone as dt_timezone
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
 
 import jsonschema
 from django.conf import settings
@@ -57,7 +57,7 @@ def tdb_validate(record: dict) -> None:
 
 
 def _day(value: datetime | date) -> str:
-    return (value.astimezone(dt_timezone.utc).date() if isinstance(value, datetime) else value).isoformat()
+    return (value.astimezone(UTC).date() if isinstance(value, datetime) else value).isoformat()
 
 
 def _facts(s: StatementOfReasons) -> str:
@@ -120,10 +120,10 @@ def parse_day(value: object, *, field: str) -> date:
 def statements_export(*, since: date, until: date | None = None) -> Iterator[dict]:
     """The Transparency Database records of every statement made on or after ``since`` (and before
     ``until``, exclusive), oldest first, each validated against the shipped schema."""
-    start = datetime.combine(since, time.min, tzinfo=dt_timezone.utc)
+    start = datetime.combine(since, time.min, tzinfo=UTC)
     qs = StatementOfReasons.objects.filter(created_at__gte=start).select_related("site_rule", "comment", "author")
     if until is not None:
-        qs = qs.filter(created_at__lt=datetime.combine(until, time.min, tzinfo=dt_timezone.utc))
+        qs = qs.filter(created_at__lt=datetime.combine(until, time.min, tzinfo=UTC))
     for s in qs.order_by("created_at", "id").iterator(chunk_size=500):
         record = statement_to_tdb(s)
         tdb_validate(record)

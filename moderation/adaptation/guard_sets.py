@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 from django.conf import settings
 
-
 ROOT = Path(settings.BASE_DIR)
 IDENTITY_SAMPLE = 1000  # of ~70,000 non-toxic templates: every k-th row, the same rows every time
 THREATS_FUNCTIONAL = ROOT / "ml" / "evaluation" / "data" / "threats_functional.csv"
@@ -31,7 +30,7 @@ CACHE_DIR = ROOT / "var" / "adaptation"
 
 def eval_dir() -> Path:
     """``$PARLEY_EVAL_DIR`` or ``<repo>/../shared/data/eval`` (as ml.evaluation reads it)."""
-    from ml.evaluation.toxicity import default_eval_dir
+    from ml.evaluation.toxicity import default_eval_dir  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     return default_eval_dir()
 
@@ -73,7 +72,7 @@ def jigsaw_rows() -> tuple[list[str], np.ndarray]:
 
 
 def _cached_embed(classifier, name: str, texts: list[str], base_version: str):
-    from ml.adaptation import Features, embed  # torch: only where a model runs, never in the web process
+    from ml.adaptation import Features, embed  # noqa: PLC0415 - torch: only where a model runs, never in the web process
 
     key = hashlib.sha256(("\n".join(texts) + base_version).encode()).hexdigest()[:12]
     path = CACHE_DIR / f"{name}-{base_version}-{key}.npz"

@@ -57,8 +57,8 @@ def model_version_rows(version: ModelVersion) -> dict:
 def model_version_changes(*, limit: int = 20) -> list[dict]:
     """Who put which version in service (or rolled back, or switched the periodic fit), newest
     first, from the admin log where adaptation.services records each change."""
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.admin.models import LogEntry  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     cts = [ContentType.objects.get_for_model(m) for m in (ModelVersion, SiteAdaptationSetting)]
     return [{"at": e.action_time, "admin": e.user.get_username(), "change": e.change_message}

@@ -54,7 +54,7 @@ def _require_admin(admin) -> None:
 
 def base_classifier():
     """The shipped parley-minilm, loaded once per process (the registry caches it)."""
-    from ml.classifiers.registry import load_toxicity_classifier
+    from ml.classifiers.registry import load_toxicity_classifier  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     classifier = load_toxicity_classifier(BASE_SPEC)
     if classifier.name != BASE_SPEC:
@@ -65,7 +65,7 @@ def base_classifier():
 
 def version_head(version: ModelVersion | None, base):
     """The head a version scores with (ml.adaptation.SiteHead): the shipped one for the shipped row."""
-    from ml.adaptation import SiteHead, shipped_head
+    from ml.adaptation import SiteHead, shipped_head  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     if version is None or version.kind == ModelVersion.Kind.SHIPPED or not version.params:
         return shipped_head(base)
@@ -74,7 +74,7 @@ def version_head(version: ModelVersion | None, base):
 
 def _targets(examples) -> np.ndarray:
     """(n, len(LABELS)) of 1/0/NaN in ml's label order."""
-    from ml.classifiers.minilm_toxicity import LABELS
+    from ml.classifiers.minilm_toxicity import LABELS  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     return np.array([[np.nan if e.labels.get(label) is None else float(e.labels[label]) for label in LABELS]
                      for e in examples], dtype=np.float64).reshape(len(examples), len(LABELS))
@@ -85,8 +85,15 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
     there are later ones to judge it on), judge it against the version serving now, and store it:
     status "ready" when it passed every gate, "refused" with the reasons when not. Raises
     ValidationError naming ``cutoff`` when there are too few decisions on either side."""
-    from ml.adaptation import (GUARD_TOLERANCES, agreement, embed, fit_site_head, guard_rail_failures, guard_rails,
-                               shipped_head)
+    from ml.adaptation import (  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
+        GUARD_TOLERANCES,
+        agreement,
+        embed,
+        fit_site_head,
+        guard_rail_failures,
+        guard_rails,
+        shipped_head,
+    )
 
     _require_admin(admin)
     labels = decision_labels()
@@ -152,7 +159,7 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
 
 def _changed_examples(later, current: np.ndarray, candidate: np.ndarray, thresholds) -> list[dict]:
     """Later comments whose outcome (held or not) the candidate would change, most confident first."""
-    from ml.adaptation import flagged
+    from ml.adaptation import flagged  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
 
     before, after = flagged(current, thresholds), flagged(candidate, thresholds)
     rows = []

@@ -69,7 +69,7 @@ def toxicity_for_worker(*, base):
     with _lock:
         built = _built.get(key)
     if built is None:
-        from ml.adaptation import SiteHead, adapted_classifier  # torch: the worker has it loaded already
+        from ml.adaptation import SiteHead, adapted_classifier  # noqa: PLC0415 - torch: the worker has it loaded already
 
         params = ModelVersion.objects.values_list("params", flat=True).get(pk=version_id)
         built = adapted_classifier(base, SiteHead.from_json(params),

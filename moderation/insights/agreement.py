@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 from sklearn.metrics import precision_score, recall_score
 
@@ -179,8 +179,8 @@ def agreement_report(*, since: date | None = None, until: date | None = None, mo
                      worst_limit: int = WORST_LIMIT) -> AgreementReport:
     """The agreement page and API. ``since``/``until``: decision days (UTC, until inclusive);
     ``model``: only comments scored by this model version ("name version")."""
-    start = datetime.combine(since, datetime.min.time()).replace(tzinfo=dt_timezone.utc) if since else None
-    end = datetime.combine(until + timedelta(days=1), datetime.min.time()).replace(tzinfo=dt_timezone.utc) if until else None
+    start = datetime.combine(since, datetime.min.time()).replace(tzinfo=UTC) if since else None
+    end = datetime.combine(until + timedelta(days=1), datetime.min.time()).replace(tzinfo=UTC) if until else None
     everything = judged_comments(since=start, until=end)
     models = sorted({j.model for j in everything})
     judged = [j for j in everything if not model or j.model == model]

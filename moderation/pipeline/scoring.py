@@ -22,11 +22,11 @@ from ml.classifiers.base import stance_label
 from ml.explain import explain
 from ml.language import detect_language
 from moderation import lifecycle, rules
-from ops import metrics
 from moderation.adaptation.serving import toxicity_for_worker
 from moderation.models import Analysis, AuthorStanding, Policy
-from moderation.rules import policy_active
 from moderation.queue.services import queue_rerank, queue_rerank_threads
+from moderation.rules import policy_active
+from ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class Models:
 
 def load_models() -> Models:
     """The worker's models, loaded once per process (the registry caches them)."""
-    from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+    from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier  # noqa: PLC0415 - the worker loads the models; the web tier never does
 
     return Models(
         toxicity=load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT),
@@ -163,7 +163,7 @@ def _decide(comments: list[Comment], models: Models, scored: _Scored, policy) ->
         language = detect_language(comment.text).code
         verdict = rules.comment_verdict(
             policy=policy, scores=scores, article_premoderated=comment.article.premoderate_comments,
-            author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),
+            author_premoderated=lambda: AuthorStanding.objects.filter(user_id=comment.author_id, premoderated=True).exists(),  # noqa: B023 - called within this iteration
             language=language, model_name=models.toxicity.name, findings=findings[comment.pk],
         )
         analysis = Analysis.objects.create(

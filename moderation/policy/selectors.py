@@ -7,8 +7,8 @@ the worker would do; pre-moderation is rules.premoderation_reason, also the work
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Mapping
 
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
@@ -17,8 +17,8 @@ from django.db.models.functions import Left
 from blog.models import Article, Comment
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation import rules
-from moderation.rules import policy_active
 from moderation.models import Analysis, AuthorStanding, ModerationEvent, Policy
+from moderation.rules import policy_active
 
 PREVIEW_DEFAULT_N = 1000
 

@@ -22,7 +22,12 @@ from ml.classifiers.base import TOXICITY_LABELS
 from moderation import lifecycle, rules
 from moderation.models import Policy
 from moderation.policy.selectors import (
-    Draft, ReapplyPlan, policy_preview, reapply_candidates, reapply_summary, reapply_verdicts,
+    Draft,
+    ReapplyPlan,
+    policy_preview,
+    reapply_candidates,
+    reapply_summary,
+    reapply_verdicts,
 )
 from moderation.queue.services import queue_rerank_waiting
 

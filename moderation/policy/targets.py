@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Mapping, Sequence
 
 from moderation.insights.agreement import Judged, judged_comments
 

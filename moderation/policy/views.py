@@ -19,19 +19,19 @@ from django.views.decorators.http import require_POST
 from blog.models import Article
 from core.params import int_param
 from core.validators import validate_day
-
 from ml.classifiers.base import TOXICITY_LABELS
-from moderation.insights import agreement as insights_agreement
-from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
 from moderation import rules
 from moderation.adaptation.views import site_model_panel
+from moderation.insights import agreement as insights_agreement
+from moderation.insights import discussions as insights_discussions
+from moderation.insights import viewpoint_audit as insights_audit
 from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
-from moderation.policy.models_in_use import models_in_use
 from moderation.policy import selectors, services
 from moderation.policy.charts import score_chart
 from moderation.policy.forms import PolicyForm
+from moderation.policy.models_in_use import models_in_use
 from moderation.policy.targets import APPROVED_TARGET, HELD_TARGET, label_targets
 
 # Anonymous users are sent to log in, signed-in users without the right get 403.

@@ -4,8 +4,9 @@ API's query serializer (``QueueApi.FilterSerializer`` in api/views.py) are both 
 ``queue_filters`` (what a label and a minimum score mean: selectors.QueueFilters)."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from django import forms
 from rest_framework import serializers

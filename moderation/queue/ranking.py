@@ -38,8 +38,8 @@ Everything here is pure: no database access, so the formula is tested on plain n
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Iterable, Mapping
 
 # Weights, in "priority points". One point is roughly "one fresh report by a reporter we know
 # nothing about"; see queue_rank's docstring for how they trade off.

@@ -10,10 +10,9 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, lru_cache
-from datetime import timezone as dt_timezone
 
 from django.contrib.admin.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -24,7 +23,6 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport, CommentRevision
 from core.lookups import InFirstEvaluated
-
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation import lifecycle, rules
 from moderation.commenter import AUTHOR_ACTIONS, outcomes_for_author
@@ -104,9 +102,9 @@ class QueueFilters:
             conditions["author__username"] = self.author
         # Whole UTC days as ranges on created_at (a __date lookup would not use the index).
         if self.date_from:
-            conditions["created_at__gte"] = datetime.combine(self.date_from, time.min, tzinfo=dt_timezone.utc)
+            conditions["created_at__gte"] = datetime.combine(self.date_from, time.min, tzinfo=UTC)
         if self.date_to:
-            conditions["created_at__lt"] = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=dt_timezone.utc)
+            conditions["created_at__lt"] = datetime.combine(self.date_to + timedelta(days=1), time.min, tzinfo=UTC)
         return Q(**{prefix + key: value for key, value in conditions.items()})
 
 

@@ -18,8 +18,8 @@ from moderation import commenter, lifecycle, rules
 from moderation.accountability.statements import statement_record_for_standing
 from moderation.models import Analysis, AuthorStanding, DecisionReason, ModerationEvent
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY
-from moderation.rules import policy_active
 from moderation.queue import ranking
+from moderation.rules import policy_active
 
 logger = logging.getLogger(__name__)
 

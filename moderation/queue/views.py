@@ -10,8 +10,7 @@ Content-Security-Policy, config/settings.py, forbids them).
 """
 from __future__ import annotations
 
-from datetime import datetime, time
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, time
 
 from django import forms
 from django.contrib import messages
@@ -21,8 +20,8 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import get_object_or_404, render
 from django.template.backends.utils import csrf_input
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.params import int_list_param, int_param, local_url, str_param
@@ -220,7 +219,7 @@ class StandingForm(forms.Form):
         return {
             "ban": {"banned": True},
             "unban": {"banned": False},
-            "suspend": {"suspended_until": datetime.combine(until, time.min, tzinfo=dt_timezone.utc) if until else None},
+            "suspend": {"suspended_until": datetime.combine(until, time.min, tzinfo=UTC) if until else None},
             "unsuspend": {"suspended_until": None},
             "premoderate": {"premoderated": True},
             "unpremoderate": {"premoderated": False},

@@ -9,12 +9,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from blog import selectors, services
-from blog.models import Article, ArticleLike, Comment, CommentLike
+from blog.models import ArticleLike, Comment, CommentLike
 from moderation import facade
 from moderation.insights.nudges import nudge_outcomes
-from moderation.models import Analysis, Appeal, ModerationEvent
+from moderation.models import Analysis, Appeal
 from moderation.queue.services import comment_decide
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from django.utils import timezone
 from blog import services
 from blog.models import Comment
 from tests.blog.test_commenter import THREAT, held_threat
-from tests.factories import ArticleFactory, CommentFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.queue.helpers import client_for, moderator, queued_comment  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db

@@ -2,7 +2,7 @@
 
 The fixtures under tests/blog/fixtures/ are written for these tests in the seed page's format
 (never the seed files themselves: the suite must pass without ../shared)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from io import StringIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -140,7 +140,7 @@ def test_import_stores_the_article_its_author_and_its_comments():
     article = Article.objects.get()
     assert article.title == article.stance_claim == "Cities Should Put Pedestrians First"
     assert article.blog_name == "Readers\u2019 Blog"
-    assert article.published_at == datetime(2024, 3, 9, 8, 5, tzinfo=timezone.utc)
+    assert article.published_at == datetime(2024, 3, 9, 8, 5, tzinfo=UTC)
     assert (article.view_count, article.like_count) == (345, 12)
     assert article.category.name == "Opinion"
     assert sorted(article.tags.names()) == ["cities", "pedestrians", "streets"]
@@ -154,9 +154,9 @@ def test_import_stores_the_article_its_author_and_its_comments():
 
     comments = list(article.comments.order_by("path"))
     assert [(c.author.username, c.created_at) for c in comments] == [
-        ("imported:walker_jo", datetime(2024, 3, 9, 9, 15, tzinfo=timezone.utc)),
-        ("imported:motorist77", datetime(2024, 3, 9, 11, 2, tzinfo=timezone.utc)),
-        ("imported:KIyer", datetime(2024, 3, 10, 0, 7, tzinfo=timezone.utc)),
+        ("imported:walker_jo", datetime(2024, 3, 9, 9, 15, tzinfo=UTC)),
+        ("imported:motorist77", datetime(2024, 3, 9, 11, 2, tzinfo=UTC)),
+        ("imported:KIyer", datetime(2024, 3, 10, 0, 7, tzinfo=UTC)),
     ]
     assert all(c.status == Comment.Status.PENDING and c.depth == 0 and c.parent is None for c in comments)
     assert [c.path for c in comments] == [str(c.pk).zfill(10) for c in comments]

@@ -110,8 +110,8 @@ def test_a_clear_stance_is_shown_only_when_the_model_is_confident_enough(clf):
 def test_unseen_topic_figures_leave_out_claims_the_model_trained_on(clf, tmp_path):
     import csv
 
+    from ml.evaluation import stance_split
     from ml.evaluation.stance import evaluate_unseen, to_markdown
-    from ml.training import stance_split
 
     new_claims = [c for c in (f"Our town should build tram line number {i}" for i in range(40))
                   if stance_split.claim_in_dev(c)][:2]

@@ -1,4 +1,4 @@
-"""The unseen-topic split of the stance training data (ml/training/stance_split.py), the confidence
+"""The unseen-topic split of the stance training data (ml/evaluation/stance_split.py), the confidence
 rule behind every stance label the product shows, and its calibration (ml/evaluation/stance.py).
 Runs on small CSVs written here: no ../shared needed."""
 import csv
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from ml.classifiers.base import STANCE_UNCLEAR, stance_label
+from ml.evaluation import stance_split
 from ml.evaluation.stance import calibrate_min_confidence, shown_precision_coverage
-from ml.training import stance_split
 
 
 def write(path: Path, rows):

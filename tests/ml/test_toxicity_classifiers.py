@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from ml.classifiers import registry
 from ml.classifiers.base import TOXICITY_LABELS, ModelUnavailable, ToxicityClassifier
 from ml.classifiers.bilstm import JigsawBiLSTM
 from ml.classifiers.detoxify_backend import DetoxifyClassifier
-from ml.classifiers import registry
 
 from .tiny_detoxify import make_tiny_detoxify_checkpoint, use_offline_hf_cache
 

@@ -7,6 +7,8 @@ reader comments are all published.
 Runs the worker's own service in-process (no broker: this is about the models and the policy,
 the pipeline has its own end-to-end tests). The known misses are listed, not hidden: each is a
 strict xfail, so the day a better model catches one, this file says so."""
+import importlib
+
 import pytest
 
 from blog.demo import DEMO_COMMENT_KINDS, demo_load
@@ -14,7 +16,6 @@ from blog.models import Comment
 from ml.classifiers.base import stance_label
 from ml.classifiers.stance import load_default_stance_classifier
 from moderation.pipeline import scoring
-import importlib
 
 # The shipped default policy (migration 0006), frozen: other moderation tests pin
 # rules.DEFAULT_THRESHOLDS to cut-offs of their own (tests/conftest.py).
@@ -98,7 +99,7 @@ def test_demo_disagreement_is_published(scored_demo, text):
 def test_every_demo_comment_has_a_stance_toward_the_article_or_says_it_is_unclear(scored_demo):
     # Shown only where the shipped model is confident enough (ml.classifiers.base.stance_label).
     min_confidence = load_default_stance_classifier().min_confidence
-    for text, comment in scored_demo.items():
+    for _text, comment in scored_demo.items():
         a = comment.analysis
         assert a.stance_article_label == stance_label(a.stance_article, min_confidence=min_confidence)
         if comment.parent_id:

@@ -13,7 +13,6 @@ from moderation import lifecycle, rules
 from moderation.facade import comment_outcome_for_author
 from moderation.models import Analysis, Appeal, ModerationEvent, Policy
 from moderation.queue.services import author_standing_set, comment_decide, comment_undo, decision_reverse
-from notifications.models import Notification
 from tests.factories import CommentFactory
 from tests.moderation.policy.helpers import policy_admin  # noqa: F401 - fixtures
 from tests.moderation.queue.helpers import client_for, moderator, queued_comment, scores  # noqa: F401 - fixtures

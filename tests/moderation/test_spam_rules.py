@@ -13,7 +13,7 @@ from rest_framework.test import APIClient
 
 from blog.models import Comment
 from moderation import rules
-from moderation.models import Analysis, Policy
+from moderation.models import Policy
 from moderation.pipeline import scoring
 from moderation.policy import selectors
 from tests.factories import ArticleFactory, CommentFactory, UserFactory

@@ -18,8 +18,8 @@ from django.conf import settings
 from prometheus_client.parser import text_string_to_metric_families
 from rest_framework.authtoken.models import Token
 
-from tests.factories import ArticleFactory, UserFactory
 from tests import integration_worker
+from tests.factories import ArticleFactory, UserFactory
 from tests.integration_worker import ROOT, TEST_QUEUE, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]

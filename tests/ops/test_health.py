@@ -3,10 +3,9 @@ database or broker is pointed at a closed port, and a silent worker is one whose
 missing or stale in the real Redis (the heartbeat a real worker writes is in test_two_workers.py)."""
 from __future__ import annotations
 
+import re
 import socket
 import time
-
-import re
 
 import pytest
 from django.db import connection

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from blog.models import Comment, CommentReport
 from blog import services as blog_services
+from blog.models import Comment, CommentReport
 from moderation.queue.services import comment_decide, comment_undo
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401

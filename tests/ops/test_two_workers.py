@@ -13,8 +13,6 @@ import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-
-from tests.integration_worker import WORKER_TOXICITY_MODEL
 from django.db.models import Count
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -22,7 +20,7 @@ from blog import services as blog_services
 from blog.models import Comment
 from moderation.models import Analysis, ModerationEvent
 from tests.factories import ArticleFactory, UserFactory
-from tests.integration_worker import Worker, wait_until
+from tests.integration_worker import WORKER_TOXICITY_MODEL, Worker, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 

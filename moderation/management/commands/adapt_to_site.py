@@ -8,7 +8,7 @@ every gate, "refused" with the reasons. Nothing serves until an admin activates 
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -26,7 +26,7 @@ def _cutoff(value: str | None) -> datetime | None:
     if parsed is None:
         raise CommandError(f"--cutoff: {value!r} is not a date or date-time (e.g. 2026-12-01 or 2026-12-01T12:00)",
                            returncode=2)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class Command(BaseCommand):

@@ -7,13 +7,15 @@ targets table of issue 11 with the first model's standing. ``--record`` also wri
 policy page shows (ml/evaluation/recorded.json).
 """
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Callable, Mapping
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ml.evaluation import stance as evaluation_stance, targets, toxicity as evaluation_toxicity
+from ml.evaluation import stance as evaluation_stance
+from ml.evaluation import targets
+from ml.evaluation import toxicity as evaluation_toxicity
 from ml.evaluation.recorded import RECORDED_FILE, recorded_quality
 from moderation import rules
 
@@ -25,8 +27,8 @@ SEED_003 = "003_*.txt"
 
 
 def _unapplied_migrations() -> int:
-    from django.db import DEFAULT_DB_ALIAS, connections
-    from django.db.migrations.executor import MigrationExecutor
+    from django.db import DEFAULT_DB_ALIAS, connections  # noqa: PLC0415 - models and data load only when the command runs
+    from django.db.migrations.executor import MigrationExecutor  # noqa: PLC0415 - models and data load only when the command runs
 
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     return len(executor.migration_plan(executor.loader.graph.leaf_nodes()))
@@ -53,8 +55,8 @@ def demo_and_seed_rows(classifier, *, seeds_dir: Path) -> list[dict]:
     """Rows in the evaluation's format: the demo threats' lowest ``threat`` score and the share held
     by ``threat``; the share of the demo's group attacks held by ``identity_attack``; how many of seed
     003's comments the active policy holds or rejects."""
-    from blog.demo import DEMO_COMMENT_KINDS
-    from blog.importing import parse_page
+    from blog.demo import DEMO_COMMENT_KINDS  # noqa: PLC0415 - models and data load only when the command runs
+    from blog.importing import parse_page  # noqa: PLC0415 - models and data load only when the command runs
 
     thresholds = rules.policy_active().thresholds
     threats = [text for text, kind in DEMO_COMMENT_KINDS.items() if kind == "threat"]
@@ -104,7 +106,7 @@ class Command(BaseCommand):
                stance_datasets=None, **options):
         if not (data / "eval").is_dir():
             raise CommandError(f"{data}: no eval/ folder here; pass --data pointing at the shared data folder", returncode=2)
-        from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier
+        from ml.classifiers.registry import BILSTM_SPEC, load_stance_classifier, load_toxicity_classifier  # noqa: PLC0415 - models and data load only when the command runs
 
         if not skip_toxicity and (pending := _unapplied_migrations()):
             # The held shares are read against the active policy, which lives in the database.
@@ -138,7 +140,7 @@ class Command(BaseCommand):
             unseen_rows = evaluation_stance.evaluate_unseen(stance, data)
             sections.append(f"### Stance: {stance.name} ({stance.version})\n\n" + evaluation_stance.to_markdown(stance_rows)
                             + "\n\nUnseen-topic dev: dev-side claims of the training files "
-                            "(ml/training/stance_split.py) that this model never trained on; labels shown at top "
+                            "(ml/evaluation/stance_split.py) that this model never trained on; labels shown at top "
                             f"probability >= {getattr(stance, 'min_confidence', 0.0):.2f}, else \"unclear\".\n\n"
                             + evaluation_stance.to_markdown(unseen_rows))
             stance_rows = stance_rows + unseen_rows

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         except UnicodeDecodeError as exc:
             raise CommandError(f"{input}: not UTF-8 text ({exc.reason} at byte {exc.start})", returncode=2) from None
 
-        from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier
+        from ml.classifiers.registry import load_stance_classifier, load_toxicity_classifier  # noqa: PLC0415 - models load only when the command runs
 
         toxicity = load_toxicity_classifier(settings.PARLEY_TOXICITY_MODEL, checkpoint=settings.DETOXIFY_CHECKPOINT)
         stance = load_stance_classifier()

@@ -10,7 +10,7 @@ class Command(BaseCommand):
             "stored before its calibration (labels only; no comment's status changes).")
 
     def handle(self, *args, **options):
-        from ml.classifiers.registry import load_stance_classifier
+        from ml.classifiers.registry import load_stance_classifier  # noqa: PLC0415 - models load only when the command runs
 
         stance = load_stance_classifier()
         min_confidence = float(getattr(stance, "min_confidence", 0.0))

@@ -21,13 +21,13 @@ from rest_framework.views import APIView
 from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.validators import validate_day
 from ml.classifiers.base import TOXICITY_LABELS
-from moderation.insights import agreement as insights_agreement
-from moderation.insights import discussions as insights_discussions, viewpoint_audit as insights_audit
-from moderation.models import Policy
-from moderation.policy import selectors, services
-from moderation.permissions import CanChangePolicy, CanModerate
-
 from moderation import rules
+from moderation.insights import agreement as insights_agreement
+from moderation.insights import discussions as insights_discussions
+from moderation.insights import viewpoint_audit as insights_audit
+from moderation.models import Policy
+from moderation.permissions import CanChangePolicy, CanModerate
+from moderation.policy import selectors, services
 
 from .serializers import (
     NameListField,

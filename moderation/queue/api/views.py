@@ -16,9 +16,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from blog.models import Comment
 from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
-from blog.models import Comment
 from moderation.permissions import CanModerate, HasPermission
 from moderation.queue import selectors, services
 from moderation.queue.filters import queue_filters, with_filter_fields

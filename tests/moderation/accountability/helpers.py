@@ -8,9 +8,8 @@ from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from blog.models import Comment
-from moderation import rules
+from moderation import lifecycle, rules
 from moderation.models import Analysis, Policy
-from moderation import lifecycle
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue.helpers import scores
 

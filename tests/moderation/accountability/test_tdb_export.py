@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from blog.models import Comment, CommentReport
-from moderation.accountability.models import IllegalContentNotice, StatementOfReasons
+from moderation.accountability.models import StatementOfReasons
 from moderation.accountability.notices import illegal_notice_create, illegal_notice_decide
 from moderation.accountability.tdb import statement_to_tdb, tdb_schema, tdb_validate
 from moderation.queue.services import author_standing_set, comment_decide

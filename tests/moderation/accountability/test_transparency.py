@@ -2,11 +2,12 @@
 its counts to the audit log's on generated months; the pages, CSV, API and public switch follow."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from moderation.accountability.transparency import MODERATION_ACTIONS, percentile, transparency_report
 from moderation.models import Appeal, ModerationEvent, Policy
@@ -16,7 +17,7 @@ from .helpers import client_for, moderator, site_admin, worker_decided  # noqa: 
 
 pytestmark = pytest.mark.django_db
 
-MARCH = datetime(2026, 3, 1, tzinfo=dt_timezone.utc)
+MARCH = datetime(2026, 3, 1, tzinfo=UTC)
 HUMAN_ACTIONS = {"approve", "reject", "escalate", "undo"}
 AUTO_ACTIONS = {"auto_publish", "auto_hold", "auto_reject", "classification_failed"}
 event_st = st.tuples(
@@ -48,15 +49,15 @@ def test_report_counts_equal_the_audit_logs_on_a_generated_month(events, appeals
 
         [march] = transparency_report(first=date(2026, 3, 1), last=date(2026, 3, 1))
 
-        in_march = ModerationEvent.objects.filter(created_at__gte=MARCH, created_at__lt=datetime(2026, 4, 1, tzinfo=dt_timezone.utc))
+        in_march = ModerationEvent.objects.filter(created_at__gte=MARCH, created_at__lt=datetime(2026, 4, 1, tzinfo=UTC))
         for action in MODERATION_ACTIONS:
             assert march.actions.get(action, 0) == in_march.filter(action=action).count(), action
         assert "author_edit" not in march.actions and "appeal" not in march.actions
         assert march.automated == in_march.filter(action__in=AUTO_ACTIONS).count()
         assert march.human == in_march.filter(action__in=HUMAN_ACTIONS).count()
         assert march.reversals == in_march.filter(action="undo").count()
-        decided = Appeal.objects.filter(decided_at__gte=MARCH, decided_at__lt=datetime(2026, 4, 1, tzinfo=dt_timezone.utc))
-        assert march.appeals_opened == Appeal.objects.filter(created_at__gte=MARCH, created_at__lt=datetime(2026, 4, 1, tzinfo=dt_timezone.utc)).count()
+        decided = Appeal.objects.filter(decided_at__gte=MARCH, decided_at__lt=datetime(2026, 4, 1, tzinfo=UTC))
+        assert march.appeals_opened == Appeal.objects.filter(created_at__gte=MARCH, created_at__lt=datetime(2026, 4, 1, tzinfo=UTC)).count()
         assert march.appeals_upheld == decided.filter(outcome="upheld").count()
         assert march.appeals_reinstated == decided.filter(outcome="reinstated").count()
         humans = march.actions.get("approve", 0) + march.actions.get("reject", 0) + march.actions.get("escalate", 0)

@@ -14,7 +14,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from moderation.adaptation import guard_sets, services
+from moderation.adaptation import guard_sets
 from moderation.adaptation.services import NotActivatable, model_version_activate, site_model_fit
 from moderation.models import ModelVersion, ModerationEvent
 from tests.factories import UserFactory

@@ -14,8 +14,8 @@ import pytest
 from blog import services as blog_services
 from blog.models import Comment
 from ml.adaptation import shipped_head
-from moderation.adaptation.serving import ACTIVE_CHECK_SECONDS
 from moderation.adaptation.services import base_classifier
+from moderation.adaptation.serving import ACTIVE_CHECK_SECONDS
 from moderation.models import Analysis, ModelVersion
 from tests.factories import ArticleFactory, UserFactory
 from tests.integration_worker import WORKER_TOXICITY_MODEL, wait_until

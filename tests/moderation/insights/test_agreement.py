@@ -24,7 +24,7 @@ Pinned hold cut-offs (tests/conftest.py): toxicity 0.60, insult 0.50, threat 0.3
 """
 from __future__ import annotations
 
-from datetime import date, datetime, timezone as dt_timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from rest_framework.test import APIClient
@@ -35,8 +35,8 @@ from tests.moderation.queue.helpers import client_for, moderator, queued_comment
 
 pytestmark = pytest.mark.django_db
 
-WEEK1 = datetime(2026, 11, 3, 10, 0, tzinfo=dt_timezone.utc)  # the week of Monday Nov 2
-WEEK2 = datetime(2026, 11, 10, 10, 0, tzinfo=dt_timezone.utc)  # the week of Monday Nov 9
+WEEK1 = datetime(2026, 11, 3, 10, 0, tzinfo=UTC)  # the week of Monday Nov 2
+WEEK2 = datetime(2026, 11, 10, 10, 0, tzinfo=UTC)  # the week of Monday Nov 9
 
 FIXTURE = [  # key, scores, model version, [(action, when)]
     ("c1", {"insult": 0.80}, "1", [("reject", WEEK1)]),

@@ -5,8 +5,8 @@ pretends to score."""
 import pytest
 
 from blog.models import Comment
-from moderation.pipeline import scoring, tasks
 from moderation.models import Analysis, ModerationEvent, Policy
+from moderation.pipeline import scoring, tasks
 from tests.factories import CommentFactory
 
 pytestmark = pytest.mark.django_db

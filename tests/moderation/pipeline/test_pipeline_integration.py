@@ -9,14 +9,13 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from blog import services as blog_services
-from ml.classifiers.base import stance_label
-from ml.classifiers.stance import load_default_stance_classifier
 from blog.models import Comment
 from config.celery import app as celery_app
+from ml.classifiers.base import stance_label
+from ml.classifiers.stance import load_default_stance_classifier
 from moderation.models import Analysis, ModerationEvent
 from moderation.pipeline.tasks import classify_comment
 from tests.factories import ArticleFactory, UserFactory

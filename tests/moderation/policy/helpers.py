@@ -16,6 +16,7 @@ from moderation.pipeline.scoring import comment_analysis_copy
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue.helpers import AUTO, _group, moderator, scores  # noqa: F401 - shared fixtures
 
+
 @pytest.fixture
 def policy_admin(db):
     """An admin: may change the policy, and moderates too."""

@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from blog.models import Comment
-from moderation.policy import selectors, services
 from moderation.models import ModerationEvent, Policy
+from moderation.policy import selectors, services
 from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.policy.helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401

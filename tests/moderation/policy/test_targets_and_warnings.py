@@ -3,7 +3,7 @@ cut-offs in the policy editor, and the preview's warning box (page and API) when
 publish a comment a moderator rejected or a threat / identity attack at today's hold cut-off."""
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
+from datetime import UTC, datetime
 
 import pytest
 from rest_framework.test import APIClient
@@ -16,7 +16,7 @@ from tests.moderation.policy.helpers import policy_admin, scored_comment  # noqa
 from tests.moderation.queue.helpers import client_for, moderator, scores  # noqa: F401
 
 T = {"insult": {"hold": 0.5, "reject": 0.95}, "threat": {"hold": 0.3, "reject": 0.9}}
-WHEN = datetime(2026, 11, 10, tzinfo=dt_timezone.utc)
+WHEN = datetime(2026, 11, 10, tzinfo=UTC)
 # 18 rejected comments that only insult can hold, by insult score:
 REJECTED_INSULTS = [0.20, 0.45, 0.50, 0.55, 0.60, 0.62, 0.64, 0.66, 0.68, 0.70, 0.72, 0.74, 0.76, 0.78, 0.80, 0.85, 0.90, 0.95]
 

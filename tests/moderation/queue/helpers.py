@@ -11,9 +11,9 @@ from django.test import Client
 from blog.models import Comment
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation.models import Analysis, ModerationEvent, Policy
-from moderation.rules import decide
 from moderation.pipeline.scoring import comment_analysis_copy
 from moderation.queue.services import queue_rerank
+from moderation.rules import decide
 from tests.factories import CommentFactory, UserFactory
 
 AUTO = {

@@ -15,8 +15,8 @@ from drf_spectacular.validation import validate_schema
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
-from moderation.queue import selectors
 from moderation.models import AuthorStanding, ModerationEvent
+from moderation.queue import selectors
 from moderation.queue.api.serializers import RuleOutputSerializer
 from moderation.queue.services import comment_decide
 from tests.factories import ArticleFactory, UserFactory

@@ -6,7 +6,7 @@ comment gets a small tie-breaking lift from its wait in the queue, never eleven 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -19,7 +19,7 @@ from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F4
 
 pytestmark = pytest.mark.django_db
 
-WRITTEN_2015 = datetime(2015, 3, 14, 9, 0, tzinfo=dt_timezone.utc)
+WRITTEN_2015 = datetime(2015, 3, 14, 9, 0, tzinfo=UTC)
 
 # (key, text, scores, how it got here). "imported": written in 2015, imported and scored three days
 # ago; "reported N trusted|unknown": published, with N open reports by readers whose past reports

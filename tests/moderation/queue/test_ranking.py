@@ -3,19 +3,19 @@ ranking service that stores it (moderation.queue.services.queue_rerank) on real 
 from __future__ import annotations
 
 import math
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation.queue import ranking
-from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
 from moderation.queue.ranking import label_position, queue_rank, reporter_weight
+from tests.conftest import PINNED_THRESHOLDS as DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import queued_comment, scores
 
-NOW = datetime(2026, 11, 23, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
 
 def rank(*, tox=None, reports=(), heat=0, hours_ago=0.0, escalated=False, thresholds=DEFAULT_THRESHOLDS, raw=None):
@@ -265,12 +265,12 @@ def test_scoring_a_batch_leaves_the_threads_unscored_backlog_alone():
 def test_the_periodic_rerank_refreshes_the_waiting_term_of_the_queue():
     from moderation.pipeline.tasks import rerank_waiting_comments
 
-    comment = queued_comment(tox={"insult": 0.6}, queued_at=datetime.now(timezone.utc) - timedelta(hours=10))
+    comment = queued_comment(tox={"insult": 0.6}, queued_at=datetime.now(UTC) - timedelta(hours=10))
     Comment.objects.filter(pk=comment.pk).update(queue_rank=0.0)  # as stored long ago
 
     assert rerank_waiting_comments() >= 1
 
     comment.refresh_from_db()
     fresh = queue_rank(scores=comment.analysis.scores, thresholds=DEFAULT_THRESHOLDS, open_report_weights=[],
-                       thread_comments_24h=1, queued_at=datetime.now(timezone.utc) - timedelta(hours=10), now=datetime.now(timezone.utc))
+                       thread_comments_24h=1, queued_at=datetime.now(UTC) - timedelta(hours=10), now=datetime.now(UTC))
     assert comment.queue_rank == pytest.approx(fresh, abs=1e-3)

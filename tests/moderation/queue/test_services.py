@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from blog.services import comment_create, comment_report
-from moderation.pipeline import scoring
 from moderation.models import AuthorStanding, ModerationEvent, Policy
+from moderation.pipeline import scoring
 from moderation.queue.services import AlreadyDecided, author_standing_set, comment_decide, comments_bulk_decide
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment, scores, second_moderator  # noqa: F401

@@ -17,8 +17,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import re
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 # A share of claims, not rows: 40 % leaves the shipped model ~2,000 unseen-topic dev pairs over
 # three sources (ARC reader comments, IBM-ArgQ, PERSPECTRUM); 30 % left ARC with 9 claims.
