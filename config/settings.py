@@ -261,13 +261,13 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BEAT_SCHEDULE = {
     "sweep-unscored-comments": {
-        "task": "moderation.tasks.sweep_unscored_comments",
+        "task": "moderation.pipeline.sweep_unscored_comments",
         "schedule": timedelta(seconds=env.int("PARLEY_SWEEP_INTERVAL_SECONDS", default=30)),
     },
     # The review queue's waiting term (capped at 2 points, moderation/queue/ranking.py) moves with
     # the clock; a few minutes' lag cannot reorder anything that matters.
     "rerank-waiting-comments": {
-        "task": "moderation.tasks.rerank_waiting_comments",
+        "task": "moderation.pipeline.rerank_waiting_comments",
         "schedule": timedelta(seconds=env.int("PARLEY_RERANK_INTERVAL_SECONDS", default=600)),
     },
     # Fits a candidate site model (moderation/adaptation/); does nothing until an admin switches it

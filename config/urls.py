@@ -20,5 +20,5 @@ urlpatterns = [
 handler500 = "core.db_outage.server_error_or_unavailable"
 # A bad query-string or form parameter (core.params.BadParameter) is a 400 that names it.
 handler400 = "core.params.bad_request"
-# 404 and 403 are Django's own handlers rendering blog/templates/404.html and 403.html (the
+# 404 and 403 are Django's own handlers rendering templates/404.html and 403.html (the
 # site's navigation); 500.html stands alone (no database, no request context).

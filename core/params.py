@@ -3,7 +3,7 @@
 
 Why one helper: str.isdigit says yes to "²" and int("²") raises, so the pattern "int(v) if
 v is digits else None" was a 500 on five pages (issue 15); and an id past a bigint reached the
-database. tests/test_red_team_round_two.py greps the source so that str.isdigit stays gone.
+database. tests/test_security_findings_access_imports_input.py greps the source so that str.isdigit stays gone.
 
 And what no view may be handed at all (NUL in a URL part or a page's parameter, bytes that are
 not UTF-8): ``bad_input``, applied to every request by ``RefuseBadInputMiddleware`` (issue 20).

@@ -96,7 +96,7 @@ def rate_limit_hit(*, scope: str, request) -> float | None:
 
     A window per key starting at its first write. Counting is one atomic increment per key, so
     of N writes racing for the last M places exactly M get through (the read-then-write history
-    this replaced let a burst pass the limit: tests/test_rate_limits.py).
+    this replaced let a burst pass the limit: tests/core/test_rate_limits.py).
     """
     now = time.time()
     try:

@@ -110,8 +110,3 @@ def explain(classifier, text: str, scores: Mapping[str, float], *,
     start = text.find(phrase, start)
     return {"label": label, "score": round(float(scores[label]), 4), "phrase": phrase, "start": start,
             "end": start + len(phrase)}
-
-
-def explain_many(classifier, texts: Sequence[str], scores: Sequence[Mapping[str, float]], *,
-                 thresholds: Mapping[str, Mapping[str, float]] | None = None) -> list[dict]:
-    return [explain(classifier, t, s, thresholds=thresholds) for t, s in zip(texts, scores)]

@@ -27,10 +27,6 @@ _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,128}$")
 _RECORD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
 
 
-def current_request_id() -> str | None:
-    return _request_id.get()
-
-
 class RequestIdMiddleware:
     """First in MIDDLEWARE: every log line of a request, whoever writes it, names the request."""
 

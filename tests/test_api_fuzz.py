@@ -91,7 +91,7 @@ def _wsgi_keeps_the_test_connection():
 @pytest.fixture
 def api_world(db, settings, _wsgi_keeps_the_test_connection):
     """An article "a" with a reader's comment, and a token for each role but the anonymous."""
-    # Throttling has its own tests (tests/test_rate_limits.py); here it would only hide the views.
+    # Throttling has its own tests (tests/core/test_rate_limits.py); here it would only hide the views.
     settings.PARLEY_RATE_LIMITS = {k: "100000/min" for k in settings.PARLEY_RATE_LIMITS}
     reader = UserFactory(username="fuzzer")
     article = ArticleFactory(slug="a")

@@ -4,7 +4,7 @@ Each test asserts the invariant (a count equals its rows; no more passwords chec
 stored or places taken than the limit), never a timing.
 
 Rate limits count in the cache: LocMem here (tests/env_plugin.py), whose increments are atomic
-under its lock, as Redis's INCR is (tests/test_rate_limits.py races the real Redis)."""
+under its lock, as Redis's INCR is (tests/core/test_rate_limits.py races the real Redis)."""
 from __future__ import annotations
 
 import threading

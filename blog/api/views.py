@@ -24,8 +24,10 @@ from rest_framework.views import APIView
 
 from blog import selectors, services
 from blog.models import Article, Comment
-from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
+from core.api.responses import BAD_INPUT, NOT_FOUND
+from core.params import MAX_ID
 from core.ratelimit import login_attempt_begin, login_attempt_end
 from moderation import facade as moderation
 
@@ -53,9 +55,7 @@ def _visible_comment_or_404(pk: int, user) -> Comment:
         raise Http404("No such comment.") from None
 
 
-BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
 NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not provided (or CSRF failed).")
-NOT_FOUND = OpenApiResponse(description="No such object, or the requester may not see it.")
 TOO_MANY = OpenApiResponse(
     description="Rate limit reached for this reader or address (core.ratelimit); retry after Retry-After seconds."
 )

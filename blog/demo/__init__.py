@@ -34,8 +34,6 @@ MODERATORS_GROUP = "Moderators"
 POLICY_ADMINS_GROUP = "Policy admins"
 
 KINDS = ("agree", "disagree_polite", "sarcastic", "off_topic", "insult", "obscene", "threat", "identity_attack")
-# Kinds a moderator should see held or rejected; the rest is debate and must be published.
-ABUSIVE_KINDS = frozenset({"insult", "obscene", "threat", "identity_attack"})
 
 
 @dataclass(frozen=True)

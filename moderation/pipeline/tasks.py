@@ -52,8 +52,7 @@ def retry_delay(retries: int) -> float:
     return min(300.0, random.uniform(0.5, 1.5) * base)
 
 
-@shared_task(bind=True, max_retries=None, name="moderation.tasks.classify_comment")
-def classify_comment(self, comment_id: int) -> list[int]:
+def _classify_comment(self, comment_id: int) -> list[int]:
     try:
         return scoring.comments_classify(comment_id=comment_id)
     except Exception as exc:
@@ -66,7 +65,14 @@ def classify_comment(self, comment_id: int) -> list[int]:
         raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
 
 
-@shared_task(name="moderation.tasks.sweep_unscored_comments")
+# Registered under the module it lives in. Until release 0.5, messages queued before the rename
+# carry the old names ("moderation.tasks.*"): the old names run the same work, then go.
+classify_comment = shared_task(bind=True, max_retries=None, name="moderation.pipeline.classify_comment")(_classify_comment)
+classify_comment_old_name = shared_task(bind=True, max_retries=None, name="moderation.tasks.classify_comment")(
+    _classify_comment)
+
+
+@shared_task(name="moderation.pipeline.sweep_unscored_comments")
 def sweep_unscored_comments() -> int:
     """Re-enqueue comments left pending and unscored (lost enqueue, flushed broker, ...)."""
     ids = scoring.unscored_comment_ids(older_than_seconds=settings.PARLEY_SWEEP_AFTER_SECONDS)
@@ -92,10 +98,15 @@ def _warm_solo_worker(sender=None, **_kwargs) -> None:
         _warm_models()
 
 
-@shared_task(name="moderation.tasks.rerank_waiting_comments")
+@shared_task(name="moderation.pipeline.rerank_waiting_comments")
 def rerank_waiting_comments() -> int:
     """Refresh the capped waiting term of every comment in front of moderators (see
     moderation/queue/ranking.py): the stored rank is what the queue pages by."""
-    from moderation.queue.services import queue_rerank_waiting  # noqa: PLC0415 - the worker loads the models; the web tier never does
+    from moderation.queue.services import queue_rerank_waiting  # noqa: PLC0415 - the queue's services import this module
 
     return queue_rerank_waiting()
+
+
+# The periodic tasks' old names, for beat schedules and messages from before the rename (one release).
+sweep_unscored_comments_old_name = shared_task(name="moderation.tasks.sweep_unscored_comments")(sweep_unscored_comments.run)
+rerank_waiting_comments_old_name = shared_task(name="moderation.tasks.rerank_waiting_comments")(rerank_waiting_comments.run)

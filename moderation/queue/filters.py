@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from rest_framework import serializers
 
-from core.api.fields import MAX_ID
+from core.params import MAX_ID
 from core.validators import validate_day
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
 from moderation.queue.selectors import TABS, QueueFilters

@@ -7,8 +7,9 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictIntegerField
+from core.api.fields import RejectUnknownFieldsMixin, StrictIntegerField
 from core.api.parsers import JSONBodyParser
+from core.params import MAX_ID
 from notifications import selectors, services
 
 NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not provided (or CSRF failed).")

@@ -174,7 +174,7 @@ def test_import_queues_each_comment_for_classification_only_after_commit(django_
 @pytest.mark.django_db
 def test_import_never_writes_as_an_existing_account_of_the_same_name():
     # Issue 15: commenters are imported accounts, never this site's (see also
-    # tests/test_red_team_round_two.py::test_an_imported_page_never_becomes_or_writes_as_existing_accounts).
+    # tests/test_security_findings_access_imports_input.py::test_an_imported_page_never_becomes_or_writes_as_existing_accounts).
     existing = User.objects.create_user(username="kiyer", password="x")
     article = import_page(GOOD)
     author = article.comments.get(text__startswith='"who pays?"').author

@@ -101,7 +101,7 @@ def test_two_workers_share_a_backlog_and_score_every_comment_exactly_once(client
             batches = _batches(worker)
             assert batches, f"{name} scored nothing:\n{worker.log()[-3000:]}"
             assert {b["worker"].split("@")[0] for b in batches} == {name}
-            assert all(b["task_id"] and b["task"] == "moderation.tasks.classify_comment" for b in batches)
+            assert all(b["task_id"] and b["task"] == "moderation.pipeline.classify_comment" for b in batches)
             scored_by[name] = [i for b in batches for i in b["comment_ids"]]
         one, two = (scored_by[n] for n in names)
         assert len(one) == len(set(one)) and len(two) == len(set(two))

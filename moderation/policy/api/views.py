@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.api.responses import BAD_INPUT, forbidden
 from core.validators import validate_day
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation import rules
@@ -41,8 +42,7 @@ from .serializers import (
 TAG = ["moderation: policy"]
 
 # Documented on every operation, so the schema lists what a client really gets (tests/test_api_fuzz.py).
-BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}; unknown fields are named too.')
-FORBIDDEN = OpenApiResponse(description="Not signed in, or without the permission this needs.")
+FORBIDDEN = forbidden("allowed to change the policy (moderation.change_policy)")
 NO_SUCH_VERSION = OpenApiResponse(description="No such policy version.")
 
 

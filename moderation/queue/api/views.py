@@ -17,8 +17,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blog.models import Comment
-from core.api.fields import MAX_ID, RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
+from core.api.fields import RejectUnknownFieldsMixin, StrictBooleanField, StrictCharField, StrictIntegerField
 from core.api.parsers import JSONBodyParser
+from core.api.responses import BAD_INPUT, forbidden
+from core.params import MAX_ID
 from moderation.permissions import CanModerate, HasPermission
 from moderation.queue import selectors, services
 from moderation.queue.filters import queue_filters, with_filter_fields
@@ -26,8 +28,7 @@ from moderation.queue.filters import queue_filters, with_filter_fields
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
 
 TAG = ["moderation: queue"]
-BAD_INPUT = OpenApiResponse(description='Bad input: {"field": ["reason", ...]}.')
-FORBIDDEN = OpenApiResponse(description="Not signed in, or not a moderator.")
+FORBIDDEN = forbidden("a moderator")
 ALREADY_DECIDED = OpenApiResponse(
     description='Someone decided it first: {"detail": "Comment 7 was already decided by bob (...)", '
     '"decided_by": "bob", "status": "published"}; or the author edited it since the revision you sent: '

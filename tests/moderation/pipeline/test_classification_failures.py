@@ -76,3 +76,15 @@ def test_sweeper_finds_comments_left_unscored(settings):
     CommentFactory(status=Comment.Status.PENDING)  # fresh: its own task is probably still queued
     CommentFactory(status=Comment.Status.PUBLISHED)
     assert scoring.unscored_comment_ids(older_than_seconds=60) == [old.pk]
+
+
+@pytest.mark.django_db
+def test_messages_queued_under_the_old_task_names_still_run():
+    from config.celery import app
+
+    # Messages already in the broker at an upgrade carry the names from before the rename.
+    for old, new in [("moderation.tasks.classify_comment", "moderation.pipeline.classify_comment"),
+                     ("moderation.tasks.sweep_unscored_comments", "moderation.pipeline.sweep_unscored_comments"),
+                     ("moderation.tasks.rerank_waiting_comments", "moderation.pipeline.rerank_waiting_comments")]:
+        assert old in app.tasks and new in app.tasks
+    assert app.tasks["moderation.tasks.sweep_unscored_comments"].apply().get() == 0
