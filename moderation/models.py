@@ -113,7 +113,7 @@ class ModerationEvent(models.Model):
     new_status = models.CharField(max_length=12)
     scores = models.JSONField(null=True, blank=True)
     policy = models.ForeignKey(Policy, on_delete=models.PROTECT, null=True, blank=True)
-    # For an "undo": the entry it reversed (moderation.queue.services.decision_reverse).
+    # For an "undo": the entry it reversed (moderation.queue.undo.decision_reverse).
     reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 

@@ -16,7 +16,7 @@ from django.db import connections
 
 from blog.models import Comment
 from moderation.models import Appeal
-from moderation.queue.services import comment_decide
+from moderation.queue.decisions import comment_decide
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator  # noqa: F401 - fixture
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentLike, CommentReport
-from moderation.queue import services as moderation_services
+from moderation.queue import decisions
 from tests.factories import ArticleFactory, AuthorProfileFactory, CommentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def hostile(request):
     CommentReport.objects.create(comment=published, reporter=reporter, reason=f"Reason {p}")
     Comment.objects.filter(pk=published.pk).update(report_count=1)
     moderator = _moderator()
-    moderation_services.comment_decide(comment_id=held.pk, moderator=moderator, action="escalate",
+    decisions.comment_decide(comment_id=held.pk, moderator=moderator, action="escalate",
                                        reason=f"Escalated {p}")
     return {"p": p, "article": article, "published": published, "held": held, "moderator": moderator}
 

@@ -1,7 +1,7 @@
 """Notices of illegal content (DSA Art. 16): a reader names the law or ground and says why; a
 moderator decides legality (illegal / not illegal / not assessed, with the legal ground) and,
 separately, whether the comment comes down; every reporter of it is told the outcome (Art. 16(5)).
-Removal goes through the review queue's own decision (queue.services.comment_decide), so the
+Removal goes through the review queue's own decision (queue.decisions.comment_decide), so the
 audit log, the statement of reasons (source: the notice) and the author's notification follow."""
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from django.utils import timezone
 from blog.models import Comment
 from moderation.accountability.models import IllegalContentNotice
 from moderation.permissions import CAN_MODERATE
+from notifications.models import Notification
+from notifications.services import notification_send
 
 LAW_MAX = 300
 EXPLANATION_MAX = 3000
@@ -56,9 +58,8 @@ def illegal_notice_decide(*, notice_id: int, moderator, legality: str, legal_gro
     """Decide a notice, and every other open notice of the same comment with it: legality (with
     the legal ground when illegal), and whether the comment is removed (``reason``, shown to its
     author, then required). Tells each reporter the outcome. Returns the notices decided."""
-    from moderation.queue.services import comment_decide  # the queue's one decision  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
-    from notifications.models import Notification  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
-    from notifications.services import notification_send  # noqa: PLC0415 - the queue's one decision (the queue imports accountability)
+    # The queue's one decision; the queue imports accountability (statements), so not at the top.
+    from moderation.queue.decisions import comment_decide  # noqa: PLC0415
 
     if moderator is None or not moderator.is_authenticated or not moderator.has_perm(CAN_MODERATE):
         raise PermissionDenied("Only moderators may do this.")

@@ -102,7 +102,7 @@ def _warm_solo_worker(sender=None, **_kwargs) -> None:
 def rerank_waiting_comments() -> int:
     """Refresh the capped waiting term of every comment in front of moderators (see
     moderation/queue/ranking.py): the stored rank is what the queue pages by."""
-    from moderation.queue.services import queue_rerank_waiting  # noqa: PLC0415 - the queue's services import this module
+    from moderation.queue.services import queue_rerank_waiting  # noqa: PLC0415 - the queue imports the pipeline (facade)
 
     return queue_rerank_waiting()
 

@@ -343,7 +343,7 @@ class Card:
     @cached_property
     def revision(self) -> str:
         """The text this card shows, pinned: a decision sent with it is refused if the author has
-        edited since (moderation.queue.services.CommentChanged)."""
+        edited since (moderation.queue.decisions.CommentChanged)."""
         return lifecycle.text_revision(self.comment.text)
 
     @cached_property
@@ -587,7 +587,7 @@ class StandingChange:
 
 def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDIT_PAGE_SIZE) -> list[StandingChange]:
     """Authors' standing changes (ban, suspension, pre-moderation), newest first, from the admin
-    log where moderation.queue.services.author_standing_set records them. Two queries."""
+    log where moderation.queue.standing.author_standing_set records them. Two queries."""
     ct = ContentType.objects.get_for_model(AuthorStanding)
     qs = LogEntry.objects.filter(content_type=ct).select_related("user").order_by("-action_time", "-id")
     if moderator == SYSTEM:

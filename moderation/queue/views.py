@@ -1,6 +1,7 @@
 """The moderators' pages: the review queue, its actions, and the audit log.
 
-Thin: reads through queue/selectors.py, writes through queue/services.py. Every page
+Thin: reads through queue/selectors.py, writes through queue/decisions.py, undo.py, standing.py
+and reasons.py. Every page
 needs ``moderation.can_moderate``: the anonymous are sent to log in, readers get 403.
 
 The queue works without JavaScript (each action is a form POST that redirects back); with it,
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.params import int_list_param, int_param, local_url, str_param
 from core.validators import validate_day
 from moderation.permissions import CAN_MODERATE, page_needs
-from moderation.queue import selectors, services
+from moderation.queue import decisions, selectors, standing, undo
 from moderation.queue.filters import QueueFilterForm
 
 # Anonymous visitors are sent to log in; signed-in readers get 403 (one permission query).
@@ -84,8 +85,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "here": request.get_full_path(),
         "poll_query": _query_without(request, "cursor"),
         "bulk_possible": filters.tab in ("held", "reported", "failed"),
-        "undo_seconds": services.UNDO_SECONDS,
-        "undo_minutes": services.UNDO_SECONDS // 60,
+        "undo_seconds": undo.UNDO_SECONDS,
+        "undo_minutes": undo.UNDO_SECONDS // 60,
     }
     return render(request, "moderation/queue.html", context)
 
@@ -154,7 +155,7 @@ def _messages_of(exc: ValidationError) -> str:
 def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
     action = request.POST.get("action", "")
     try:
-        event = services.comment_decide(
+        event = decisions.comment_decide(
             comment_id=comment_id,
             moderator=request.user,
             action=action,
@@ -163,7 +164,7 @@ def comment_decide(request: HttpRequest, comment_id: int) -> HttpResponse:
             seen_event_id=int_param(request.POST, "seen_event"),
             revision=request.POST.get("revision") or None,
         )
-    except services.AlreadyDecided as exc:
+    except decisions.AlreadyDecided as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, f"Comment {comment_id}: {_messages_of(exc)}")
@@ -179,7 +180,7 @@ def bulk_decide(request: HttpRequest) -> HttpResponse:
     # Each selected card sends the revision it shows: a comment edited since is skipped.
     revisions = {i: request.POST[f"rev_{i}"] for i in ids if request.POST.get(f"rev_{i}")}
     try:
-        results = services.comments_bulk_decide(
+        results = decisions.comments_bulk_decide(
             comment_ids=ids, moderator=request.user, action=request.POST.get("action", ""),
             reason=request.POST.get("reason", ""), revisions=revisions,
         )
@@ -206,7 +207,7 @@ class StandingForm(forms.Form):
     ]
     action = forms.ChoiceField(choices=ACTIONS)
     until = forms.DateField(required=False, validators=[validate_day])
-    note = forms.CharField(max_length=services.STANDING_NOTE_MAX_LENGTH, required=False)
+    note = forms.CharField(max_length=standing.STANDING_NOTE_MAX_LENGTH, required=False)
 
     def clean(self):
         data = super().clean()
@@ -235,7 +236,7 @@ def author_standing(request: HttpRequest, username: str) -> HttpResponse:
         messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         return _back(request)
     try:
-        services.author_standing_set(
+        standing.author_standing_set(
             author=author, moderator=request.user, note=form.cleaned_data.get("note", ""), **form.changes()
         )
     except ValidationError as exc:
@@ -260,7 +261,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         "moderator": moderator,
         "next_query": _query_without(request, before=str(next_before)) if next_before else None,
         "standing_changes": [] if comment_id else selectors.standing_changes(moderator=moderator),
-        "reversible": services.REVERSIBLE,
+        "reversible": undo.REVERSIBLE,
         "author_actions": selectors.AUTHOR_ACTIONS,  # the author's own edits, nudge answers, appeals
     }
     return render(request, "moderation/audit_log.html", context)
@@ -271,11 +272,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 def audit_reverse(request: HttpRequest, event_id: int) -> HttpResponse:
     """Reverse a moderator's decision from the audit log (itself logged, as an "undo" entry)."""
     try:
-        undo = services.decision_reverse(event_id=event_id, moderator=request.user, reason=request.POST.get("reason", ""))
-    except services.NotReversible as exc:
+        entry = undo.decision_reverse(event_id=event_id, moderator=request.user, reason=request.POST.get("reason", ""))
+    except undo.NotReversible as exc:
         messages.error(request, exc.message)
     except ValidationError as exc:
         messages.error(request, _messages_of(exc))
     else:
-        messages.success(request, f"Comment {undo.comment_id}: {undo.reason}; it is {undo.new_status} again.")
+        messages.success(request, f"Comment {entry.comment_id}: {entry.reason}; it is {entry.new_status} again.")
     return _back(request)

@@ -13,7 +13,7 @@ from blog.models import ArticleLike, Comment, CommentLike
 from moderation import facade
 from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Analysis, Appeal
-from moderation.queue.services import comment_decide
+from moderation.queue.decisions import comment_decide
 from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
 

@@ -12,7 +12,9 @@ from blog.models import Comment
 from moderation import lifecycle, rules
 from moderation.facade import comment_outcome_for_author
 from moderation.models import Analysis, Appeal, ModerationEvent, Policy
-from moderation.queue.services import author_standing_set, comment_decide, comment_undo, decision_reverse
+from moderation.queue.decisions import comment_decide
+from moderation.queue.standing import author_standing_set
+from moderation.queue.undo import comment_undo, decision_reverse
 from tests.factories import CommentFactory
 from tests.moderation.policy.helpers import policy_admin  # noqa: F401 - fixtures
 from tests.moderation.queue.helpers import client_for, moderator, queued_comment, scores  # noqa: F401 - fixtures

@@ -32,7 +32,9 @@ from moderation import lifecycle, rules
 from moderation.commenter import EDIT_ACTIONS
 from moderation.models import Analysis, ModerationEvent, Policy
 from moderation.policy import services as policy_services
-from moderation.queue.services import AlreadyDecided, NotReversible, author_standing_set, comment_decide, comment_undo
+from moderation.queue.decisions import AlreadyDecided, comment_decide
+from moderation.queue.standing import author_standing_set
+from moderation.queue.undo import NotReversible, comment_undo
 from notifications.models import Notification
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.fuzzing import fuzz_settings

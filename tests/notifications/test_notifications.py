@@ -10,7 +10,7 @@ from django.test import Client
 
 from blog import services as blog_services
 from moderation import lifecycle, rules
-from moderation.queue.services import comment_decide
+from moderation.queue.decisions import comment_decide
 from notifications import selectors, services
 from notifications.models import Notification
 from tests.factories import CommentFactory

@@ -9,7 +9,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from blog import services as blog_services
 from blog.models import Comment, CommentReport
-from moderation.queue.services import comment_decide, comment_undo
+from moderation.queue.decisions import comment_decide
+from moderation.queue.undo import comment_undo
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401
 

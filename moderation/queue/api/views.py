@@ -22,7 +22,7 @@ from core.api.parsers import JSONBodyParser
 from core.api.responses import BAD_INPUT, forbidden
 from core.params import MAX_ID
 from moderation.permissions import CanModerate, HasPermission
-from moderation.queue import selectors, services
+from moderation.queue import decisions, reasons, selectors, standing, undo
 from moderation.queue.filters import queue_filters, with_filter_fields
 
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
@@ -37,7 +37,7 @@ ALREADY_DECIDED = OpenApiResponse(
 
 
 class CanManageReasons(HasPermission):
-    perm = services.MANAGE_REASONS
+    perm = reasons.MANAGE_REASONS
     message = "Only admins may change the site's reasons."
 
 
@@ -46,9 +46,9 @@ class ModeratorApi(APIView):
     parser_classes = [JSONBodyParser]  # JSON bodies only, so field types are JSON types
 
 
-def _already_decided(exc: services.AlreadyDecided) -> Response:
+def _already_decided(exc: decisions.AlreadyDecided) -> Response:
     body = {"detail": exc.message, "decided_by": exc.by, "status": exc.status}
-    if isinstance(exc, services.CommentChanged):
+    if isinstance(exc, decisions.CommentChanged):
         # The card shows the new text at once, pinned to its new revision.
         body.update(changed="text", text=exc.text, revision=exc.revision)
     return Response(body, status=status.HTTP_409_CONFLICT)
@@ -140,8 +140,8 @@ class CommentDecisionApi(ModeratorApi):
     read the text, is answered 409 (with the new text) instead of being overridden."""
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
-        action = serializers.ChoiceField(choices=services.DECISION_ACTIONS)
-        reason = StrictCharField(required=False, default="", allow_blank=True, max_length=services.REASON_MAX_LENGTH)
+        action = serializers.ChoiceField(choices=decisions.DECISION_ACTIONS)
+        reason = StrictCharField(required=False, default="", allow_blank=True, max_length=decisions.REASON_MAX_LENGTH)
         expected_status = serializers.ChoiceField(choices=Comment.Status.values, required=False)
         seen_event = StrictIntegerField(required=False, min_value=0, max_value=MAX_ID)
         revision = StrictCharField(required=False, max_length=64,
@@ -171,12 +171,12 @@ class CommentDecisionApi(ModeratorApi):
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
         try:
-            event = services.comment_decide(
+            event = decisions.comment_decide(
                 comment_id=comment_id, moderator=request.user, action=d["action"], reason=d["reason"],
                 expected_status=d.get("expected_status"), seen_event_id=d.get("seen_event"),
                 revision=d.get("revision"),
             )
-        except services.AlreadyDecided as exc:
+        except decisions.AlreadyDecided as exc:
             return _already_decided(exc)
         comment = event.comment
         return Response(
@@ -194,10 +194,10 @@ class BulkDecisionApi(ModeratorApi):
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         ids = serializers.ListField(
-            child=StrictIntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=services.BULK_MAX_IDS
+            child=StrictIntegerField(min_value=1, max_value=MAX_ID), min_length=1, max_length=decisions.BULK_MAX_IDS
         )
-        action = serializers.ChoiceField(choices=services.BULK_ACTIONS)
-        reason = StrictCharField(required=False, default="", allow_blank=True, max_length=services.REASON_MAX_LENGTH)
+        action = serializers.ChoiceField(choices=decisions.BULK_ACTIONS)
+        reason = StrictCharField(required=False, default="", allow_blank=True, max_length=decisions.REASON_MAX_LENGTH)
         revisions = serializers.DictField(
             child=StrictCharField(max_length=64), required=False, default=dict,
             help_text="Comment id -> the card's `revision`: a comment edited since is skipped (ok: false, saying so).",
@@ -226,7 +226,7 @@ class BulkDecisionApi(ModeratorApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = serializer.validated_data
-        results = services.comments_bulk_decide(
+        results = decisions.comments_bulk_decide(
             comment_ids=d["ids"], moderator=request.user, action=d["action"], reason=d["reason"],
             revisions=d["revisions"],
         )
@@ -235,7 +235,7 @@ class BulkDecisionApi(ModeratorApi):
 
 class CommentUndoApi(ModeratorApi):
     """Take back this comment's last decision: your own, within a few minutes
-    (services.UNDO_SECONDS). The comment returns to the status it had, its reports are open again,
+    (undo.UNDO_SECONDS). The comment returns to the status it had, its reports are open again,
     and the undo is in the audit log. 409 when it cannot be undone here (someone else's decision,
     too late, or nothing to undo): any moderator can still reverse it from the audit log."""
 
@@ -257,8 +257,8 @@ class CommentUndoApi(ModeratorApi):
         if not Comment.objects.filter(pk=comment_id).exists():
             raise Http404("No such comment.")
         try:
-            event = services.comment_undo(comment_id=comment_id, moderator=request.user)
-        except services.NotReversible as exc:
+            event = undo.comment_undo(comment_id=comment_id, moderator=request.user)
+        except undo.NotReversible as exc:
             return Response({"detail": exc.message}, status=status.HTTP_409_CONFLICT)
         comment = event.comment
         return Response(self.OutputSerializer(
@@ -301,7 +301,7 @@ class ReasonsApi(ModeratorApi):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.decision_reason_create(admin=request.user, **serializer.validated_data)
+        reasons.decision_reason_create(admin=request.user, **serializer.validated_data)
         return Response(self.OutputSerializer(selectors.decision_reasons()).data, status=status.HTTP_201_CREATED)
 
 
@@ -352,13 +352,13 @@ class AuditLogApi(ModeratorApi):
 class AuthorStandingApi(ModeratorApi):
     """Ban or unban an author, suspend them until a time (null lifts it), put them on or off
     pre-moderation. Fields left out stay as they are; every change is logged (see
-    moderation.queue.services.author_standing_set)."""
+    moderation.queue.standing.author_standing_set)."""
 
     class InputSerializer(RejectUnknownFieldsMixin, serializers.Serializer):
         banned = StrictBooleanField(required=False)
         suspended_until = serializers.DateTimeField(required=False, allow_null=True)
         premoderated = StrictBooleanField(required=False)
-        note = StrictCharField(required=False, default="", allow_blank=True, max_length=services.STANDING_NOTE_MAX_LENGTH)
+        note = StrictCharField(required=False, default="", allow_blank=True, max_length=standing.STANDING_NOTE_MAX_LENGTH)
 
         class Meta:
             ref_name = "AuthorStandingInput"
@@ -387,12 +387,12 @@ class AuthorStandingApi(ModeratorApi):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         d = dict(serializer.validated_data)
-        standing = services.author_standing_set(
+        record = standing.author_standing_set(
             author=author,
             moderator=request.user,
             banned=d.get("banned"),
-            suspended_until=d.get("suspended_until", services.UNCHANGED),
+            suspended_until=d.get("suspended_until", standing.UNCHANGED),
             premoderated=d.get("premoderated"),
             note=d.get("note", ""),
         )
-        return Response(self.OutputSerializer(standing).data)
+        return Response(self.OutputSerializer(record).data)

@@ -12,7 +12,8 @@ from blog.services import user_export
 from moderation.accountability.models import StatementOfReasons
 from moderation.accountability.site_rules import DEFAULT_RULES, site_rule_save, site_rules_current
 from moderation.accountability.tdb import statement_to_tdb
-from moderation.queue.services import author_standing_set, comment_decide
+from moderation.queue.decisions import comment_decide
+from moderation.queue.standing import author_standing_set
 from notifications.models import Notification
 from tests.factories import CommentFactory, UserFactory
 

@@ -15,7 +15,8 @@ from blog.models import Comment, CommentReport
 from moderation.accountability.models import StatementOfReasons
 from moderation.accountability.notices import illegal_notice_create, illegal_notice_decide
 from moderation.accountability.tdb import statement_to_tdb, tdb_schema, tdb_validate
-from moderation.queue.services import author_standing_set, comment_decide
+from moderation.queue.decisions import comment_decide
+from moderation.queue.standing import author_standing_set
 from tests.factories import CommentFactory
 
 from .helpers import client_for, moderator, site_admin, worker_decided  # noqa: F401

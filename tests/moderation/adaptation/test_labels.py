@@ -11,7 +11,8 @@ from blog.services import comment_delete
 from moderation import commenter
 from moderation.adaptation.labels import decision_labels, reason_labels
 from moderation.models import ModerationEvent
-from moderation.queue.services import comment_decide, comment_undo, decision_reverse
+from moderation.queue.decisions import comment_decide
+from moderation.queue.undo import comment_undo, decision_reverse
 from tests.factories import UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment, second_moderator  # noqa: F401 - fixtures
 

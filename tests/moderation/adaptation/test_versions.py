@@ -97,7 +97,7 @@ def test_the_periodic_fit_is_off_until_an_admin_switches_it_on(admin):
 
 def test_the_agreement_page_names_the_version_that_scored_each_comment(moderator):  # noqa: F811
     from moderation.models import Analysis
-    from moderation.queue.services import comment_decide
+    from moderation.queue.decisions import comment_decide
     from tests.moderation.queue.helpers import queued_comment
 
     c = queued_comment(text="We murdered them 5-0 on Saturday!", tox={"toxicity": 0.7})

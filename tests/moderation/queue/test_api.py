@@ -18,7 +18,7 @@ from blog.models import Comment, CommentReport
 from moderation.models import AuthorStanding, ModerationEvent
 from moderation.queue import selectors
 from moderation.queue.api.serializers import RuleOutputSerializer
-from moderation.queue.services import comment_decide
+from moderation.queue.decisions import comment_decide
 from tests.factories import ArticleFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment, second_moderator  # noqa: F401
 

@@ -13,8 +13,9 @@ from blog.models import Comment, CommentReport
 from blog.services import comment_report
 from moderation.models import AuthorStanding, ModerationEvent
 from moderation.queue import selectors
+from moderation.queue.decisions import comment_decide
 from moderation.queue.selectors import Cursor, QueueFilters, queue_counts, review_queue
-from moderation.queue.services import comment_decide, queue_rerank
+from moderation.queue.services import queue_rerank
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
 
@@ -479,7 +480,7 @@ def test_audit_log_cannot_be_changed_from_the_site(moderator):
 
 
 def test_audit_log_lists_standing_changes(moderator):
-    from moderation.queue.services import author_standing_set
+    from moderation.queue.standing import author_standing_set
 
     author_standing_set(author=UserFactory(username="gina"), moderator=moderator, banned=True, note="spam bot")
     html = client_for(moderator).get("/moderation/audit-log/?moderator=mod").content.decode()

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from blog.models import Comment, CommentReport
 from moderation.queue import selectors
-from moderation.queue.services import comment_decide, queue_rerank
+from moderation.queue.decisions import comment_decide
+from moderation.queue.services import queue_rerank
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
 

@@ -1,4 +1,4 @@
-"""What moderators do to comments and authors (moderation.queue.services: comment_decide,
+"""What moderators do to comments and authors (moderation.queue.decisions: comment_decide,
 comments_bulk_decide, author_standing_set): the effects, the audit trail, and the race of two
 moderators deciding the same comment."""
 from __future__ import annotations
@@ -15,7 +15,8 @@ from blog.models import Comment, CommentReport
 from blog.services import comment_create, comment_report
 from moderation.models import AuthorStanding, ModerationEvent, Policy
 from moderation.pipeline import scoring
-from moderation.queue.services import AlreadyDecided, author_standing_set, comment_decide, comments_bulk_decide
+from moderation.queue.decisions import AlreadyDecided, comment_decide, comments_bulk_decide
+from moderation.queue.standing import author_standing_set
 from tests.factories import CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment, scores, second_moderator  # noqa: F401
 

@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 
 from blog.models import Comment, CommentReport
 from moderation.models import DecisionReason, ModerationEvent
-from moderation.queue import services
-from moderation.queue.services import NotReversible, comment_decide, comment_undo, decision_reverse
+from moderation.queue import services, undo
+from moderation.queue.decisions import comment_decide
+from moderation.queue.undo import NotReversible, comment_undo, decision_reverse
 from tests.factories import UserFactory
 from tests.moderation.queue.helpers import client_for, moderator, queued_comment, second_moderator  # noqa: F401
 
@@ -90,7 +91,7 @@ def test_undo_is_for_your_own_decision_within_minutes_else_the_audit_log(moderat
     assert response.status_code == 409 and "audit log" in response.json()["detail"]
     with pytest.raises(NotReversible, match="minutes"):
         comment_undo(comment_id=comment.pk, moderator=moderator,
-                     now=timezone.now() + timedelta(seconds=services.UNDO_SECONDS + 1))
+                     now=timezone.now() + timedelta(seconds=undo.UNDO_SECONDS + 1))
     other = queued_comment(tox={"insult": 0.7})
     assert api(moderator).post(f"/api/moderation/comments/{other.pk}/undo/").status_code == 409  # nothing to undo
     assert Comment.objects.get(pk=comment.pk).status == "published"
