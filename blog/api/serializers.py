@@ -1,4 +1,4 @@
-"""Building blocks shared by the reader API's views (blog/api/views.py).
+"""Building blocks shared by the reader API's views (blog/api/articles.py, comments.py, me.py, auth.py).
 
 Each API view nests its own InputSerializer (only what a client may set) and OutputSerializer.
 What lives here is what several views share: and the read-only shapes of an
