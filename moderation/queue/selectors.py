@@ -7,15 +7,10 @@ queries whatever its size (see ``review_queue``).
 """
 from __future__ import annotations
 
-import base64
-import binascii
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from functools import cache, cached_property, lru_cache
 
-from django.contrib.admin.models import LogEntry
-from django.contrib.contenttypes.models import ContentType
 from django.db import connections
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -24,10 +19,12 @@ from django.utils import timezone
 from blog.models import Comment, CommentReport, CommentRevision
 from core.lookups import InFirstEvaluated
 from ml.classifiers.base import STANCE_LABELS, TOXICITY_LABELS
-from moderation import lifecycle, rules
+from moderation import rules
 from moderation.commenter import AUTHOR_ACTIONS, outcomes_for_author
-from moderation.models import Appeal, AuthorStanding, DecisionReason, ModerationEvent, Policy
+from moderation.models import Appeal, DecisionReason, ModerationEvent, Policy
 from moderation.queue import ranking
+from moderation.queue.cards import AuthorRecord, Card, LabelChip, ReportLine  # noqa: F401 - what a queue page is made of
+from moderation.queue.cursor import Cursor
 
 # Tab key -> what a moderator reads on it. "reported" is published comments with reports
 # nobody has ruled on yet.
@@ -114,35 +111,6 @@ def _label_hold_cutoff(label: str) -> float:
     return float((thresholds.get(label) or {}).get("hold", 0.5))
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """A position in the queue: the last card's (queue_rank, id). Opaque to clients."""
-
-    rank: float
-    id: int
-
-    def encode(self) -> str:
-        raw = f"{self.rank.hex()}|{self.id}".encode()  # float.hex round-trips exactly
-        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-    @classmethod
-    def decode(cls, value: str) -> Cursor:
-        """Raises ValueError for anything this class did not encode."""
-        try:
-            raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
-            rank, _, pk = raw.partition("|")
-            cursor = cls(float.fromhex(rank), int(pk))
-        except (binascii.Error, UnicodeDecodeError, ValueError, OverflowError):
-            raise ValueError("Invalid cursor.") from None
-        if cursor.id <= 0 or cursor.rank != cursor.rank or abs(cursor.rank) == float("inf"):
-            raise ValueError("Invalid cursor.")
-        return cursor
-
-    @classmethod
-    def of(cls, comment: Comment) -> Cursor:
-        return cls(comment.queue_rank, comment.pk)
-
-
 def _after_q(cursor: Cursor) -> Q:
     # (rank, id) < cursor in DESC order. The redundant "rank <= r" lets the planner range-scan
     # the index instead of filtering an OR.
@@ -216,165 +184,6 @@ def _counts_sql(filters: QueueFilters, cap: int) -> tuple[str, tuple]:
     return "SELECT " + ", ".join(parts), tuple(params)
 
 
-# --- cards -------------------------------------------------------------------------------------
-
-
-def two_places(x: float | None) -> str:
-    """``x`` as the template filter ``floatformat:2`` shows it (round half up on the decimal
-    repr), without the filter's cost: a page of 25 cards shows 500 of these figures and the
-    filter was a fifth of the page's time."""
-    if x is None:
-        return ""
-    return str(Decimal(repr(float(x))).quantize(_CENT, rounding=ROUND_HALF_UP))
-
-
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class LabelChip:
-    label: str
-    score: float
-    hold: float | None
-    reject: float | None
-
-    @property
-    def score_text(self) -> str:
-        return two_places(self.score)
-
-    @property
-    def hold_text(self) -> str:
-        return two_places(self.hold)
-
-    @property
-    def reject_text(self) -> str:
-        return two_places(self.reject)
-
-    @property
-    def level(self) -> str:
-        """'reject' at or above the reject cut-off, 'hold' at or above hold, 'near' within 80%
-        of hold, 'low' below that, 'none' when the active policy has no cut-off for it."""
-        if self.hold is None or self.reject is None:
-            return "none"
-        if self.score >= self.reject:
-            return "reject"
-        if self.score >= self.hold:
-            return "hold"
-        return "near" if self.score >= 0.8 * self.hold else "low"
-
-
-@dataclass(frozen=True)
-class AuthorRecord:
-    published: int = 0
-    rejected: int = 0
-    held: int = 0
-    banned: bool = False
-    suspended_until: datetime | None = None
-    premoderated: bool = False
-
-    @property
-    def suspended(self) -> bool:
-        return self.suspended_until is not None and self.suspended_until > timezone.now()
-
-
-@dataclass(frozen=True)
-class ReportLine:
-    reporter: str
-    reason: str
-    created_at: datetime
-    upheld: bool | None
-    reporter_weight: float
-
-    @property
-    def reporter_weight_text(self) -> str:
-        return two_places(self.reporter_weight)
-
-
-@dataclass
-class Card:
-    """One comment as the queue shows it. Derived values are cached: a card template reads each
-    several times."""
-
-    comment: Comment
-    labels: list[LabelChip]
-    reports: list[ReportLine]
-    rule: ModerationEvent | None  # the latest audit entry that set its status: "why it is here"
-    escalation: ModerationEvent | None
-    author_record: AuthorRecord
-    priority: float
-    revisions: list = field(default_factory=list)  # CommentRevision, oldest first
-    author_told: str = ""  # for a rejected comment: the very sentence its author reads
-    rank_reason: str = ""  # "threat 0.93": why it is where it is (moderation.queue.ranking.rank_reason)
-
-    @property
-    def analysis(self):
-        return getattr(self.comment, "analysis", None)
-
-    @cached_property
-    def explanation(self) -> dict:
-        """The worker's {label, score, phrase, start, end} (moderation.pipeline.scoring), or {} when
-        the offsets no longer match the text (the author edited it) or there is none."""
-        e = (self.analysis.explanation if self.analysis is not None else None) or {}
-        start, end, text = e.get("start"), e.get("end"), self.comment.text
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            return {}
-        if e.get("phrase") and text[start:end] != e["phrase"]:
-            return {}
-        return e
-
-    @cached_property
-    def text_parts(self) -> tuple[str, str, str]:
-        """The text as (before, marked phrase, after): the card marks the phrase (escaped, <mark>)."""
-        e, text = self.explanation, self.comment.text
-        if not e:
-            return text, "", ""
-        return text[: e["start"]], text[e["start"]: e["end"]], text[e["end"]:]
-
-    @cached_property
-    def why_held(self) -> str:
-        """'may contain a threat: "break both your legs"', in the moderators' plain words ('' without one)."""
-        e = self.explanation
-        return rules.reason_in_words(label=e["label"], phrase=e["phrase"]) if e.get("label") else ""
-
-    @property
-    def seen_event_id(self) -> int:
-        return self.rule.pk if self.rule else 0
-
-    @cached_property
-    def revision(self) -> str:
-        """The text this card shows, pinned: a decision sent with it is refused if the author has
-        edited since (moderation.queue.decisions.CommentChanged)."""
-        return lifecycle.text_revision(self.comment.text)
-
-    @cached_property
-    def cursor(self) -> str:
-        return Cursor.of(self.comment).encode()
-
-    @cached_property
-    def open_report_count(self) -> int:
-        return sum(1 for r in self.reports if r.upheld is None)
-
-    @cached_property
-    def waiting(self) -> bool:
-        """In the queue proper: undecided, or published with open reports."""
-        return rules.comment_waiting(status=self.comment.status, open_reports=self.open_report_count)
-
-    @property
-    def can_approve(self) -> bool:  # publish, dismiss the reports, or reinstate a rejected one
-        return self.waiting or self.comment.status == "rejected"
-
-    @property
-    def appeal(self) -> Appeal | None:
-        """The author's appeal of this rejected comment, when there is one."""
-        return getattr(self.comment, "appeal", None)  # reverse one-to-one, select_related
-
-    @property
-    def can_reject(self) -> bool:  # or uphold the rejection of an appealed one
-        return self.comment.status != "rejected" or bool(self.appeal and self.appeal.is_open)
-
-    @property
-    def can_escalate(self) -> bool:
-        return self.waiting and not self.comment.escalated
 
 
 @dataclass
@@ -548,64 +357,6 @@ def review_queue_top(
         return ids, []
     cards, _ = _build_cards(list(_cards_of(qs.filter(pk__in=new_ids).values("pk"))), now or timezone.now())
     return ids, cards
-
-
-# --- audit log ---------------------------------------------------------------------------------
-
-AUDIT_PAGE_SIZE = 50
-SYSTEM = "system"  # ?moderator=system: automatic decisions
-
-
-def audit_events(
-    *, comment_id: int | None = None, moderator: str = "", before_id: int | None = None, limit: int = AUDIT_PAGE_SIZE
-) -> tuple[list[ModerationEvent], int | None]:
-    """Audit entries, newest first, optionally for one comment and/or one moderator (username,
-    or "system" for automatic decisions). Keyset by id: returns (entries, next before_id)."""
-    qs = ModerationEvent.objects.select_related("actor", "policy", "comment__article", "comment__author").order_by("-id")
-    if comment_id is not None:
-        qs = qs.filter(comment_id=comment_id)
-    if moderator == SYSTEM:
-        qs = qs.filter(actor__isnull=True).exclude(action__in=AUTHOR_ACTIONS)
-    elif moderator:
-        qs = qs.filter(actor__username=moderator)
-    if before_id is not None:
-        qs = qs.filter(id__lt=before_id)
-    limit = max(1, min(limit, MAX_PAGE_SIZE))
-    rows = list(qs[: limit + 1])
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, (rows[-1].pk if more else None)
-
-
-@dataclass(frozen=True)
-class StandingChange:
-    at: datetime
-    moderator: str
-    author: str
-    change: str
-
-
-def standing_changes(*, moderator: str = "", author: str = "", limit: int = AUDIT_PAGE_SIZE) -> list[StandingChange]:
-    """Authors' standing changes (ban, suspension, pre-moderation), newest first, from the admin
-    log where moderation.queue.standing.author_standing_set records them. Two queries."""
-    ct = ContentType.objects.get_for_model(AuthorStanding)
-    qs = LogEntry.objects.filter(content_type=ct).select_related("user").order_by("-action_time", "-id")
-    if moderator == SYSTEM:
-        return []
-    if moderator:
-        qs = qs.filter(user__username=moderator)
-    if author:
-        qs = qs.filter(
-            object_id__in=[str(pk) for pk in AuthorStanding.objects.filter(user__username=author).values_list("pk", flat=True)]
-        )
-    entries = list(qs[:limit])
-    authors = dict(
-        AuthorStanding.objects.filter(pk__in={int(e.object_id) for e in entries}).values_list("pk", "user__username")
-    )
-    return [
-        StandingChange(e.action_time, e.user.get_username(), authors.get(int(e.object_id), "?"), e.change_message)
-        for e in entries
-    ]
 
 
 def decision_reasons() -> dict[str, list[str]]:

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.params import int_list_param, int_param, local_url, str_param
 from core.validators import validate_day
 from moderation.permissions import CAN_MODERATE, page_needs
+from moderation.queue import audit_log as audit_entries
 from moderation.queue import decisions, selectors, standing, undo
 from moderation.queue.filters import QueueFilterForm
 
@@ -254,15 +255,15 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     comment_id = int_param(request.GET, "comment")
     moderator = str_param(request.GET, "moderator", max_length=150)
     before = int_param(request.GET, "before")
-    events, next_before = selectors.audit_events(comment_id=comment_id, moderator=moderator, before_id=before)
+    events, next_before = audit_entries.audit_events(comment_id=comment_id, moderator=moderator, before_id=before)
     context = {
         "events": events,
         "comment_id": "" if comment_id is None else str(comment_id),
         "moderator": moderator,
         "next_query": _query_without(request, before=str(next_before)) if next_before else None,
-        "standing_changes": [] if comment_id else selectors.standing_changes(moderator=moderator),
+        "standing_changes": [] if comment_id else audit_entries.standing_changes(moderator=moderator),
         "reversible": undo.REVERSIBLE,
-        "author_actions": selectors.AUTHOR_ACTIONS,  # the author's own edits, nudge answers, appeals
+        "author_actions": audit_entries.AUTHOR_ACTIONS,  # the author's own edits, nudge answers, appeals
     }
     return render(request, "moderation/audit_log.html", context)
 

@@ -22,7 +22,7 @@ from core.api.parsers import JSONBodyParser
 from core.api.responses import BAD_INPUT, forbidden
 from core.params import MAX_ID
 from moderation.permissions import CanModerate, HasPermission
-from moderation.queue import decisions, reasons, selectors, standing, undo
+from moderation.queue import audit_log, decisions, reasons, selectors, standing, undo
 from moderation.queue.filters import queue_filters, with_filter_fields
 
 from .serializers import AuditEventOutputSerializer, QueueCardOutputSerializer
@@ -335,7 +335,7 @@ class AuditLogApi(ModeratorApi):
         params = self.FilterSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
         d = params.validated_data
-        events, next_before = selectors.audit_events(
+        events, next_before = audit_log.audit_events(
             comment_id=d.get("comment"), moderator=d.get("moderator", ""), before_id=d.get("before")
         )
         next_url = None

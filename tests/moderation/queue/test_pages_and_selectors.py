@@ -490,7 +490,7 @@ def test_audit_log_lists_standing_changes(moderator):
 def test_card_figures_read_as_floatformat_shows_them():
     from django.template.defaultfilters import floatformat
 
-    from moderation.queue.selectors import two_places
+    from moderation.queue.cards import two_places
 
     values = [0.0, 0.005, 0.015, 0.125, 0.135, 0.5, 0.6, 0.83, 0.995, 1.0, 1 / 3, 2 / 3, 0.1 + 0.2, 0.30000000000000004]
     values += [i / 1000 for i in range(0, 1001, 7)] + [0.123456789, 0.994999, 0.99500001]
