@@ -11,6 +11,7 @@ Where: PARLEY_BIND (host:port, as gunicorn takes it) if set, else 127.0.0.1:$POR
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -41,7 +42,8 @@ def bind_address(env: dict[str, str]) -> str:
     else:
         return "127.0.0.1:8000"
     host, _, port = bind.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+    # ASCII digits only: int() refuses some characters that Python's own digit test accepts.
+    if not host or not re.fullmatch(r"[0-9]{1,5}", port) or not 0 < int(port) < 65536:
         _fail(f"{name}={env[name]!r} is not a usable address; give host:port (PARLEY_BIND=127.0.0.1:8001) or a port (PORT=8001).")
     return bind
 
