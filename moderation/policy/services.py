@@ -5,7 +5,7 @@ Two promises the admin can rely on:
 
 * Saving a version never re-decides a comment. Comments are decided when they are scored, under
   the version active then (each ModerationEvent records it).
-* Re-applying touches only *automatic pending* comments (see ``selectors.reapply_candidates``): a
+* Re-applying touches only *automatic pending* comments (see ``reapply.reapply_candidates``): a
   comment a human has acted on in any way keeps the human's decision.
 """
 from __future__ import annotations
@@ -21,14 +21,8 @@ from blog.models import Article
 from ml.classifiers.base import TOXICITY_LABELS
 from moderation import lifecycle, rules
 from moderation.models import Policy
-from moderation.policy.selectors import (
-    Draft,
-    ReapplyPlan,
-    policy_preview,
-    reapply_candidates,
-    reapply_summary,
-    reapply_verdicts,
-)
+from moderation.policy.reapply import ReapplyPlan, reapply_candidates, reapply_summary, reapply_verdicts
+from moderation.policy.selectors import Draft, policy_preview
 from moderation.queue.services import queue_rerank_waiting
 
 logger = logging.getLogger(__name__)
@@ -158,7 +152,7 @@ def article_set_premoderation(*, article: Article, premoderate: bool, admin) -> 
 
 def held_reapply(*, admin) -> ReapplyPlan:
     """Re-decide every automatic hold under the active policy (the same verdicts the dry run,
-    selectors.held_reapply_plan, shows). Each comment that changes bucket goes through the
+    reapply.held_reapply_plan, shows). Each comment that changes bucket goes through the
     lifecycle: an automatic audit entry naming the admin who asked; the rest stay held."""
     with transaction.atomic():
         policy = Policy.objects.select_for_update().get(is_active=True)

@@ -28,7 +28,7 @@ from moderation.insights import viewpoint_audit as insights_audit
 from moderation.insights.nudges import nudge_outcomes
 from moderation.models import Policy
 from moderation.permissions import CAN_MODERATE, CHANGE_POLICY, page_needs
-from moderation.policy import selectors, services
+from moderation.policy import reapply, selectors, services
 from moderation.policy.charts import score_chart
 from moderation.policy.forms import PolicyForm
 from moderation.policy.models_in_use import models_in_use
@@ -160,7 +160,7 @@ def policy_reapply(request: HttpRequest) -> HttpResponse:
             f"{result.stay_held} still held.",
         )
         return redirect("moderation:policy")
-    return render(request, "moderation/policy_reapply.html", {"plan": selectors.held_reapply_plan()})
+    return render(request, "moderation/policy_reapply.html", {"plan": reapply.held_reapply_plan()})
 
 
 # --- discussions -------------------------------------------------------------------------------

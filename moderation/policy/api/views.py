@@ -28,7 +28,7 @@ from moderation.insights import discussions as insights_discussions
 from moderation.insights import viewpoint_audit as insights_audit
 from moderation.models import Policy
 from moderation.permissions import CanChangePolicy, CanModerate
-from moderation.policy import selectors, services
+from moderation.policy import reapply, selectors, services
 
 from .serializers import (
     NameListField,
@@ -235,7 +235,7 @@ class PolicyReapplyApi(APIView):
         if serializer.validated_data["confirm"]:
             plan = services.held_reapply(admin=request.user)
         else:
-            plan = selectors.held_reapply_plan()
+            plan = reapply.held_reapply_plan()
         return Response(self.OutputSerializer(asdict(plan)).data)
 
 

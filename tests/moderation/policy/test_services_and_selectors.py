@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 
 from blog.models import Comment
 from moderation.models import ModerationEvent, Policy
-from moderation.policy import selectors, services
+from moderation.policy import reapply, selectors, services
 from moderation.rules import DEFAULT_THRESHOLDS
 from tests.factories import ArticleFactory, CommentFactory
 from tests.moderation.policy.helpers import human, moderator, policy_admin, scored_comment, scores  # noqa: F401
@@ -124,18 +124,18 @@ def test_reapply_counts_first_then_redecides_only_automatic_holds_with_audit_ent
     before = dict(Comment.objects.values_list("pk", "status"))
     events_before = ModerationEvent.objects.count()
 
-    plan = selectors.held_reapply_plan()
+    plan = reapply.held_reapply_plan()
 
     to_publish = pending_set["to_publish"]
-    listed = (selectors.ReapplyItem(to_publish.pk, to_publish.article_id, to_publish.text[:160], "every label is below its hold threshold"),)
-    assert plan == selectors.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
+    listed = (reapply.ReapplyItem(to_publish.pk, to_publish.article_id, to_publish.text[:160], "every label is below its hold threshold"),)
+    assert plan == reapply.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
                                          publishes=listed)
     assert dict(Comment.objects.values_list("pk", "status")) == before  # the count writes nothing
     assert ModerationEvent.objects.count() == events_before
 
     result = services.held_reapply(admin=policy_admin)
 
-    assert result == selectors.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
+    assert result == reapply.ReapplyPlan(policy_version=2, candidates=4, published=1, rejected=1, stay_held=2,
                                            applied=True, publishes=listed)
     after = dict(Comment.objects.values_list("pk", "status"))
     changed = {name for name, c in pending_set.items() if after[c.pk] != before[c.pk]}
@@ -158,7 +158,7 @@ def test_reapply_twice_changes_nothing_the_second_time(policy_admin, pending_set
     services.held_reapply(admin=policy_admin)
     events = ModerationEvent.objects.count()
 
-    assert selectors.held_reapply_plan().candidates == 2  # still held: stays_held, premoderated
+    assert reapply.held_reapply_plan().candidates == 2  # still held: stays_held, premoderated
     result = services.held_reapply(admin=policy_admin)
 
     assert (result.published, result.rejected, result.stay_held) == (0, 0, 2)
