@@ -38,4 +38,7 @@ def test_targets_table_reads_the_rows_and_says_met_or_missed():
     table = targets_table([t], rows)
     assert "| x | >= 0.7 | 0.720 | 0.500 | met |" in table
     assert lookup(rows["b"], ("arc", "", "f1")) == 0.5
-    assert all(t.op for t in STANCE_TARGETS)
+    # Every stance row has a target except what is reported only: coverage (the issue asks for it to
+    # be reported) and the shown labels' precision on the evaluation-only test sets.
+    assert all(t.op or "coverage" in t.measure or "test" in t.measure for t in STANCE_TARGETS)
+    assert any(t.op is None for t in STANCE_TARGETS) and all(t.bound is not None for t in STANCE_TARGETS if t.op)
