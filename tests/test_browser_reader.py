@@ -17,7 +17,6 @@ from django.db import connections
 from blog.models import Comment
 from moderation.models import Appeal
 from moderation.queue.decisions import comment_decide
-from notifications.models import Notification
 from tests.factories import ArticleFactory, CommentFactory, UserFactory
 from tests.moderation.queue.helpers import moderator  # noqa: F401 - fixture
 from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
@@ -98,8 +97,9 @@ def test_reader_is_nudged_rewrites_is_published_then_appeals_and_is_notified(
 
     comment_decide(comment_id=comment.pk, moderator=moderator, action="approve", reason="Fair enough.")
     page.goto(live_server.url + "/")
-    told = list(Notification.objects.filter(user__username="rosa").order_by("id").values_list("kind", "text"))
-    assert page.locator(".bell-count").inner_text() == "2", told  # the rejection, then the appeal's outcome
+    # The automatic rejection's statement of reasons (issue 23), the moderator's rejection, then the
+    # appeal's outcome.
+    assert page.locator(".bell-count").inner_text() == "3"
     page.click("a.bell")
     assert "Your appeal was accepted" in page.locator(".notifications").inner_text()
     page.screenshot(path=str(ARTIFACTS / "reader_notified.png"), full_page=True)
