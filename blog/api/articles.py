@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from blog import selectors, services
 from core.api.responses import BAD_INPUT, NOT_FOUND
 
-from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404
+from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404, like_answer
 from .serializers import ArticleSummaryOutputSerializer
 
 
@@ -96,9 +96,7 @@ class ArticleLikeApi(ReaderApi):
     def post(self, request, slug: str):
         article = article_or_404(slug, for_write=True)
         created = services.article_like(article=article, user=request.user)
-        article.refresh_from_db(fields=["like_count"])
-        data = self.OutputSerializer({"liked": True, "like_count": article.like_count}).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return like_answer(self.OutputSerializer, article, liked=True, created=created)
 
     @extend_schema(
         operation_id="articles_unlike", request=None,
@@ -108,5 +106,4 @@ class ArticleLikeApi(ReaderApi):
     def delete(self, request, slug: str):
         article = article_or_404(slug, for_write=True)
         services.article_unlike(article=article, user=request.user)
-        article.refresh_from_db(fields=["like_count"])
-        return Response(self.OutputSerializer({"liked": False, "like_count": article.like_count}).data)
+        return like_answer(self.OutputSerializer, article, liked=False)

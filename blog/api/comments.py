@@ -16,7 +16,7 @@ from core.api.responses import BAD_INPUT, NOT_FOUND
 from core.params import MAX_ID
 from moderation import facade as moderation
 
-from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404, visible_comment_or_404
+from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404, like_answer, visible_comment_or_404
 from .serializers import CommentOutputSerializer, ThreadCommentOutputSerializer
 
 
@@ -229,9 +229,7 @@ class CommentLikeApi(ReaderApi):
     def post(self, request, pk: int):
         comment = visible_comment_or_404(pk, request.user)
         created = services.comment_like(comment=comment, user=request.user)
-        comment.refresh_from_db(fields=["like_count"])
-        data = self.OutputSerializer({"liked": True, "like_count": comment.like_count}).data
-        return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+        return like_answer(self.OutputSerializer, comment, liked=True, created=created)
 
     @extend_schema(
         operation_id="comments_unlike", request=None,
@@ -241,8 +239,7 @@ class CommentLikeApi(ReaderApi):
     def delete(self, request, pk: int):
         comment = visible_comment_or_404(pk, request.user)
         services.comment_unlike(comment=comment, user=request.user)
-        comment.refresh_from_db(fields=["like_count"])
-        return Response(self.OutputSerializer({"liked": False, "like_count": comment.like_count}).data)
+        return like_answer(self.OutputSerializer, comment, liked=False)
 
 
 class CommentReportApi(ReaderApi):

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
+from rest_framework import status
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from blog import selectors
@@ -38,3 +40,11 @@ NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not
 TOO_MANY = OpenApiResponse(
     description="Rate limit reached for this reader or address (core.ratelimit); retry after Retry-After seconds."
 )
+
+
+def like_answer(output_serializer, liked_object, *, liked: bool, created: bool = False) -> Response:
+    """A like or unlike's answer for an article or a comment: whether the reader likes it now and
+    its count (read again: another reader may have liked it meanwhile); 201 for a new like."""
+    liked_object.refresh_from_db(fields=["like_count"])
+    data = output_serializer({"liked": liked, "like_count": liked_object.like_count}).data
+    return Response(data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

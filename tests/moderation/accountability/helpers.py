@@ -4,27 +4,13 @@ decided by the real rule (moderation.rules.decide) and written by the real statu
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 
 from blog.models import Comment
 from moderation import lifecycle, rules
 from moderation.models import Analysis, Policy
 from tests.factories import CommentFactory, UserFactory
-from tests.moderation.queue.helpers import scores
-
-
-def _group(name: str, *codenames: str) -> Group:
-    group, _ = Group.objects.get_or_create(name=name)
-    group.permissions.set(Permission.objects.filter(content_type__app_label="moderation", codename__in=codenames))
-    return group
-
-
-@pytest.fixture
-def moderator(db):
-    user = UserFactory(username="mod")
-    user.groups.add(_group("moderators", "can_moderate"))
-    return user
+from tests.moderation.queue.helpers import _group, moderator, scores  # noqa: F401 - moderator is a fixture
 
 
 @pytest.fixture
