@@ -15,6 +15,7 @@ from moderation.accountability import statements
 from moderation.models import Appeal, AuthorStanding
 from moderation.pipeline.tasks import enqueue_classification
 from moderation.queue.services import queue_rerank
+from notifications import services as notifications
 
 
 def comment_enqueue_on_commit(*, comment_id: int) -> None:
@@ -80,7 +81,7 @@ def comment_account_erased(*, comment) -> None:
 def author_forget(*, user) -> None:
     """Account deletion: other readers' notifications about this author's comments lose their name
     and words."""
-    lifecycle.author_forget(user=user)
+    notifications.author_forget(user=user)
 
 
 def comment_nudge_leave(*, comment, author) -> None:

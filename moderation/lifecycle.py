@@ -187,15 +187,18 @@ def author_may_edit(*, comment: Comment) -> None:
                            "so you cannot edit your comments until then.")
 
 
-def _last_human_verdict(comment: Comment) -> ModerationEvent | None:
-    """The moderator's approve or reject that stands (not reversed since), if any."""
-    humans = list(ModerationEvent.objects.filter(comment=comment, actor__isnull=False,
-                                                 action__in=(*rules.HUMAN_DECISIONS, Action.UNDO))
-                  .order_by("-id").values_list("id", "action", "reverses_id")[:50])
-    reversed_ids = {rev for _, action, rev in humans if action == Action.UNDO}
-    for pk, action, _ in humans:
-        if action != Action.UNDO and pk not in reversed_ids:
-            return ModerationEvent.objects.get(pk=pk)
+def standing_human_verdict(*, comment: Comment) -> str | None:
+    """The action ("approve" or "reject") of the moderator's decision that stands on ``comment``
+    (not reversed since), or None when no human decision stands."""
+    humans = (ModerationEvent.objects.filter(comment=comment, actor__isnull=False,
+                                             action__in=(*rules.HUMAN_DECISIONS, Action.UNDO))
+              .order_by("-id").values_list("id", "action", "reverses_id"))
+    reversed_ids = set()
+    for pk, action, reverses_id in humans:
+        if action == Action.UNDO:
+            reversed_ids.add(reverses_id)  # an undo always reverses an earlier (older) entry
+        elif pk not in reversed_ids:
+            return action
     return None
 
 
@@ -205,8 +208,7 @@ def edit_needs_human(*, comment: Comment) -> str:
     held for a human and edited again must not slip back to the model), or it is escalated."""
     if Appeal.objects.filter(comment=comment, decided_at__isnull=True).exists():
         return EDITED_UNDER_APPEAL
-    verdict = _last_human_verdict(comment)
-    if verdict is not None and verdict.action == Action.REJECT:
+    if standing_human_verdict(comment=comment) == Action.REJECT:
         return EDITED_AFTER_REJECTION
     if comment.escalated and comment.status in rules.HELD_FOR_MODERATOR:
         return EDITED_WHILE_ESCALATED
@@ -214,10 +216,6 @@ def edit_needs_human(*, comment: Comment) -> str:
 
 
 # --- one function per thing that happens to a comment ----------------------------------------------
-
-def author_forget(*, user) -> None:
-    notify.author_forget(user=user)
-
 
 def comment_author_edited(*, comment: Comment, nudged: bool) -> ModerationEvent:
     """The author replaced the text (the caller has locked the row and set the new text). The old
@@ -311,9 +309,6 @@ def comment_policy_reapplied(*, comment: Comment, admin, verdict, scores, policy
     )
 
 
-def open_reports_settle(*, comment: Comment, upheld: bool) -> list[int]:
-    """Mark the comment's open reports upheld (a rejection) or not (an approval); their reporters."""
-    reports = CommentReport.objects.filter(comment=comment, upheld__isnull=True)
-    reporters = list(reports.values_list("reporter_id", flat=True))
-    reports.update(upheld=upheld)
-    return reporters
+def open_reports_settle(*, comment: Comment, upheld: bool) -> None:
+    """Mark the comment's open reports upheld (a rejection) or not (an approval)."""
+    CommentReport.objects.filter(comment=comment, upheld__isnull=True).update(upheld=upheld)

@@ -6,7 +6,6 @@ card leaves the author's bell without the rejection.
 """
 from __future__ import annotations
 
-import os
 import shutil
 
 import pytest
@@ -15,48 +14,32 @@ from django.db import connections
 from blog.models import Comment
 from tests.factories import UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
-from tests.test_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, _log_in
+from tests.test_browser import ARTIFACTS, CHROMIUM, _log_in
+from tests.test_browser_reader import _login, browser  # noqa: F401 - browser is a fixture
 
 pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed (.ci/run installs it)"),
     pytest.mark.django_db(transaction=True),
 ]
 
-PASSWORD = "correct horse battery staple"
 EDITED = "I will kill you and your whole family."
-
-
-@pytest.fixture
-def chromium():
-    from playwright.sync_api import sync_playwright
-
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    connections.close_all()
 
 
 def _reader_logs_in(browser, base: str, username: str, next_url: str):
     page = browser.new_context().new_page()  # a session of its own, beside the moderator's
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    _login(page, base, username, next_url)
     return page
 
 
 def test_an_approval_of_text_the_author_changed_meanwhile_is_refused_and_shows_the_new_text(
-        live_server, chromium, moderator):  # noqa: F811
+        live_server, browser, moderator):  # noqa: F811
     rosa = UserFactory(username="rosa")
     held = queued_comment(text="You are an idiot.", tox={"insult": 0.8, "toxicity": 0.7}, author=rosa)
-    mod = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    mod = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     _log_in(mod, live_server.url, "/moderation/?tab=held")
     mod.wait_for_selector(f".mod-card[data-id='{held.pk}']")
 
-    author = _reader_logs_in(chromium, live_server.url, "rosa", f"/comments/{held.pk}/edit/")
+    author = _reader_logs_in(browser, live_server.url, "rosa", f"/comments/{held.pk}/edit/")
     author.fill("textarea[name=text]", EDITED)
     author.click("main form button[type=submit]")
     author.wait_for_load_state()
@@ -74,10 +57,10 @@ def test_an_approval_of_text_the_author_changed_meanwhile_is_refused_and_shows_t
     connections.close_all()  # the ORM calls made while Playwright's loop ran had a connection of their own
 
 
-def test_a_rejection_undone_leaves_the_authors_bell_without_it(live_server, chromium, moderator):  # noqa: F811
+def test_a_rejection_undone_leaves_the_authors_bell_without_it(live_server, browser, moderator):  # noqa: F811
     rosa = UserFactory(username="rosa")
     held = queued_comment(text="You are an idiot.", tox={"insult": 0.8, "toxicity": 0.7}, author=rosa)
-    mod = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    mod = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     _log_in(mod, live_server.url, "/moderation/?tab=held")
     card = mod.locator(f".mod-card[data-id='{held.pk}']")
     card.wait_for()
@@ -89,7 +72,7 @@ def test_a_rejection_undone_leaves_the_authors_bell_without_it(live_server, chro
     mod.wait_for_selector(f"#card-{held.pk}:not(.decided)")
     assert Comment.objects.get(pk=held.pk).status == Comment.Status.HELD
 
-    author = _reader_logs_in(chromium, live_server.url, "rosa", "/notifications/")
+    author = _reader_logs_in(browser, live_server.url, "rosa", "/notifications/")
     inbox = author.locator("main").inner_text()
     assert "rejected" not in inbox and "back under review" in inbox
     assert author.locator(".bell-count").count() == 0 or author.locator(".bell-count").inner_text() == "1"

@@ -124,7 +124,9 @@ class _Scored:
     stance_ms: float
 
     def subset(self, keep: list[int]) -> _Scored:
-        pick = lambda xs: [xs[i] for i in keep]  # noqa: E731
+        def pick(values: list) -> list:
+            return [values[i] for i in keep]
+
         return _Scored(pick(self.texts), pick(self.toxicity), pick(self.toward_article), pick(self.toward_parent),
                        pick(self.explanations), self.toxicity_ms, self.stance_ms)
 
