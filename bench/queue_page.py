@@ -259,10 +259,67 @@ def measure(n_requests: int) -> tuple[list[list], list[str]]:
     return rows, notes
 
 
+PROFILE_MODULES = ("/blog/", "/moderation/", "/core/", "/ops/", "/notifications/", "jinja2/environment.py",
+                   "rest_framework/serializers.py", "django/db/models/sql/compiler.py", "django/contrib/sessions",
+                   "django/contrib/auth/middleware.py")
+
+
+def profile(client, url: str, n: int) -> tuple[list[list], float]:
+    """Where one request's time goes (means over n requests after a warm-up): each SQL statement's
+    wall time in PostgreSQL's round trip, and the cumulative wall time of the project's own functions,
+    the template's render, the serializers and the ORM's SQL compiler, from cProfile."""
+    import cProfile
+    import pstats
+
+    from django.db import connection
+
+    _ok(client.get(url, secure=True))
+    sql_ms: dict[str, float] = {}
+
+    def timed_sql(execute, sql, params, many, context):
+        t0 = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            key = " ".join(sql.split())[:90]
+            sql_ms[key] = sql_ms.get(key, 0.0) + (time.perf_counter() - t0) * 1000
+
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    with connection.execute_wrapper(timed_sql):
+        prof.enable()
+        for _ in range(n):
+            _ok(client.get(url, secure=True))
+        prof.disable()
+    total = (time.perf_counter() - t0) * 1000 / n
+    rows = [["SQL: " + sql, f"{ms / n:.1f}"] for sql, ms in sorted(sql_ms.items(), key=lambda kv: -kv[1])]
+    stats = pstats.Stats(prof).stats
+    funcs = [(ct, f"{Path(file).name}:{line} {name}") for (file, line, name), (_cc, _nc, _tt, ct, _callers)
+             in stats.items() if any(m in file for m in PROFILE_MODULES)]
+    rows += [["Python: " + where, f"{ct * 1000 / n:.1f}"] for ct, where in sorted(funcs, reverse=True)[:25]]
+    return rows, total
+
+
 def _ok(response):
     if response.status_code != 200:
         raise RuntimeError(f"{response.status_code}: {response.content[:300]!r}")
     return response
+
+
+def profile_report(n: int, *, write: bool) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    client.force_login(get_user_model().objects.get(username="bench_moderator"))
+    for what, url in (("HTML", "/moderation/?tab=held"), ("API", "/api/moderation/queue/?tab=held")):
+        rows, total = profile(client, url, n)
+        report(f"Where the held tab's page 1 spends its time ({what}, bench/queue_page.py --profile)",
+               table(["where (SQL: the statement's round trip; Python: cumulative, includes what it calls)",
+                      "ms per request"], rows),
+               [f"{url} as the bench's moderator, {n} requests after one warm-up, in process under cProfile "
+                f"(which slows Python, not PostgreSQL): {total:.1f} ms per request in all.",
+                "Python rows overlap (a caller's time includes its callees'); SQL rows are disjoint."], write=write)
 
 
 def main(argv=None) -> int:
@@ -274,6 +331,8 @@ def main(argv=None) -> int:
     p.add_argument("--keep", action="store_true", help="do not drop parley_bench at the end")
     p.add_argument("--show-queries", action="store_true")
     p.add_argument("--no-write", action="store_true")
+    p.add_argument("--profile", action="store_true",
+                   help="also profile the held tab's page 1 (HTML and API): SQL round trips and cumulative Python time")
     args = p.parse_args(argv)
 
     reuse = args.reuse and db_exists()
@@ -316,6 +375,8 @@ def main(argv=None) -> int:
                table(["queue (filters)", "page", "selector p50/p95 ms", "sel. queries", "HTML p50/p95 ms",
                       "HTML queries (auth + content)", "API p50/p95 ms", "API queries (auth + content)"], rows),
                notes, write=not args.no_write)
+        if args.profile:
+            profile_report(args.requests, write=not args.no_write)
     finally:
         connection.close()
         if not args.keep:
