@@ -338,6 +338,11 @@ PARLEY_SWEEP_AFTER_SECONDS = env.int("PARLEY_SWEEP_AFTER_SECONDS", default=60)
 PARLEY_METRICS_TOKEN = env("PARLEY_METRICS_TOKEN", default="")
 # /readyz fails when no worker on our queue wrote its heartbeat for this long.
 PARLEY_WORKER_HEARTBEAT_MAX_AGE = env.int("PARLEY_WORKER_HEARTBEAT_MAX_AGE", default=60)
+# How often each worker writes that heartbeat (ops/health.py), in seconds.
+PARLEY_WORKER_HEARTBEAT_SECONDS = env.float("PARLEY_WORKER_HEARTBEAT_SECONDS", default=15.0)
+# A worker serves its own /metrics on this port (ops/metrics.py; unset or 0: none) and address.
+PARLEY_WORKER_METRICS_PORT = int(env("PARLEY_WORKER_METRICS_PORT", default="") or 0)
+PARLEY_WORKER_METRICS_ADDR = env("PARLEY_WORKER_METRICS_ADDR", default="127.0.0.1")
 # "json": one JSON object a line (ops/logging.py), with the request id, or the task and its comment ids.
 PARLEY_LOG_FORMAT = env("PARLEY_LOG_FORMAT", default="plain")
 if PARLEY_LOG_FORMAT not in ("plain", "json"):
