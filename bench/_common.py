@@ -21,7 +21,7 @@ if str(ROOT) not in sys.path:
 def django_setup(database_url: str | None = None) -> None:
     if database_url:
         os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     import django
 
     django.setup()

@@ -1,9 +1,9 @@
-"""The Celery app. Configuration lives in config/settings.py under the CELERY_ namespace."""
+"""The Celery app. Configuration lives in config/settings/ (base.py) under the CELERY_ namespace."""
 import os
 
 from celery import Celery
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
 
 app = Celery("parley")
 app.config_from_object("django.conf:settings", namespace="CELERY")

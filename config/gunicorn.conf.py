@@ -9,7 +9,7 @@ import multiprocessing
 import os
 from pathlib import Path
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.production")
 os.environ.setdefault("DB_CONN_MAX_AGE", "60")
 # Metrics from every web process, added up at scrape time (prometheus_client's multiprocess mode,
 # ops/metrics.py). Set before any process imports prometheus_client; emptied at each start.

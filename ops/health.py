@@ -17,7 +17,6 @@ that is stopped, hung or cut off from Redis does not.
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 from celery import bootsteps
@@ -34,11 +33,11 @@ logger = logging.getLogger(__name__)
 
 
 def heartbeat_interval() -> float:
-    return float(os.environ.get("PARLEY_WORKER_HEARTBEAT_SECONDS", "15"))
+    return float(settings.PARLEY_WORKER_HEARTBEAT_SECONDS)
 
 
 def heartbeat_max_age() -> float:
-    return float(getattr(settings, "PARLEY_WORKER_HEARTBEAT_MAX_AGE", 60))
+    return float(settings.PARLEY_WORKER_HEARTBEAT_MAX_AGE)
 
 
 def worker_heartbeat_write(*, node: str, queue: str, client=None, at: float | None = None) -> None:

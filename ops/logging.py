@@ -1,4 +1,4 @@
-"""Logs a machine can read: one JSON object a line when PARLEY_LOG_FORMAT=json (config/settings.py
+"""Logs a machine can read: one JSON object a line when PARLEY_LOG_FORMAT=json (config/settings/base.py
 picks the formatter; config/gunicorn.conf.py uses it for gunicorn's own lines too).
 
 Every line carries its time, level, logger and message, plus:

@@ -256,9 +256,12 @@ class WorkerMetricsServer(bootsteps.StartStopStep):
     the prefork pool), which is emptied here before the pool starts."""
 
     def __init__(self, worker, **kwargs):
+        from django.conf import settings  # noqa: PLC0415 - gunicorn and Celery import ops.metrics before Django is set up
+
         super().__init__(worker, **kwargs)
         self.server = None
-        self.port = int(os.environ.get("PARLEY_WORKER_METRICS_PORT") or 0)
+        self.port = settings.PARLEY_WORKER_METRICS_PORT
+        self.addr = settings.PARLEY_WORKER_METRICS_ADDR
         if self.port and multiprocess_dir():
             multiprocess_dir_wipe(multiprocess_dir())
 
@@ -274,9 +277,8 @@ class WorkerMetricsServer(bootsteps.StartStopStep):
                 "PARLEY_WORKER_METRICS_PORT is set but PROMETHEUS_MULTIPROC_DIR is not: the pool's "
                 "processes could not report; the worker serves no metrics")
             return
-        addr = os.environ.get("PARLEY_WORKER_METRICS_ADDR", "127.0.0.1")
-        self.server, _thread = start_http_server(self.port, addr=addr, registry=process_registry())
-        logging.getLogger(__name__).info("Worker metrics on http://%s:%s/metrics", addr, self.port)
+        self.server, _thread = start_http_server(self.port, addr=self.addr, registry=process_registry())
+        logging.getLogger(__name__).info("Worker metrics on http://%s:%s/metrics", self.addr, self.port)
 
     def stop(self, worker):
         if self.server is not None:

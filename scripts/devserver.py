@@ -21,7 +21,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
-# config/settings.py reads the same variable: the SQLite file and the dev key live here too.
+# config/settings/base.py reads the same variable: the SQLite file and the dev key live here too.
 VAR = Path(os.environ.get("PARLEY_VAR_DIR") or ROOT / "var")
 PRIVATE_REDIS_PORT = 6389
 # Printed once, when everything has started (load_demo is told not to print its own copy).
@@ -114,6 +114,8 @@ def main() -> None:
             for proc in started:
                 proc.terminate()
         sys.exit(code)
+    # The embedded default, which manage.py and the Celery app fall back to as well.
+    env.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     env.setdefault("DJANGO_DEBUG", "1")
     # Notification emails go to this terminal, not to a mail server.
     env.setdefault("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -11,19 +11,13 @@ from tests.factories import ArticleFactory, UserFactory  # noqa: E402 - the Cele
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
-    # PBKDF2's deliberate slowness costs seconds per test; tests need no protection from brute force.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # Hardening: no test inherits another's rate-limit counts (the cache is per-process LocMem,
-    # see tests/env_plugin.py; refuse to clear anything else).
+    # see config/settings/test.py; refuse to clear anything else).
     from django.core.cache import caches
     from django.core.cache.backends.locmem import LocMemCache
 
-    assert isinstance(caches["default"], LocMemCache), "tests must run with PARLEY_CACHE=locmem"
+    assert isinstance(caches["default"], LocMemCache), "tests must run with config/settings/test.py's LocMem cache"
     caches["default"].clear()
 
 

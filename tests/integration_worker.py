@@ -16,8 +16,9 @@ from django.conf import settings
 from django.db import connection
 
 ROOT = Path(__file__).resolve().parent.parent
-# This test run's own queue (set on the app by tests/conftest.py before anything is published).
-TEST_QUEUE = os.environ.get("PARLEY_CELERY_QUEUE") or f"parley-test-{os.getpid()}"  # tests/env_plugin.py sets it
+# This test run's own queue (config/settings/test.py; set on the app by tests/conftest.py before
+# anything is published).
+TEST_QUEUE = settings.CELERY_TASK_DEFAULT_QUEUE
 # What the suite's real workers score with: the shipped default unless the run says otherwise.
 WORKER_TOXICITY_MODEL = os.environ.get("PARLEY_TEST_TOXICITY_MODEL", "parley-minilm")
 
@@ -64,6 +65,10 @@ class Worker:
     def start(self, *, purge: bool = True, wait_ready: float = 120.0) -> Worker:
         env = {
             **os.environ,
+            # The settings this run reads (config.settings.test; pytest-django puts it in the
+            # environment), with this run's test database. Not settings.SETTINGS_MODULE: under a
+            # test's settings overrides that is None.
+            "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"],
             "DATABASE_URL": test_database_url(),
             "REDIS_URL": settings.REDIS_URL,
             "PARLEY_TOXICITY_MODEL": WORKER_TOXICITY_MODEL,

@@ -3,7 +3,7 @@ database connection (committed data, as gunicorn's threads have), released at on
 Each test asserts the invariant (a count equals its rows; no more passwords checked, writes
 stored or places taken than the limit), never a timing.
 
-Rate limits count in the cache: LocMem here (tests/env_plugin.py), whose increments are atomic
+Rate limits count in the cache: LocMem here (config/settings/test.py), whose increments are atomic
 under its lock, as Redis's INCR is (tests/core/test_rate_limits.py races the real Redis)."""
 from __future__ import annotations
 

@@ -21,7 +21,8 @@ def test_api_docs_page_runs_without_inline_scripts_or_a_cdn(client):
 
 
 def test_deploy_checks_pass_with_production_settings(tmp_path):
-    env = {"DJANGO_SECRET_KEY": "x" * 64 + "-production-secret-from-the-environment",
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings.production",
+           "DJANGO_SECRET_KEY": "x" * 64 + "-production-secret-from-the-environment",
            "DJANGO_ALLOWED_HOSTS": "parley.example.org", "PATH": "/usr/bin:/bin"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True)

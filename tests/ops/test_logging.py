@@ -64,7 +64,7 @@ def test_log_format_must_be_plain_or_json():
 
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings", "PARLEY_LOG_FORMAT": "xml"},
+        env={**__import__("os").environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "PARLEY_LOG_FORMAT": "xml"},
         capture_output=True, text=True,
     )
     assert result.returncode != 0 and "PARLEY_LOG_FORMAT must be 'plain' or 'json'" in result.stderr
@@ -91,7 +91,7 @@ def test_a_403_is_one_line_on_the_console_not_two_tracebacks():
         "    log_response('Forbidden (Permission denied): %s', '/moderation/', response=HttpResponseForbidden(),\n"
         "                 request=RequestFactory().get('/moderation/'), exception=exc)\n"
     )
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_DEBUG": "1", "PARLEY_LOG_FORMAT": "plain"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.local", "DJANGO_DEBUG": "1", "PARLEY_LOG_FORMAT": "plain"}
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[2])
     console = run.stdout + run.stderr

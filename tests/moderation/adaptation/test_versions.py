@@ -115,7 +115,7 @@ def test_the_web_process_still_loads_no_torch():
     import subprocess
     import sys
 
-    code = ("import os, sys, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings'); django.setup(); "
+    code = ("import os, sys, django; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'config.settings.test'); django.setup(); "
             "import config.urls, moderation.adaptation.services, moderation.adaptation.tasks; print('torch' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,7 +1,7 @@
 """The embedded default (SQLite, what `make run` uses when DATABASE_URL is unset): a reader posts
 a burst of comments through the article's form while a real Celery worker scores and decides them,
 both writing the one database file at once. Every comment is decided and the worker never hits
-"database is locked" (config/settings.py: WAL, immediate transactions, a busy timeout).
+"database is locked" (config/settings/base.py: WAL, immediate transactions, a busy timeout).
 
 The suite usually runs on PostgreSQL; there this test runs itself again in a pytest subprocess
 with DATABASE_URL unset, so the test database, the web side and the worker are all SQLite.

@@ -1,10 +1,12 @@
-"""Parley's settings: everything comes from the environment, with safe development defaults.
+"""Settings every Parley process shares: everything comes from the environment, with safe defaults.
 
-Production differs from development only by environment variables (see README, "Configuration").
+The modules beside this one start from it (`from .base import *`) and add only what differs:
+local.py (the embedded default: `make run`, manage.py, the Celery app), production.py (what
+docs/DEPLOYMENT.md runs: gunicorn's default) and test.py (pytest and the processes it starts).
+Otherwise production differs from development only by environment variables (README, "Configuration").
 """
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONE, SELF
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
 
 # git-ignored: SQLite file, private Redis, dev secret key. PARLEY_VAR_DIR moves it (a second
@@ -22,17 +24,18 @@ VAR_DIR = Path(env("PARLEY_VAR_DIR", default=str(BASE_DIR / "var")))
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 
-def _dev_secret_key() -> str:
+def dev_secret_key(var_dir: Path) -> str:
     """A random key kept per checkout, so no key is ever committed and a dev server
-    restart keeps sessions. Production must set DJANGO_SECRET_KEY."""
-    path = VAR_DIR / "dev-secret-key"
+    restart keeps sessions. local.py and test.py fall back to it; production.py never does."""
+    path = var_dir / "dev-secret-key"
     if not path.exists():
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        var_dir.mkdir(parents=True, exist_ok=True)
         path.write_text(secrets.token_urlsafe(50))
     return path.read_text().strip()
 
 
-SECRET_KEY = env("DJANGO_SECRET_KEY", default=None) or _dev_secret_key()
+# Empty here: each settings module says where its key comes from when this is unset.
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -160,9 +163,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         transaction_mode="IMMEDIATE",
         timeout=20,
     )
-    # A file, not :memory:, so the integration tests' Celery worker sees the test database.
-    # Named per test run, so two runs on one checkout don't share (and wreck) one file.
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -237,7 +237,7 @@ REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = None  # tasks write their results to the database; nothing reads Celery results
 CELERY_TASK_IGNORE_RESULT = True
-# Test runs each get their own queue, so workers of two runs never take each other's tasks.
+# Sites sharing a Redis give each its own queue; so does each test run (test.py).
 CELERY_TASK_DEFAULT_QUEUE = env("PARLEY_CELERY_QUEUE", default="celery")
 # No comment may be lost: a message is acknowledged only after its task finished, a worker that
 # dies mid-task puts it back, and each worker process holds one message at a time.
@@ -280,7 +280,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- Cache (rate limits) -------------------------------------------------------------------------
 # Redis, so that every web process counts a reader's writes together. PARLEY_CACHE=locmem gives
-# each process its own in-memory cache (tests, or a single-process install without Redis).
+# each process its own in-memory cache (a single-process install without Redis; tests always, test.py).
 # Never call cache.clear() on the Redis cache: it would FLUSHDB the broker's database too.
 if env("PARLEY_CACHE", default="redis") == "locmem":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "parley"}}
@@ -338,6 +338,11 @@ PARLEY_SWEEP_AFTER_SECONDS = env.int("PARLEY_SWEEP_AFTER_SECONDS", default=60)
 PARLEY_METRICS_TOKEN = env("PARLEY_METRICS_TOKEN", default="")
 # /readyz fails when no worker on our queue wrote its heartbeat for this long.
 PARLEY_WORKER_HEARTBEAT_MAX_AGE = env.int("PARLEY_WORKER_HEARTBEAT_MAX_AGE", default=60)
+# How often each worker writes that heartbeat (ops/health.py), in seconds.
+PARLEY_WORKER_HEARTBEAT_SECONDS = env.float("PARLEY_WORKER_HEARTBEAT_SECONDS", default=15.0)
+# A worker serves its own /metrics on this port (ops/metrics.py; unset or 0: none) and address.
+PARLEY_WORKER_METRICS_PORT = int(env("PARLEY_WORKER_METRICS_PORT", default="") or 0)
+PARLEY_WORKER_METRICS_ADDR = env("PARLEY_WORKER_METRICS_ADDR", default="127.0.0.1")
 # "json": one JSON object a line (ops/logging.py), with the request id, or the task and its comment ids.
 PARLEY_LOG_FORMAT = env("PARLEY_LOG_FORMAT", default="plain")
 if PARLEY_LOG_FORMAT not in ("plain", "json"):
