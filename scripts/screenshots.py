@@ -88,7 +88,7 @@ def _shoot(base: str) -> None:
         page.wait_for_load_state("networkidle")
         page.screenshot(path=str(OUT / "policy_preview.png"), full_page=True)
 
-        page.goto(f"{base}/moderation/audit/")
+        page.goto(f"{base}/moderation/viewpoints/")
         page.screenshot(path=str(OUT / "viewpoint_audit.png"), full_page=True)
         browser.close()
 

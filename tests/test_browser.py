@@ -145,7 +145,7 @@ def test_demo_queue_puts_threats_first_marks_the_phrase_and_undoes_a_decision(li
 MODERATOR_PAGES = ["/moderation/", "/moderation/?tab=reported", "/moderation/?tab=rejected", "/moderation/audit-log/",
                    "/moderation/discussions/", "/moderation/agreement/", "/moderation/policy/",
                    "/moderation/policy/versions/", "/moderation/policy/versions/1/", "/moderation/policy/reapply/",
-                   "/moderation/audit/"]
+                   "/moderation/viewpoints/"]
 
 
 def test_no_moderator_page_scrolls_sideways_on_a_phone(live_server, moderator_admin):

@@ -142,7 +142,8 @@ MATRIX: dict[tuple[str, str], tuple[dict | None, tuple[str, ...]]] = {
     ("GET", "moderation/policy/reapply/"): (None, ADMINS_PAGE),
     ("POST", "moderation/policy/reapply/"): ({"confirm": "yes"}, ADMINS_FORM),
     ("POST", "moderation/discussions/<int:article_id>/premoderation/"): ({"premoderate": "on"}, ADMINS_FORM),
-    ("GET", "moderation/audit/"): (None, ADMINS_PAGE),
+    ("GET", "moderation/viewpoints/"): (None, ADMINS_PAGE),
+    ("GET", "moderation/audit/"): (None, ("301",) * 5),  # the viewpoint audit's old address
     # --- accountability pages (issue 23). <pk> is carol's published comment: nobody's statement
     # (404 to all signed in: a statement is its author's only) and no notice (400 naming it).
     ("GET", "moderation/statements/<int:pk>/"): (None, ("L", "404", "404", "404", "404")),

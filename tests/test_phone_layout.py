@@ -68,7 +68,7 @@ def _own_comment_pages(w) -> list[str]:
 MODERATOR_PAGES = ["/moderation/", "/moderation/?tab=reported", "/moderation/?tab=rejected", "/moderation/?tab=failed",
                    "/moderation/?tab=published", "/moderation/?tab=appeals", "/moderation/audit-log/",
                    "/moderation/discussions/", "/moderation/agreement/"]
-ADMIN_PAGES = ["/moderation/audit/", "/moderation/policy/", "/moderation/policy/versions/", "/moderation/policy/versions/1/",
+ADMIN_PAGES = ["/moderation/viewpoints/", "/moderation/policy/", "/moderation/policy/versions/", "/moderation/policy/versions/1/",
                "/moderation/policy/reapply/"]
 ANONYMOUS_PAGES = ["/accounts/login/", "/accounts/register/"]
 

@@ -150,7 +150,7 @@ def test_reply_to_with_a_unicode_digit_is_a_400_naming_the_parameter(client):
         ("get", "/moderation/queue/poll/", {"known": "1,²"}, "known"),
         ("post", "/moderation/bulk/", {"ids": ["{pk}", "²"], "action": "approve"}, "ids"),
         ("post", "/moderation/comments/{pk}/decide/", {"action": "approve", "seen_event": "²"}, "seen_event"),
-        ("get", "/moderation/audit/", {"days": "³⁰"}, "days"),
+        ("get", "/moderation/viewpoints/", {"days": "³⁰"}, "days"),
         ("get", "/moderation/audit-log/", {"moderator": "a\x00b"}, "moderator"),  # a NUL reached PostgreSQL
     ],
 )

@@ -507,7 +507,6 @@ def train_lr(cfg: Config) -> dict:
 
 def write_report(result: dict, path: Path):
     cfg: Config = result["cfg"]
-    best = result["best"]
     lines = [
         "# Stance classifier: training report",
         "",
@@ -520,11 +519,7 @@ def write_report(result: dict, path: Path):
         "| file | favor | against | neutral | total |",
         "|---|---:|---:|---:|---:|",
     ]
-    tot = Counter()
-    for f, c in result["per_file"].items():
-        lines.append(f"| `{f}` | {c['favor']} | {c['against']} | {c['neutral']} | {sum(c.values())} |")
-        tot.update(c)
-    lines.append(f"| **total** | {tot['favor']} | {tot['against']} | {tot['neutral']} | {sum(tot.values())} |")
+    lines += _report_data_table(result["per_file"])
     lines += [
         "",
         f"IBM-ArgQ-30k is capped at {cfg.argq_cap_per_motion} arguments per motion (seeded sample). "
@@ -565,6 +560,26 @@ def write_report(result: dict, path: Path):
             f"Training throughput: {result['train_pairs_per_s']:.1f} pairs/s (wall clock, incl. in-training dev evals).",
             "",
         ]
+    lines += _report_dev_scores(cfg, result)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _report_data_table(per_file: dict) -> list[str]:
+    """One row per training file (favor, against, neutral), then the totals."""
+    lines = []
+    tot = Counter()
+    for f, c in per_file.items():
+        lines.append(f"| `{f}` | {c['favor']} | {c['against']} | {c['neutral']} | {sum(c.values())} |")
+        tot.update(c)
+    lines.append(f"| **total** | {tot['favor']} | {tot['against']} | {tot['neutral']} | {sum(tot.values())} |")
+    return lines
+
+
+def _report_dev_scores(cfg: Config, result: dict) -> list[str]:
+    """The dev score of every checkpoint (or C) tried, and the one selected."""
+    best = result["best"]
+    lines = []
     dev_files = (*DEV_FILES, ARC_DEV) if cfg.recipe == "comments" else DEV_FILES
     if cfg.recipe == "unseen":
         dev_files = cfg.select_on
@@ -577,8 +592,7 @@ def write_report(result: dict, path: Path):
                      + " | ".join(f"{h[f + ':f1_fa']:.4f} | {h[f + ':acc']:.4f}" for f in dev_files) + " |")
     key = f"step {best.get('step')}" if "step" in best else f"C={best.get('C')}"
     lines += ["", f"**Selected:** {key}, select score {best['select']:.4f}.", ""]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n")
+    return lines
 
 
 def main(argv: Iterable[str] | None = None) -> dict:

@@ -64,22 +64,11 @@ class Draft:
     end_date: datetime | None = None
 
 
-def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Draft | None:  # noqa: C901 - one story, read top to bottom; split when it grows
+def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Draft | None:
     """The statement for one decision, or None when it restricts nothing. Pure."""
     d = decision
     if d.account_action:
-        if d.account_action not in ACCOUNT_ACTIONS:
-            raise ValueError(f"Unknown account action {d.account_action!r}.")
-        banned = d.account_action == "banned"
-        return Draft(
-            kind=Kind.BANNED if banned else Kind.SUSPENDED, scope=Scope.ACCOUNT,
-            decision="Your account was banned: you can no longer post comments." if banned else
-            f"Your account was suspended until {d.until:%Y-%m-%d %H:%M} UTC: you cannot post comments until then.",
-            rule=site_rules.site_rule_pick(rules_current), facts="A moderator reviewed how your account has been used and "
-            + ("banned it." if banned else "suspended it for a time."),
-            phrase="", automated_detection=False, automated_decision=False, source=Source.VOLUNTARY,
-            ground=Ground.INCOMPATIBLE, end_date=None if banned else d.until,
-        )
+        return _statement_build_for_account(d, rules_current)
     if d.new_status not in (Comment.Status.HELD, Comment.Status.REJECTED, Comment.Status.FAILED):
         return None  # published, pending, deleted by its author: nothing restricted by us
     automatic = d.action in AUTOMATIC
@@ -93,13 +82,46 @@ def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Dra
     rule = site_rules.site_rule_pick(rules_current, key=key, reason="" if automatic else d.reason)
     phrase = ((d.explanation or {}).get("phrase") or "") if key in rules.LABEL_IN_WORDS else ""
     detected = automatic and key not in ("", site_rules.PREMODERATION, site_rules.CLASSIFICATION_FAILED)
-    held = d.new_status in (Comment.Status.HELD, Comment.Status.FAILED)
-    if held:
-        kind, what = Kind.HELD, "Your comment is held for review: only you can see it until a moderator publishes it."
-    elif d.by_moderator and (d.open_reports or notice):
-        kind, what = Kind.REMOVED_AFTER_REPORT, "Your comment was removed after a report: only you can see it."
-    else:
-        kind, what = Kind.REJECTED, "Your comment was rejected: only you can see it."
+    kind, what = _statement_kind(d, notice)
+    facts = _statement_facts(d, key=key, phrase=phrase, automatic=automatic, notice=notice)
+    illegal = bool(notice and notice.get("legality") == "illegal")
+    return Draft(
+        kind=kind, scope=Scope.COMMENT, decision=what, rule=rule, facts=facts[:5000], phrase=phrase[:500],
+        automated_detection=detected or (d.by_moderator and d.was_flagged_automatically),
+        automated_decision=not d.by_moderator,
+        source=Source.ILLEGAL_NOTICE if notice else Source.REPORT if (d.by_moderator and d.open_reports) else Source.VOLUNTARY,
+        ground=Ground.ILLEGAL if illegal else Ground.INCOMPATIBLE,
+        legal_ground=(notice.get("legal_ground") or notice.get("law", "")) if illegal else "",
+        legal_explanation=d.reason if illegal else "",
+    )
+
+
+def _statement_build_for_account(d: Decision, rules_current: list[SiteRule]) -> Draft:
+    if d.account_action not in ACCOUNT_ACTIONS:
+        raise ValueError(f"Unknown account action {d.account_action!r}.")
+    banned = d.account_action == "banned"
+    return Draft(
+        kind=Kind.BANNED if banned else Kind.SUSPENDED, scope=Scope.ACCOUNT,
+        decision="Your account was banned: you can no longer post comments." if banned else
+        f"Your account was suspended until {d.until:%Y-%m-%d %H:%M} UTC: you cannot post comments until then.",
+        rule=site_rules.site_rule_pick(rules_current), facts="A moderator reviewed how your account has been used and "
+        + ("banned it." if banned else "suspended it for a time."),
+        phrase="", automated_detection=False, automated_decision=False, source=Source.VOLUNTARY,
+        ground=Ground.INCOMPATIBLE, end_date=None if banned else d.until,
+    )
+
+
+def _statement_kind(d: Decision, notice: dict | None) -> tuple[str, str]:
+    """The statement's kind and the sentence that says what was decided."""
+    if d.new_status in (Comment.Status.HELD, Comment.Status.FAILED):
+        return Kind.HELD, "Your comment is held for review: only you can see it until a moderator publishes it."
+    if d.by_moderator and (d.open_reports or notice):
+        return Kind.REMOVED_AFTER_REPORT, "Your comment was removed after a report: only you can see it."
+    return Kind.REJECTED, "Your comment was rejected: only you can see it."
+
+
+def _statement_facts(d: Decision, *, key: str, phrase: str, automatic: bool, notice: dict | None) -> str:
+    """The facts and circumstances, in the words the author reads."""
     if key in rules.LABEL_IN_WORDS:
         facts = f"Our automatic check found that it {rules.LABEL_IN_WORDS[key]}" + (
             f"; the words that weighed most: \u201c{phrase}\u201d." if phrase else ".")
@@ -117,16 +139,7 @@ def statement_build(*, decision: Decision, rules_current: list[SiteRule]) -> Dra
         facts = f"A moderator rejected it: {d.reason}"
     if d.by_moderator and d.was_flagged_automatically and not notice and not d.open_reports:
         facts += " It had first been held by our automatic check."
-    illegal = bool(notice and notice.get("legality") == "illegal")
-    return Draft(
-        kind=kind, scope=Scope.COMMENT, decision=what, rule=rule, facts=facts[:5000], phrase=phrase[:500],
-        automated_detection=detected or (d.by_moderator and d.was_flagged_automatically),
-        automated_decision=not d.by_moderator,
-        source=Source.ILLEGAL_NOTICE if notice else Source.REPORT if (d.by_moderator and d.open_reports) else Source.VOLUNTARY,
-        ground=Ground.ILLEGAL if illegal else Ground.INCOMPATIBLE,
-        legal_ground=(notice.get("legal_ground") or notice.get("law", "")) if illegal else "",
-        legal_explanation=d.reason if illegal else "",
-    )
+    return facts
 
 
 def statement_record(*, comment: Comment | None = None, event: ModerationEvent | None = None, author=None,

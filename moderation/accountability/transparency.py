@@ -100,11 +100,40 @@ def _key(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m")
 
 
-def transparency_report(*, first: date, last: date) -> list[Month]:  # noqa: C901 - one story, read top to bottom; split when it grows
+def transparency_report(*, first: date, last: date) -> list[Month]:
     """One Month per calendar month from ``first`` to ``last`` (inclusive). Six queries whatever the span."""
     months = months_between(first.replace(day=1), last.replace(day=1))
     lo, hi = _start(months[0]), _start(_next_month(months[-1]))
     report = {m.strftime("%Y-%m"): Month(month=m.strftime("%Y-%m")) for m in months}
+    times, human_times, policies = _count_events(report, lo, hi)
+    _count_statements(report, lo, hi)
+    appeal_times = _count_appeals(report, lo, hi)
+    _count_notices(report, lo, hi)
+    models = _models_by_month(report, lo, hi)
+    # The version in force at each month's start counts too (a quiet month still had one).
+    in_force = list(Policy.objects.order_by("created_at").values_list("version", "created_at"))
+    for m_date in months:
+        key = m_date.strftime("%Y-%m")
+        m = report[key]
+        start = _start(m_date)
+        before = [v for v, at in in_force if at <= start]
+        if before:
+            policies[key].add(before[-1])
+        m.policy_versions = sorted(policies[key])
+        m.models = sorted(models[key])
+        m.decision_seconds_median = percentile(times[key], 0.5)
+        m.decision_seconds_p90 = percentile(times[key], 0.9)
+        m.human_decision_seconds_median = percentile(human_times[key], 0.5)
+        m.human_decision_seconds_p90 = percentile(human_times[key], 0.9)
+        m.appeal_seconds_median = percentile(appeal_times[key], 0.5)
+        human_decisions = sum(m.actions.get(a, 0) for a in HUMAN)
+        m.reversal_rate = round(m.reversals / human_decisions, 4) if human_decisions else None
+    return [report[m.strftime("%Y-%m")] for m in months]
+
+
+def _count_events(report: dict[str, Month], lo: datetime, hi: datetime) -> tuple[dict, dict, dict]:
+    """Count the audit log's actions into ``report``; per month, the seconds from posting to each
+    decision (all, and moderators' only) and the policy versions that decided. One query."""
     times: dict[str, list[float]] = {k: [] for k in report}
     human_times: dict[str, list[float]] = {k: [] for k in report}
     policies: dict[str, set[int]] = {k: set() for k in report}
@@ -126,6 +155,10 @@ def transparency_report(*, first: date, last: date) -> list[Month]:  # noqa: C90
             m.reversals += 1
         if policy_version is not None:
             policies[m.month].add(policy_version)
+    return times, human_times, policies
+
+
+def _count_statements(report: dict[str, Month], lo: datetime, hi: datetime) -> None:
     statements = (StatementOfReasons.objects.filter(created_at__gte=lo, created_at__lt=hi)
                   .values_list("created_at", "kind", "site_rule__title", "automated_decision"))
     for at, kind, rule, automated in statements:
@@ -133,6 +166,10 @@ def transparency_report(*, first: date, last: date) -> list[Month]:  # noqa: C90
         m.restrictions_by_rule[rule] = m.restrictions_by_rule.get(rule, 0) + 1
         m.restrictions_by_kind[kind] = m.restrictions_by_kind.get(kind, 0) + 1
         m.restrictions_automated_decision += bool(automated)
+
+
+def _count_appeals(report: dict[str, Month], lo: datetime, hi: datetime) -> dict[str, list[float]]:
+    """Count appeals opened and decided into ``report``; per month, the seconds each decided one took."""
     appeal_times: dict[str, list[float]] = {k: [] for k in report}
     appeals = Appeal.objects.filter(Q(created_at__gte=lo, created_at__lt=hi) | Q(decided_at__gte=lo, decided_at__lt=hi))
     for created, decided, outcome in appeals.values_list("created_at", "decided_at", "outcome"):
@@ -145,34 +182,24 @@ def transparency_report(*, first: date, last: date) -> list[Month]:  # noqa: C90
             elif outcome == Appeal.Outcome.REINSTATED:
                 m.appeals_reinstated += 1
             appeal_times[m.month].append((decided - created).total_seconds())
+    return appeal_times
+
+
+def _count_notices(report: dict[str, Month], lo: datetime, hi: datetime) -> None:
     for created, legality in IllegalContentNotice.objects.filter(created_at__gte=lo, created_at__lt=hi).values_list("created_at", "legality"):
         m = report[_key(created)]
         m.illegal_notices += 1
         label = legality or "open"
         m.illegal_notices_by_legality[label] = m.illegal_notices_by_legality.get(label, 0) + 1
+
+
+def _models_by_month(report: dict[str, Month], lo: datetime, hi: datetime) -> dict[str, set[str]]:
+    """The toxicity models (name and version) that scored comments in each month."""
     models: dict[str, set[str]] = {k: set() for k in report}
     for at, name, version in (Analysis.objects.filter(created_at__gte=lo, created_at__lt=hi)
                               .values_list("created_at", "toxicity_model", "toxicity_model_version").distinct()):
         models[_key(at)].add(f"{name} {version}".strip())
-    # The version in force at each month's start counts too (a quiet month still had one).
-    in_force = list(Policy.objects.order_by("created_at").values_list("version", "created_at"))
-    for m_date in months:
-        key = m_date.strftime("%Y-%m")
-        m = report[key]
-        start = _start(m_date)
-        before = [v for v, at in in_force if at <= start]
-        if before:
-            policies[key].add(before[-1])
-        m.policy_versions = sorted(policies[key])
-        m.models = sorted(models[key])
-        m.decision_seconds_median = percentile(times[key], 0.5)
-        m.decision_seconds_p90 = percentile(times[key], 0.9)
-        m.human_decision_seconds_median = percentile(human_times[key], 0.5)
-        m.human_decision_seconds_p90 = percentile(human_times[key], 0.9)
-        m.appeal_seconds_median = percentile(appeal_times[key], 0.5)
-        human_decisions = sum(m.actions.get(a, 0) for a in HUMAN)
-        m.reversal_rate = round(m.reversals / human_decisions, 4) if human_decisions else None
-    return [report[m.strftime("%Y-%m")] for m in months]
+    return models
 
 
 def default_span(now: datetime | None = None) -> tuple[date, date]:

@@ -87,24 +87,14 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
     ValidationError naming ``cutoff`` when there are too few decisions on either side."""
     from ml.adaptation import (  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
         GUARD_TOLERANCES,
-        agreement,
         embed,
         fit_site_head,
-        guard_rail_failures,
-        guard_rails,
         shipped_head,
     )
 
     _require_admin(admin)
     labels = decision_labels()
-    examples = labels.examples
-    if cutoff is None and examples:
-        cutoff = examples[int(len(examples) * 0.8) - 1].decided_at if len(examples) >= 5 else examples[-1].decided_at
-    train = [e for e in examples if cutoff is not None and e.decided_at <= cutoff]
-    later = [e for e in examples if cutoff is not None and e.decided_at > cutoff]
-    if len(train) < MIN_TRAIN_DECISIONS:
-        raise ValidationError({"cutoff": f"{len(train)} usable decisions up to the cut-off; a site model needs at "
-                                         f"least {MIN_TRAIN_DECISIONS}."})
+    cutoff, train, later = _fit_split(labels.examples, cutoff)
     base = base_classifier()
     active = ModelVersion.objects.filter(is_active=True).first()
     current = version_head(active, base)
@@ -113,22 +103,11 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
     train_f, later_f = features.take(np.arange(len(train))), features.take(np.arange(len(train), len(train) + len(later)))
     candidate, fit_report = fit_site_head(shipped_head(base), train_f, _targets(train), thresholds)
 
-    reasons: list[str] = []
-    later_t = _targets(later)
-    judged = {"current": agreement(current.scores(later_f), later_t, thresholds) if later else None,
-              "candidate": agreement(candidate.scores(later_f), later_t, thresholds) if later else None}
-    if len(later) < MIN_LATER_DECISIONS:
-        reasons.append(f"only {len(later)} decisions after the cut-off; judging needs at least {MIN_LATER_DECISIONS}")
-    elif not judged["candidate"]["overall"] > judged["current"]["overall"]:
-        reasons.append(f"agrees with moderators on {judged['candidate']['overall']:.1%} of the later decisions, "
-                       f"not more than the current model's {judged['current']['overall']:.1%}")
-    missing = guard_sets_module.guard_sets_missing()
-    sets, used = guard_sets_module.guard_sets(base)
-    rails = {"current": guard_rails(current, sets, thresholds), "candidate": guard_rails(candidate, sets, thresholds)}
-    if missing:
-        reasons.append("guard rails could not be checked: " + "; ".join(missing))
-    reasons += [f"guard rail {line}" for line in guard_rail_failures(rails["candidate"], rails["current"])
-                if not (missing and "could not be measured" in line)]
+    judged, reasons = _fit_later_judged(current=current, candidate=candidate, later=later, later_f=later_f,
+                                        thresholds=thresholds)
+    rails, used, rail_reasons = _fit_guard_rails_judged(base=base, current=current, candidate=candidate,
+                                                        thresholds=thresholds)
+    reasons += rail_reasons
 
     report = {
         "cutoff": cutoff.isoformat(),
@@ -155,6 +134,52 @@ def site_model_fit(*, cutoff: datetime | None = None, admin=None, now: datetime 
     logger.info("Site model v%s fitted on %s decisions: %s", version.pk, len(train),
                 "refused: " + "; ".join(reasons) if reasons else "passed every gate")
     return version
+
+
+def _fit_split(examples, cutoff: datetime | None) -> tuple[datetime | None, list, list]:
+    """The cut-off (default: the decision at 80 %), the decisions up to it and those after it.
+    ValidationError naming ``cutoff`` when too few come before it."""
+    if cutoff is None and examples:
+        cutoff = examples[int(len(examples) * 0.8) - 1].decided_at if len(examples) >= 5 else examples[-1].decided_at
+    train = [e for e in examples if cutoff is not None and e.decided_at <= cutoff]
+    later = [e for e in examples if cutoff is not None and e.decided_at > cutoff]
+    if len(train) < MIN_TRAIN_DECISIONS:
+        raise ValidationError({"cutoff": f"{len(train)} usable decisions up to the cut-off; a site model needs at "
+                                         f"least {MIN_TRAIN_DECISIONS}."})
+    return cutoff, train, later
+
+
+def _fit_later_judged(*, current, candidate, later, later_f, thresholds) -> tuple[dict, list[str]]:
+    """Gate 1: each head's agreement with the decisions after the cut-off, and why the candidate
+    fails the gate (none when it passes)."""
+    from ml.adaptation import agreement  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
+
+    reasons: list[str] = []
+    later_t = _targets(later)
+    judged = {"current": agreement(current.scores(later_f), later_t, thresholds) if later else None,
+              "candidate": agreement(candidate.scores(later_f), later_t, thresholds) if later else None}
+    if len(later) < MIN_LATER_DECISIONS:
+        reasons.append(f"only {len(later)} decisions after the cut-off; judging needs at least {MIN_LATER_DECISIONS}")
+    elif not judged["candidate"]["overall"] > judged["current"]["overall"]:
+        reasons.append(f"agrees with moderators on {judged['candidate']['overall']:.1%} of the later decisions, "
+                       f"not more than the current model's {judged['current']['overall']:.1%}")
+    return judged, reasons
+
+
+def _fit_guard_rails_judged(*, base, current, candidate, thresholds) -> tuple[dict, dict, list[str]]:
+    """Gate 2: both heads' guard rails, the guard sets used, and why the candidate fails the gate
+    (a guard set that could not be read is a failure)."""
+    from ml.adaptation import guard_rail_failures, guard_rails  # noqa: PLC0415 - the web process loads no torch (tests/moderation/adaptation)
+
+    reasons: list[str] = []
+    missing = guard_sets_module.guard_sets_missing()
+    sets, used = guard_sets_module.guard_sets(base)
+    rails = {"current": guard_rails(current, sets, thresholds), "candidate": guard_rails(candidate, sets, thresholds)}
+    if missing:
+        reasons.append("guard rails could not be checked: " + "; ".join(missing))
+    reasons += [f"guard rail {line}" for line in guard_rail_failures(rails["candidate"], rails["current"])
+                if not (missing and "could not be measured" in line)]
+    return rails, used, reasons
 
 
 def _changed_examples(later, current: np.ndarray, candidate: np.ndarray, thresholds) -> list[dict]:

@@ -134,6 +134,15 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
     if label != AUDIT_MAX_LABEL and label not in TOXICITY_LABELS:
         raise ValueError(f"unknown label {label!r}")
     since = since or timezone.now() - AUDIT_WINDOW
+    tallies, counted = _audit_tally(latest=_audit_latest_decisions(since=since), label=label)
+    return ViewpointAudit(label=label, since=since, automatic=_audit_table(tallies[False]), human=_audit_table(tallies[True]),
+                          automatic_coverage=StanceCoverage(*counted[False]),
+                          human_coverage=StanceCoverage(*counted[True]))
+
+
+def _audit_latest_decisions(*, since) -> dict[tuple[int, bool], tuple[str, dict, str]]:
+    """(comment id, by a moderator?) -> the latest such decision's action, the comment's scores
+    and its stance; one query."""
     events = (
         ModerationEvent.objects.filter(
             created_at__gte=since, action__in=(*AUTOMATIC, *rules.HUMAN_DECISIONS), comment__analysis__isnull=False
@@ -153,7 +162,12 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
         if action in rules.HUMAN_DECISIONS and not human:
             continue  # approve/reject without a person: not a moderator's decision
         latest[(comment_id, human)] = (action, scores, stance)
+    return latest
 
+
+def _audit_tally(*, latest: dict, label: str) -> tuple[dict, dict]:
+    """Outcome counts per kind (automatic False, moderator True), bin and stance, and per kind
+    [comments with a clear stance, comments with a score]."""
     tallies = {
         kind: [{s: {"published": 0, "held": 0, "rejected": 0} for s in STANCE_LABELS} for _ in range(AUDIT_BINS)]
         for kind in (False, True)
@@ -168,17 +182,15 @@ def viewpoint_audit(*, label: str = "toxicity", since=None) -> ViewpointAudit:
             continue
         counted[human][0] += 1
         tallies[human][_audit_bin(score)][stance][_OUTCOME[action]] += 1
+    return tallies, counted
 
-    def table(kind: bool) -> list[AuditBin]:
-        return [
-            AuditBin(
-                low=i / AUDIT_BINS,
-                high=(i + 1) / AUDIT_BINS,
-                cells=[AuditCell(stance=s, total=sum(t[s].values()), **t[s]) for s in STANCE_LABELS],
-            )
-            for i, t in enumerate(tallies[kind])
-        ]
 
-    return ViewpointAudit(label=label, since=since, automatic=table(False), human=table(True),
-                          automatic_coverage=StanceCoverage(*counted[False]),
-                          human_coverage=StanceCoverage(*counted[True]))
+def _audit_table(bins: list[dict]) -> list[AuditBin]:
+    return [
+        AuditBin(
+            low=i / AUDIT_BINS,
+            high=(i + 1) / AUDIT_BINS,
+            cells=[AuditCell(stance=s, total=sum(t[s].values()), **t[s]) for s in STANCE_LABELS],
+        )
+        for i, t in enumerate(bins)
+    ]

@@ -265,15 +265,9 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
     """
     if not 1 <= n <= PREVIEW_MAX_N:
         raise ValidationError({"n": [f"Must be between 1 and {PREVIEW_MAX_N}."]})
-    draft_thresholds = rules.validate_thresholds(draft.thresholds)
     active = policy_active()
-    # A draft that leaves a label out keeps the active cut-offs for it.
-    draft_thresholds = {**active.thresholds, **draft_thresholds}
-    draft = replace(
-        draft, thresholds=draft_thresholds,
-        rules_off=tuple(active.rules_off) if draft.rules_off is None else draft.rules_off,
-        publish_languages=tuple(active.publish_languages) if draft.publish_languages is None else draft.publish_languages,
-    )
+    draft = _draft_completed(draft=draft, active=active)
+    draft_thresholds = draft.thresholds
     rows, human = _preview_rows(n)
     tally = _Tally()
     warnings: list[PreviewWarning] = []
@@ -305,21 +299,37 @@ def policy_preview(*, draft: Draft, n: int = PREVIEW_DEFAULT_N) -> PolicyPreview
         human_decisions=len(tally.truth),
         quality_active=tally.qualities("active"),
         quality_draft=tally.qualities("draft"),
-        histograms=[
-            Histogram(
-                label=label,
-                counts=tally.bins[label],
-                active_hold=active.thresholds[label]["hold"],
-                active_reject=active.thresholds[label]["reject"],
-                draft_hold=draft_thresholds[label]["hold"],
-                draft_reject=draft_thresholds[label]["reject"],
-            )
-            for label in TOXICITY_LABELS
-            if label in active.thresholds and label in draft_thresholds
-        ],
+        histograms=_preview_histograms(bins=tally.bins, active_thresholds=active.thresholds,
+                                       draft_thresholds=draft_thresholds),
         warnings_total=warnings_total,
         warnings=warnings,
     )
+
+
+def _draft_completed(*, draft: Draft, active: Policy) -> Draft:
+    """The draft with its thresholds validated, and whatever it leaves out taken from the active policy."""
+    draft_thresholds = rules.validate_thresholds(draft.thresholds)
+    # A draft that leaves a label out keeps the active cut-offs for it.
+    return replace(
+        draft, thresholds={**active.thresholds, **draft_thresholds},
+        rules_off=tuple(active.rules_off) if draft.rules_off is None else draft.rules_off,
+        publish_languages=tuple(active.publish_languages) if draft.publish_languages is None else draft.publish_languages,
+    )
+
+
+def _preview_histograms(*, bins: dict[str, list[int]], active_thresholds, draft_thresholds) -> list[Histogram]:
+    return [
+        Histogram(
+            label=label,
+            counts=bins[label],
+            active_hold=active_thresholds[label]["hold"],
+            active_reject=active_thresholds[label]["reject"],
+            draft_hold=draft_thresholds[label]["hold"],
+            draft_reject=draft_thresholds[label]["reject"],
+        )
+        for label in TOXICITY_LABELS
+        if label in active_thresholds and label in draft_thresholds
+    ]
 
 
 def standings_premoderated(author_ids) -> set[int]:

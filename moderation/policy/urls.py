@@ -1,6 +1,7 @@
 """/moderation/ pages for admins (thresholds, versions, re-apply, viewpoint audit) and the
 discussions ranking for moderators. Included by moderation/urls.py (app_name "moderation")."""
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -16,6 +17,9 @@ urlpatterns = [
         views.article_premoderation,
         name="article_premoderation",
     ),
-    path("audit/", views.viewpoint_audit, name="viewpoint_audit"),
+    path("viewpoints/", views.viewpoint_audit, name="viewpoints"),
+    # The viewpoint audit's old address, kept for bookmarks and links (with their filters): "audit"
+    # alone reads as the decision log (/moderation/audit-log/, /api/moderation/audit/).
+    path("audit/", RedirectView.as_view(pattern_name="moderation:viewpoints", permanent=True, query_string=True)),
     path("agreement/", views.agreement, name="agreement"),
 ]

@@ -12,17 +12,6 @@ from moderation.commenter import AUTHOR_ACTIONS
 from moderation.models import AuthorStanding, ModerationEvent
 from moderation.queue.selectors import MAX_PAGE_SIZE
 
-# Tab key -> what a moderator reads on it. "reported" is published comments with reports
-# nobody has ruled on yet.
-TABS: dict[str, str] = {
-    "held": "Held for review",
-    "reported": "Reported",
-    "failed": "Classification failed",
-    "published": "Published",
-    "rejected": "Rejected",
-    "appeals": "Appeals",  # rejected comments whose author asked for a review (moderation.commenter)
-}
-
 AUDIT_PAGE_SIZE = 50
 SYSTEM = "system"  # ?moderator=system: automatic decisions
 

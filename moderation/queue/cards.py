@@ -15,16 +15,6 @@ from moderation import lifecycle, rules
 from moderation.models import Appeal, ModerationEvent
 from moderation.queue.cursor import Cursor
 
-# Tab key -> what a moderator reads on it. "reported" is published comments with reports
-# nobody has ruled on yet.
-TABS: dict[str, str] = {
-    "held": "Held for review",
-    "reported": "Reported",
-    "failed": "Classification failed",
-    "published": "Published",
-    "rejected": "Rejected",
-    "appeals": "Appeals",  # rejected comments whose author asked for a review (moderation.commenter)
-}
 
 def two_places(x: float | None) -> str:
     """``x`` as the template filter ``floatformat:2`` shows it (round half up on the decimal

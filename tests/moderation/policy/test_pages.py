@@ -18,7 +18,7 @@ from tests.moderation.policy.helpers import human, moderator, policy_admin, scor
 pytestmark = pytest.mark.django_db
 
 PAGES = ["/moderation/policy/", "/moderation/policy/versions/", "/moderation/policy/versions/1/",
-         "/moderation/policy/reapply/", "/moderation/audit/"]
+         "/moderation/policy/reapply/", "/moderation/viewpoints/"]
 
 
 def client_for(user) -> Client:
@@ -200,11 +200,18 @@ def test_viewpoint_audit_page_shows_rates_by_stance(admin_client_):
     scored_comment(stance="against", status="held", tox=scores(toxicity=0.3))
     scored_comment(stance="favor", status="published", tox=scores(toxicity=0.3))
 
-    page = admin_client_.get("/moderation/audit/", {"label": "max", "days": 30}).content.decode()
+    page = admin_client_.get("/moderation/viewpoints/", {"label": "max", "days": 30}).content.decode()
 
     assert "Automatic decisions" in page and "Moderators’ decisions" in page
     assert "1 (100%)" in page and "0 (0%)" in page
     assert "+100.0 pp" in page  # against held, favor published, same score
+
+
+def test_the_viewpoint_audits_old_address_redirects_permanently_with_its_filters():
+    response = Client().get("/moderation/audit/", {"label": "max", "days": 30})
+
+    assert response.status_code == 301
+    assert response["Location"] == "/moderation/viewpoints/?label=max&days=30"
 
 
 def test_discussions_and_audit_pages_show_for_what_share_of_comments_a_stance_is_shown(admin_client_):
@@ -215,7 +222,7 @@ def test_discussions_and_audit_pages_show_for_what_share_of_comments_a_stance_is
     scored_comment(article=article, stance="favor", status="published", tox=scores(toxicity=0.1))
 
     discussions = admin_client_.get("/moderation/discussions/").content.decode()
-    audit = admin_client_.get("/moderation/audit/", {"label": "max", "days": 30}).content.decode()
+    audit = admin_client_.get("/moderation/viewpoints/", {"label": "max", "days": 30}).content.decode()
 
     assert "Stance shown for 50% of comments (2 of 4 scored in the last 7 days)" in discussions
     assert "1 / 1" in discussions  # favor / against: the unclear two are not counted
