@@ -273,7 +273,7 @@ CELERY_BEAT_SCHEDULE = {
     # Fits a candidate site model (moderation/adaptation/); does nothing until an admin switches it
     # on from the policy page, and a candidate never serves until an admin activates it.
     "adapt-to-site": {
-        "task": "moderation.tasks.adapt_to_site",
+        "task": "moderation.adaptation.adapt_to_site",
         "schedule": timedelta(seconds=env.int("PARLEY_ADAPT_INTERVAL_SECONDS", default=24 * 3600)),
     },
 }

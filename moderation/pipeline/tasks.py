@@ -2,9 +2,9 @@
 web process), ``classify_comment`` and the periodic ``sweep_unscored_comments``. Tasks are thin:
 they call pipeline/scoring.py and own only retries and failure handling.
 
-Task names are fixed (``moderation.tasks.…``, where they lived before moderation/ had
-sub-packages) so messages already queued and the beat schedule (config/settings.py) survive
-a move. No model code is imported at module level: the web process imports this to enqueue.
+Task names follow the module (``moderation.pipeline.…``; the beat schedule is in
+config/settings/base.py). The names they had before moderation/ had sub-packages
+(``moderation.tasks.…``) stay registered as aliases for one release, so messages already queued run. No model code is imported at module level: the web process imports this to enqueue.
 """
 from __future__ import annotations
 

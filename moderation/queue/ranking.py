@@ -31,7 +31,7 @@ anything from starving, but never lifts a mild comment over a threat.
 Because of the cap the rank is not time-invariant: moderation.queue.services.queue_rerank stores
 it when the data change (scores, reports, reporters' records, thread activity, escalation, a new
 policy), and the beat task ``rerank_waiting_comments`` refreshes the waiting term of the whole
-queue every few minutes (config/settings.py), which is all the precision a 2-point term needs.
+queue every few minutes (config/settings/base.py), which is all the precision a 2-point term needs.
 
 Everything here is pure: no database access, so the formula is tested on plain numbers.
 """

@@ -7,7 +7,7 @@ needs ``moderation.can_moderate``: the anonymous are sent to log in, readers get
 The queue works without JavaScript (each action is a form POST that redirects back); with it,
 static/moderation/queue.js adds the keyboard, acts through /api/moderation/ with fetch(), and
 polls ``queue_poll`` for new cards and tab counts. No inline script or handler anywhere (the
-Content-Security-Policy, config/settings.py, forbids them).
+Content-Security-Policy, config/settings/base.py, forbids them).
 """
 from __future__ import annotations
 

@@ -85,6 +85,13 @@ def test_messages_queued_under_the_old_task_names_still_run():
     # Messages already in the broker at an upgrade carry the names from before the rename.
     for old, new in [("moderation.tasks.classify_comment", "moderation.pipeline.classify_comment"),
                      ("moderation.tasks.sweep_unscored_comments", "moderation.pipeline.sweep_unscored_comments"),
-                     ("moderation.tasks.rerank_waiting_comments", "moderation.pipeline.rerank_waiting_comments")]:
+                     ("moderation.tasks.rerank_waiting_comments", "moderation.pipeline.rerank_waiting_comments"),
+                     ("moderation.tasks.adapt_to_site", "moderation.adaptation.adapt_to_site")]:
         assert old in app.tasks and new in app.tasks
     assert app.tasks["moderation.tasks.sweep_unscored_comments"].apply().get() == 0
+    assert app.tasks["moderation.tasks.adapt_to_site"].apply().get() is None  # switched off by default
+    # Beat sends the new names.
+    from django.conf import settings
+
+    assert {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()} <= set(app.tasks)
+    assert not any(e["task"].startswith("moderation.tasks.") for e in settings.CELERY_BEAT_SCHEDULE.values())
