@@ -13,7 +13,18 @@ Reading a comment:
 * long comments are read in overlapping windows and a label's score is its highest window, so an
   insult at the end of a long comment is not cut off;
 * look-alike spellings ("f u c k", "1d10t", "id!ot") are undone by :func:`deobfuscate` and the
-  comment is scored both ways, keeping the higher score per label.
+  comment is scored both ways, keeping the higher score per label;
+* ``identity_attack`` is also read sentence by sentence (:func:`sentences`): a group attack is one
+  sentence's act, and read whole among other sentences the encoder's mean pooling dilutes it (the
+  demo's "... Immigrants are a plague on this country: they breed like rats ..." scores 0.12 whole,
+  0.39 by its sentence, against a 0.17 hold line). A sentence counts for ``SENTENCE_MARGIN`` (1.0)
+  logits less than the whole comment read the same way (0.24 there): a sentence out of its context
+  (a quotation, a report of what someone said) is weaker evidence. The margin was chosen on the
+  training dev rows (docs/MODELS.md, "Reading a group attack by its sentence"): with no margin, dev's
+  HatEval rows gained 30 catches at the hold line for 20 false holds; at 1.0, 12 for 6.
+  ``threat`` is not read by sentence: the demo's direct threat would score 0.91 by its sentence, over
+  the default policy's 0.90 reject line, and be removed unseen; that waits for a policy tuned on the
+  sentence reading. The other labels keep the whole reading their hold lines were tuned on.
 Knows nothing of Django.
 """
 from __future__ import annotations
@@ -77,6 +88,24 @@ def deobfuscate(text: str) -> str:
     return out
 
 
+# --------------------------------------------------------------------------- sentences
+
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’)\]])\s+|\n+")
+SENTENCE_LABELS: tuple[str, ...] = ("identity_attack",)
+SENTENCE_MARGIN = 1.0  # logits a sentence read alone counts for less than the whole comment
+MIN_SENTENCE_WORDS = 3
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of a comment worth reading alone: split after ., !, ? or … (and any closing quote)
+    or at a line break; fragments under three words ("Yes.", "Well...") say nothing alone and are
+    dropped. A comment of one sentence gives [] (its whole reading already is that sentence)."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip()]
+    if len(parts) < 2:
+        return []
+    return [p for p in parts if len(p.split()) >= MIN_SENTENCE_WORDS]
+
+
 # --------------------------------------------------------------------------- the classifier
 
 
@@ -120,7 +149,7 @@ class MiniLMToxicity:
 
     def __init__(self, model: MultiLabelHead, tokenizer, *, version: str, max_len: int = 128, stride: int = 96,
                  calibration: dict[str, tuple[float, float]] | None = None, batch_size: int = 64,
-                 meta: dict | None = None):
+                 meta: dict | None = None, sentence_labels: Sequence[str] = SENTENCE_LABELS):
         self.model = model
         self.tokenizer = tokenizer
         self.version = version
@@ -129,6 +158,9 @@ class MiniLMToxicity:
         self.calibration = calibration or {}
         self.batch_size = batch_size
         self.meta = meta or {}
+        self.sentence_labels = tuple(sentence_labels)
+        self.sentence_margin = SENTENCE_MARGIN
+        self._sentence_mask = torch.tensor([label in self.sentence_labels for label in LABELS])
         self._lock = threading.Lock()
 
     @classmethod
@@ -201,11 +233,24 @@ class MiniLMToxicity:
         texts = [str(t) for t in texts]
         if not texts:
             return []
-        plain = [deobfuscate(t) for t in texts]
-        extra = [i for i, (t, p) in enumerate(zip(texts, plain)) if p != t]
+        # Every extra reading (a plain spelling, a sentence) rides in the same batches as the texts.
+        # (text index, which labels it may raise: None for all), one per extra reading.
+        extra: list[str] = []
+        readings: list[tuple[int, torch.Tensor | None]] = []
+        for i, t in enumerate(texts):
+            plain = deobfuscate(t)
+            if plain != t:
+                extra.append(plain)
+                readings.append((i, None))
+            for sentence in (sentences(plain) if self.sentence_labels else []):
+                extra.append(sentence)
+                readings.append((i, self._sentence_mask))
         with self._lock:
-            logits = self.logits(texts + [plain[i] for i in extra])
+            logits = self.logits(texts + extra)
         best = logits[:len(texts)].clone()
-        for k, i in enumerate(extra):
-            best[i] = torch.maximum(best[i], logits[len(texts) + k])
+        for k, (i, mask) in enumerate(readings):
+            row = logits[len(texts) + k]
+            if mask is not None:
+                row = torch.where(mask, row - self.sentence_margin, best[i])
+            best[i] = torch.maximum(best[i], row)
         return self.calibrate(best)

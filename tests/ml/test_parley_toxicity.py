@@ -10,7 +10,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from ml.classifiers import registry  # noqa: E402
 from ml.classifiers.base import ModelUnavailable, ToxicityClassifier  # noqa: E402
-from ml.classifiers.minilm_toxicity import LABELS, MiniLMToxicity, deobfuscate  # noqa: E402
+from ml.classifiers.minilm_toxicity import LABELS, SENTENCE_LABELS, MiniLMToxicity, deobfuscate, sentences  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -83,6 +83,34 @@ def test_an_insult_at_the_end_of_a_long_comment_is_read(model):
     long_text = "The council's budget has many line items worth discussing. " * 40 + "You are a pathetic idiot."
     [scores] = model.score([long_text])
     assert scores["insult"] >= 0.5, scores
+
+
+GROUP_ATTACK = ("Why are we taking energy advice from foreigners? Immigrants are a plague on this country: they "
+                "breed like rats, take our jobs and then lecture us. Send every last one of them back.")
+DEMO_THREAT = ("Margaret, I know which house is yours. I am going to come round one night and smash your skull in "
+               "with a brick, and nobody will stop me.")
+
+
+def test_a_group_attack_inside_a_longer_comment_is_read_by_its_sentence(model):
+    # Read whole, the demo's group attack scores identity_attack 0.12, under the shipped 0.17 hold
+    # line: the sentence that does the harm is diluted by the ones around it.
+    whole = MiniLMToxicity(model.model, model.tokenizer, version=model.version, calibration=model.calibration,
+                           sentence_labels=())
+    [attack_whole, threat_whole] = whole.score([GROUP_ATTACK, DEMO_THREAT])
+    [attack, threat] = model.score([GROUP_ATTACK, DEMO_THREAT])
+    assert attack_whole["identity_attack"] < 0.17 <= attack["identity_attack"], (attack_whole, attack)
+    # The other labels keep the whole reading their cut-offs were tuned on: the demo's threat stays
+    # held for a moderator rather than crossing the 0.90 reject line by its sentence.
+    for label in set(LABELS) - set(SENTENCE_LABELS):
+        assert attack[label] == pytest.approx(attack_whole[label], abs=1e-6)
+        assert threat[label] == pytest.approx(threat_whole[label], abs=1e-6)
+
+
+def test_sentences_are_split_at_their_ends_and_fragments_are_not_read_alone():
+    text = 'Yes. I think so! He said "stop." Then he left.\nA new line here'
+    assert sentences(text) == ["I think so!", 'He said "stop."', "Then he left.", "A new line here"]
+    assert sentences("One sentence, read whole already.") == []
+    assert sentences("Version 2.5 of the plan is fine") == []
 
 
 def test_batches_score_like_single_comments(model):

@@ -26,11 +26,10 @@ DISAGREEMENT = ("disagree_polite", "sarcastic")
 
 pytestmark = pytest.mark.django_db
 
-# Misses of parley-minilm, the shipped default (see docs/MODELS.md, "Known limits").
-KNOWN_MISSES: dict[str, str] = {
-    "Why are we taking energy advice from foreigners?":
-        "held, but by toxicity 0.87 and insult 0.35: identity_attack 0.12 is under its 0.17 cut-off",
-}
+# Misses of parley-minilm, the shipped default (see docs/MODELS.md, "Known limits"). The immigrants
+# comment was one (identity_attack 0.12 read whole) until threat and identity_attack were read
+# sentence by sentence (0.39).
+KNOWN_MISSES: dict[str, str] = {}
 # The labels that name each kind of abuse: holding a threat by `toxicity` alone would be luck.
 FITTING_LABELS = {
     "threat": ("threat",),

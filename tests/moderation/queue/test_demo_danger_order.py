@@ -28,12 +28,6 @@ def test_the_two_threats_rank_above_every_insult_and_say_so(scored_demo):  # noq
     assert all(held[i][1].rank_reason.startswith("threat ") for i in threats), [held[i][1].rank_reason for i in threats]
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="parley-minilm holds the group attack by toxicity/insult: identity_attack is under its cut-off "
-    "(tests/moderation/test_demo_outcomes.py KNOWN_MISSES), so it ranks among the insults until the model "
-    "scores identity_attack past its hold cut-off",
-)
 def test_the_threats_and_the_group_attack_are_the_top_three_above_every_insult(scored_demo):  # noqa: F811
     held = _held_tab(scored_demo)
     first_insult = next(i for i, (kind, _) in enumerate(held) if kind == "insult")
