@@ -21,7 +21,9 @@ Reading a comment:
   logits less than the whole comment read the same way (0.24 there): a sentence out of its context
   (a quotation, a report of what someone said) is weaker evidence. The margin was chosen on the
   training dev rows (docs/MODELS.md, "Reading a group attack by its sentence"): with no margin, dev's
-  HatEval rows gained 30 catches at the hold line for 20 false holds; at 1.0, 12 for 6.
+  HatEval rows gained 30 catches at the hold line for 20 false holds; at 1.0, 12 for 6. Only comments
+  whose whole reading is at least faintly toxic (``SENTENCE_GATE``) are read by sentence: on news
+  comments that keeps the extra cost near a tenth instead of two thirds.
   ``threat`` is not read by sentence: the demo's direct threat would score 0.91 by its sentence, over
   the default policy's 0.90 reject line, and be removed unseen; that waits for a policy tuned on the
   sentence reading. The other labels keep the whole reading their hold lines were tuned on.
@@ -30,6 +32,7 @@ Knows nothing of Django.
 from __future__ import annotations
 
 import json
+import math
 import re
 import threading
 from collections.abc import Sequence
@@ -93,6 +96,7 @@ def deobfuscate(text: str) -> str:
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[.!?…][\"'”’)\]])\s+|\n+")
 SENTENCE_LABELS: tuple[str, ...] = ("identity_attack",)
 SENTENCE_MARGIN = 1.0  # logits a sentence read alone counts for less than the whole comment
+SENTENCE_GATE = 0.05  # calibrated toxicity of the whole comment from which its sentences are read
 MIN_SENTENCE_WORDS = 3
 
 
@@ -233,24 +237,36 @@ class MiniLMToxicity:
         texts = [str(t) for t in texts]
         if not texts:
             return []
-        # Every extra reading (a plain spelling, a sentence) rides in the same batches as the texts.
-        # (text index, which labels it may raise: None for all), one per extra reading.
-        extra: list[str] = []
-        readings: list[tuple[int, torch.Tensor | None]] = []
-        for i, t in enumerate(texts):
-            plain = deobfuscate(t)
-            if plain != t:
-                extra.append(plain)
-                readings.append((i, None))
-            for sentence in (sentences(plain) if self.sentence_labels else []):
-                extra.append(sentence)
-                readings.append((i, self._sentence_mask))
+        plain = [deobfuscate(t) for t in texts]
+        extra = [i for i, (t, p) in enumerate(zip(texts, plain)) if p != t]
         with self._lock:
-            logits = self.logits(texts + extra)
-        best = logits[:len(texts)].clone()
-        for k, (i, mask) in enumerate(readings):
-            row = logits[len(texts) + k]
-            if mask is not None:
-                row = torch.where(mask, row - self.sentence_margin, best[i])
-            best[i] = torch.maximum(best[i], row)
+            logits = self.logits(texts + [plain[i] for i in extra])
+            best = logits[:len(texts)].clone()
+            for k, i in enumerate(extra):
+                best[i] = torch.maximum(best[i], logits[len(texts) + k])
+            self._read_sentences(best, plain)
         return self.calibrate(best)
+
+    def _read_sentences(self, best: torch.Tensor, plain: Sequence[str]) -> None:
+        """Raise ``sentence_labels`` in ``best`` (logits, in place) to each comment's highest sentence
+        less ``sentence_margin``, for the comments at least faintly toxic as a whole (a group attack
+        is: 43 of the 45 dev rows whose hold this reading changes score ``toxicity`` >= 0.05); most
+        comments are far below, so they cost one reading, not one per sentence."""
+        if not self.sentence_labels:
+            return
+        gate = self._toxicity_logit_at(SENTENCE_GATE)
+        owners, pieces = [], []
+        for i, text in enumerate(plain):
+            if float(best[i, LABELS.index("toxicity")]) >= gate:
+                for sentence in sentences(text):
+                    owners.append(i)
+                    pieces.append(sentence)
+        if not pieces:
+            return
+        for i, row in zip(owners, self.logits(pieces)):
+            best[i] = torch.where(self._sentence_mask, torch.maximum(best[i], row - self.sentence_margin), best[i])
+
+    def _toxicity_logit_at(self, probability: float) -> float:
+        """The raw ``toxicity`` logit whose calibrated score is ``probability``."""
+        a, b = self.calibration.get("toxicity", (1.0, 0.0))
+        return (math.log(probability / (1 - probability)) - b) / a

@@ -14,7 +14,14 @@ import random
 import numpy as np
 import torch
 
-from ml.classifiers.minilm_toxicity import LABELS, MiniLMToxicity, deobfuscate, sentences
+from ml.classifiers.minilm_toxicity import (
+    LABELS,
+    SENTENCE_GATE,
+    SENTENCE_MARGIN,
+    MiniLMToxicity,
+    deobfuscate,
+    sentences,
+)
 from ml.training import toxicity as recipe
 
 GROUPS = {"jigsaw": ("jigsaw2018_train_first2886", "jigsaw2018_train_balanced_sample"), "hateval": ("hateval_val",),
@@ -22,17 +29,19 @@ GROUPS = {"jigsaw": ("jigsaw2018_train_first2886", "jigsaw2018_train_balanced_sa
 HOLD = 0.17  # the shipped policy's identity_attack hold line (moderation migration 0006)
 
 
-def whole_and_sentence_logits(model: MiniLMToxicity, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """Each text's identity_attack logit read whole, and its highest sentence's (-inf: one sentence)."""
+def whole_and_sentence_logits(model: MiniLMToxicity, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each text's identity_attack logit read whole, its highest sentence's (-inf: one sentence), and
+    its toxicity logit read whole (what the gate reads)."""
     k = LABELS.index("identity_attack")
     with torch.inference_mode():
-        whole = model.logits(texts)[:, k].numpy()
+        read = model.logits(texts)
+        whole, toxicity = read[:, k].numpy(), read[:, LABELS.index("toxicity")].numpy()
         pieces = [(i, s) for i, t in enumerate(texts) for s in sentences(deobfuscate(t))]
         best = np.full(len(texts), -np.inf)
         if pieces:
             for (i, _), z in zip(pieces, model.logits([s for _, s in pieces])[:, k].numpy()):
                 best[i] = max(best[i], z)
-    return whole, best
+    return whole, best, toxicity
 
 
 def main(argv=None) -> None:
@@ -46,11 +55,16 @@ def main(argv=None) -> None:
     rng = random.Random(cfg.seed)
     _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
     model = MiniLMToxicity.from_dir()
-    whole, best = whole_and_sentence_logits(model, [r[0] for r in dev])
+    whole, best, toxicity = whole_and_sentence_logits(model, [r[0] for r in dev])
     a, b = model.calibration["identity_attack"]
-    print(f"{len(dev)} dev rows, {int(np.isfinite(best).sum())} with two sentences or more")
-    for margin in [None, *args.margins]:
-        z = whole if margin is None else np.maximum(whole, best - margin)
+    gated = toxicity >= model._toxicity_logit_at(SENTENCE_GATE)
+    print(f"{len(dev)} dev rows, {int(np.isfinite(best).sum())} with two sentences or more, "
+          f"{int((np.isfinite(best) & gated).sum())} of them with toxicity >= {SENTENCE_GATE} read whole")
+    for margin in [None, *args.margins, "shipped"]:
+        if margin == "shipped":  # the margin, and only comments over the toxicity gate read by sentence
+            z = np.where(gated, np.maximum(whole, best - SENTENCE_MARGIN), whole)
+        else:
+            z = whole if margin is None else np.maximum(whole, best - margin)
         held = 1 / (1 + np.exp(-(a * z + b))) >= HOLD
         cells = []
         for group, sources in GROUPS.items():
@@ -58,7 +72,8 @@ def main(argv=None) -> None:
             y = np.array([dev[i][1]["identity_attack"] for i in idx])
             auc = roc_auc_score(y, z[idx])
             cells.append(f"{group} AUC {auc:.4f} held {held[idx][y == 1].mean():.3f} / false {held[idx][y == 0].mean():.3f}")
-        print(f"margin {'whole only' if margin is None else margin}: " + "; ".join(cells))
+        name = {None: "whole only", "shipped": f"shipped ({SENTENCE_MARGIN} + gate {SENTENCE_GATE})"}.get(margin, margin)
+        print(f"margin {name}: " + "; ".join(cells))
 
 
 if __name__ == "__main__":
