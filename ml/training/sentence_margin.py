@@ -1,6 +1,6 @@
 """How much a sentence read alone may raise ``identity_attack``: the margin table in docs/MODELS.md.
 
-    python -m ml.evaluation.sentence_margin [--data ../shared/data] [--margins 0 0.5 1 2]
+    python -m ml.training.sentence_margin [--data ../shared/data] [--margins 0 0.5 1 2]
 
 Reads only the training recipe's seeded dev split (ml/training/toxicity.py: held-out training rows
 and the *_val files), never an evaluation file. For each margin: ROC AUC of ``identity_attack`` per
