@@ -52,7 +52,7 @@ SEARCH_MAX_LENGTH = 200
 # What a search keeps of its text: words (hyphenated ones whole), double quotes (a phrase) and a
 # minus just before a word (leave it out). PostgreSQL's websearch parser turns a run of bare
 # operators ("-" x 33, "-(" x 40) into nested NOTs and fails with "tsquery stack too small";
-# with one operator per word at most it never nests (issue 20).
+# with one operator per word at most it never nests.
 _SEARCH_TOKEN = re.compile(r'"|(?<![\w-])-(?=\w)|\w+(?:-\w+)*')
 
 

@@ -187,8 +187,8 @@ def _like_once(like_model, *, field: str, liked, user) -> bool:
     they had liked it already (the unique (user, object) row says so, even under a double click).
 
     The row and its count change in one transaction, so like_count equals the rows whatever
-    runs at once (issue 20: counted after the insert committed, and an unlike in between
-    skipping a count it saw at 0, one reader's 16 threads ended at 1 with no row)."""
+    runs at once (counted after the insert committed, and an unlike in between skipping a count
+    it saw at 0, one reader's 16 threads once ended at 1 with no row)."""
     try:
         with transaction.atomic():
             like_model.objects.create(**{field: liked}, user=user)
@@ -204,7 +204,7 @@ def _unlike(like_model, *, field: str, liked, user) -> bool:
     with transaction.atomic():
         deleted, _ = like_model.objects.filter(**{field: liked}, user=user).delete()
         if deleted:
-            # like_count__gt=0 only for counts that drifted before issue 20 (never below 0).
+            # like_count__gt=0: counts that drifted before the row and count moved together never go below 0.
             type(liked).objects.filter(pk=liked.pk, like_count__gt=0).update(like_count=F("like_count") - 1)
     return bool(deleted)
 

@@ -2,11 +2,11 @@
 `int_list_param`. Anything else is a 400 naming the parameter and the reason.
 
 Why one helper: str.isdigit says yes to "²" and int("²") raises, so the pattern "int(v) if
-v is digits else None" was a 500 on five pages (issue 15); and an id past a bigint reached the
+v is digits else None" was a 500 on five pages; and an id past a bigint reached the
 database. tests/test_security_findings_access_imports_input.py greps the source so that str.isdigit stays gone.
 
 And what no view may be handed at all (NUL in a URL part or a page's parameter, bytes that are
-not UTF-8): ``bad_input``, applied to every request by ``RefuseBadInputMiddleware`` (issue 20).
+not UTF-8): ``bad_input``, applied to every request by ``RefuseBadInputMiddleware``.
 """
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ def str_param(data, name: str, *, max_length: int = 1000) -> str:
 def local_url(request, value: str | None, *, default: str) -> str:
     """``value`` (a ?next= or a form's "next") when it is a path on this site, else ``default``.
     Never hand a parameter to django.shortcuts.redirect: "foo" passes the host check, and
-    redirect() then looks it up as a view name (a NoReverseMatch 500, issue 15)."""
+    redirect() then looks it up as a view name (a NoReverseMatch 500)."""
     value = value or ""
     if value.startswith("/") and url_has_allowed_host_and_scheme(
         value, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -109,7 +109,7 @@ def undecodable_fields(request) -> list[str]:
 
 
 def bad_input(request, view_kwargs=None) -> BadParameter | None:
-    """The one rule for what no page or API view may be handed, whatever it reads (issue 20):
+    """The one rule for what no page or API view may be handed, whatever it reads:
     a NUL in a URL part (PostgreSQL refuses NUL in any text: a DataError, a 500), and on the
     pages a NUL or undecodable bytes in a query parameter or a form field. The API's own fields
     refuse those in bodies and query parameters already (DRF's CharField refuses NUL; its JSON

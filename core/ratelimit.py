@@ -134,7 +134,7 @@ def rate_limit_count(*, scope: str, request) -> None:
 # address counts here, whatever the username, on the login page and the token API alike; once
 # the allowance is used up both answer 429 with Retry-After before checking any password.
 #
-# Counted first, then checked (issue 20): reading the count and adding to it after the password
+# Counted first, then checked: reading the count and adding to it after the password
 # check let 48 concurrent guesses check 20-24 passwords against a limit of 10. Now each attempt
 # takes its place with one atomic increment before any password is checked
 # (login_attempt_begin), and gives it back when it turns out not to be a failure

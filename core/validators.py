@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 
 # Python's last day is 9999-12-31, and a filter "to this day, inclusive" reads up to the next
-# midnight: date.max + 1 day is an OverflowError (a 500 on five moderator pages, issue 20).
+# midnight: date.max + 1 day is an OverflowError (a 500 on five moderator pages).
 LAST_DAY = date.max - timedelta(days=1)
 
 

@@ -69,7 +69,7 @@ class AppealAdmin(ReadOnlyAdmin):
     raw_id_fields = ("comment",)
 
 
-# --- accountability (issue 23) --------------------------------------------------------------------
+# --- accountability (statements of reasons, notices, transparency) --------------------------------------------------------------------
 
 from moderation.accountability.models import IllegalContentNotice, SiteRule, StatementOfReasons  # noqa: E402
 from moderation.accountability.site_rules import site_rule_save  # noqa: E402

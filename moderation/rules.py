@@ -107,7 +107,7 @@ def validate_thresholds(thresholds: object) -> dict[str, dict[str, float]]:
             v = cut[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 errors.append(f"{label}.{key}: must be a number.")
-            elif not 0 <= v <= 1:  # compared as given: float(10**400) is an OverflowError (issue 20)
+            elif not 0 <= v <= 1:  # compared as given: float(10**400) is an OverflowError
                 errors.append(f"{label}.{key}: {v} is outside 0..1.")
             else:
                 values[key] = float(v)

@@ -182,7 +182,7 @@ def readyz(request):
         logger.warning("Not ready: %s", "; ".join(f"{n}: {checks[n]['error']}" for n in failed))
     body = {"status": "not ready" if failed else "ready", "failed": failed}
     # The detail (database vendor, the workers' host names, error texts) is for operators only:
-    # loopback or the metrics token, the rule /metrics uses (issue 20). Others, a load balancer
+    # loopback or the metrics token, the rule /metrics uses. Others, a load balancer
     # included, need the status and the names of the failing checks.
     if scrape_allowed(request):
         body["checks"] = checks

@@ -28,7 +28,7 @@ def _too_deep(value, limit: int) -> bool:
 def _overflowing_number(value) -> str | None:
     """The top-level key (or NON_FIELD_ERRORS_KEY) under which a number too big for a float
     sits: Python's json reads 1e400 as inf, which no field means and arithmetic turns into an
-    OverflowError or a NaN (issue 20)."""
+    OverflowError or a NaN."""
     stack = [(value, None)]
     while stack:
         item, key = stack.pop()

@@ -1,4 +1,4 @@
-"""Accounting for every decision (issue 23, the EU Digital Services Act's records):
+"""Accounting for every decision (the EU Digital Services Act's records):
 
 * ``models``: the site's own rules as data (``SiteRule``, versioned), the statement of reasons
   stored with each restriction (``StatementOfReasons``, Art. 17), readers' notices of illegal

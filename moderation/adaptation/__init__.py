@@ -1,4 +1,4 @@
-"""A site's own model, learnt from its moderators behind gates (issue 22).
+"""A site's own model, learnt from its moderators behind gates.
 
 labels.py (the moderators' final decisions as labelled examples), guard_sets.py (the fixed checks
 no version may regress), services.py (fit a candidate, gate it, activate or roll back),

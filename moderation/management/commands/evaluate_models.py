@@ -3,7 +3,7 @@
 Evaluation files only (../shared/data/eval/ and *_test.csv): nothing here trains or tunes. Prints,
 for every toxicity model asked for (default: the configured one and the BiLSTM, side by side), each
 evaluation row, the reliability curve behind the calibration error, the stance rows, and the
-targets table of issue 11 with the first model's standing. ``--record`` also writes the figures the
+targets table (ml/evaluation/targets.py) with each model's standing. ``--record`` also writes the figures the
 policy page shows (ml/evaluation/recorded.json).
 """
 import json

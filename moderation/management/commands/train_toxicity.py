@@ -24,7 +24,7 @@ class Command(BaseCommand):
         parser.add_argument("--head-lr", type=float, default=toxicity.Config.head_lr)
         parser.add_argument("--evals", type=int, default=toxicity.Config.evals_per_epoch)
         parser.add_argument("--out", default=str(toxicity.DEFAULT_OUT))
-        parser.add_argument("--round3", action="store_true", help="add issue 21's training rows")
+        parser.add_argument("--round3", action="store_true", help="add the round-three rows (threat set train half, identity registers, group statements)")
 
     def handle(self, *args, **opts):
         result = toxicity.main(["--data", opts["data"], "--seed", str(opts["seed"]), "--epochs", str(opts["epochs"]),
