@@ -321,37 +321,26 @@ def _prepare(cfg: Config, torch):
     return rng, per_file, train, dev
 
 
-def train_xenc(cfg: Config) -> dict:
-    import numpy as np
-    import torch
-    from transformers import AutoTokenizer, BertModel, get_linear_schedule_with_warmup
+def _xenc_start(cfg: Config):
+    """(tokenizer, model): the weights in ``cfg.init`` to continue from, or the base encoder with a fresh head."""
+    from transformers import AutoTokenizer, BertModel
 
-    from ml.classifiers.stance import MiniLMStance, StanceXEnc, encode_pairs
-
-    t_start = time.time()
-    rng, per_file, train, dev = _prepare(cfg, torch)
-    for f, rows in per_file.items():
-        log(f"train {f}: {len(rows)} {class_counts(rows)}")
+    from ml.classifiers.stance import MiniLMStance, StanceXEnc
 
     if cfg.init:
         start = MiniLMStance.from_dir(cfg.init)
-        tok, model = start.tokenizer, start.model
         log(f"continuing from {cfg.init} ({start.version})")
-    else:
-        tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
-        encoder = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False)
-        model = StanceXEnc(encoder, n_labels=len(LABELS))
-    enc = encode_pairs(tok, [r[0] for r in train], [r[1] for r in train], cfg.max_len)
-    ids = enc["input_ids"]
-    tts = enc["token_type_ids"]
-    lengths = [len(x) for x in ids]
-    labels = [r[2] for r in train]
-    log(f"train pairs {len(train)}; mean tokens {np.mean(lengths):.1f}; p95 {np.percentile(lengths, 95):.0f}")
+        return start.tokenizer, start.model
+    tok = AutoTokenizer.from_pretrained(str(base_model_dir()))
+    encoder = BertModel.from_pretrained(str(base_model_dir()), add_pooling_layer=False)
+    return tok, StanceXEnc(encoder, n_labels=len(LABELS))
 
-    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
-    total = steps_per_epoch * cfg.epochs
-    if cfg.recipe == "unseen" and cfg.max_steps:
-        total = min(total, cfg.max_steps)  # the schedule decays over the steps this run will take
+
+def _xenc_optimizer(model, cfg: Config, total: int):
+    """AdamW (no decay on biases and LayerNorm; the head at its own rate) and the linear schedule."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
         {"params": [p for n, p in model.encoder.named_parameters() if not any(k in n for k in no_decay)],
@@ -361,58 +350,99 @@ def train_xenc(cfg: Config) -> dict:
         {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
     ]
     opt = torch.optim.AdamW(groups)
-    sched = get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    eval_every = cfg.eval_every or max(1, steps_per_epoch // cfg.evals_per_epoch)
-    pad = tok.pad_token_id
+    return opt, get_linear_schedule_with_warmup(opt, int(cfg.warmup_frac * total), total)
 
-    out = Path(cfg.out)
-    best = {"select": -1.0}
-    history = []
-    if cfg.recipe == "unseen":
-        out.mkdir(parents=True, exist_ok=True)
-        inherited = stance_split.read_claims_seen(cfg.init) if cfg.init else frozenset()
-        stance_split.write_claims_seen(out, {r[0] for r in train}, extra_hashes=inherited,
-                                       note=f"recipe unseen from {cfg.init or 'the base model'}, seed {cfg.seed}")
 
-    def evaluate(step, epoch_f):
+def _pair_batch(b: list[int], ids, tts, lengths: list[int], pad: int):
+    """(input ids, token types, attention mask) of the pairs ``b``, padded to the longest."""
+    import torch
+
+    longest = max(lengths[i] for i in b)
+    x = torch.full((len(b), longest), pad, dtype=torch.long)
+    tt = torch.zeros((len(b), longest), dtype=torch.long)
+    m = torch.zeros((len(b), longest), dtype=torch.long)
+    for j, i in enumerate(b):
+        n = lengths[i]
+        x[j, :n] = torch.tensor(ids[i])
+        tt[j, :n] = torch.tensor(tts[i])
+        m[j, :n] = 1
+    return x, m, tt
+
+
+class _XencSelection:
+    """Dev evaluations during a run: the history and the best step (saved to ``cfg.out`` when found)."""
+
+    def __init__(self, cfg: Config, model, tok, dev: dict):
+        self.cfg, self.model, self.tok, self.dev = cfg, model, tok, dev
+        self.best: dict = {"select": -1.0}
+        self.history: list[dict] = []
+
+    def evaluate(self, step: int, epoch_f: float) -> None:
+        from ml.classifiers.stance import MiniLMStance
+
+        cfg, model = self.cfg, self.model
         model.eval()
-        clf = MiniLMStance.from_modules(model, tok, cfg.max_len, name="dev", version="dev")
-        res = {f: score_rows(clf, rows) for f, rows in dev.items()}
+        clf = MiniLMStance.from_modules(model, self.tok, cfg.max_len, name="dev", version="dev")
+        res = {f: score_rows(clf, rows) for f, rows in self.dev.items()}
         sel = sum(res[f]["f1_fa"] for f in cfg.select_on) / len(cfg.select_on)
         rec = {"step": step, "epoch": round(epoch_f, 2), "select": sel,
                **{f"{f}:{k}": v for f, r in res.items() for k, v in r.items() if k != "n"}}
-        history.append(rec)
+        self.history.append(rec)
         log("eval " + json.dumps({k: (round(v, 4) if isinstance(v, float) else v) for k, v in rec.items()}))
-        if sel > best["select"]:
-            best.update(rec)
-            best["dev"] = res
-            save_xenc(model, tok, out, cfg, {"dev_select": sel})
-            log(f"saved best (select={sel:.4f}) to {out}")
+        if sel > self.best["select"]:
+            self.best.update(rec)
+            self.best["dev"] = res
+            save_xenc(model, self.tok, Path(cfg.out), cfg, {"dev_select": sel})
+            log(f"saved best (select={sel:.4f}) to {cfg.out}")
         model.train()
 
-    step = 0
-    stopped_early = False
+
+def _claims_seen_write(cfg: Config, train: list) -> None:
+    """The ``unseen`` recipe records every claim it trains on (and its starting weights'), so its
+    unseen-topic dev stays unseen (ml/evaluation/stance_split.py)."""
+    out = Path(cfg.out)
+    out.mkdir(parents=True, exist_ok=True)
+    inherited = stance_split.read_claims_seen(cfg.init) if cfg.init else frozenset()
+    stance_split.write_claims_seen(out, {r[0] for r in train}, extra_hashes=inherited,
+                                   note=f"recipe unseen from {cfg.init or 'the base model'}, seed {cfg.seed}")
+
+
+def train_xenc(cfg: Config) -> dict:
+    import numpy as np
+    import torch
+
+    from ml.classifiers.stance import encode_pairs
+
+    t_start = time.time()
+    rng, per_file, train, dev = _prepare(cfg, torch)
+    for f, rows in per_file.items():
+        log(f"train {f}: {len(rows)} {class_counts(rows)}")
+    tok, model = _xenc_start(cfg)
+    enc = encode_pairs(tok, [r[0] for r in train], [r[1] for r in train], cfg.max_len)
+    ids, tts = enc["input_ids"], enc["token_type_ids"]
+    lengths = [len(x) for x in ids]
+    labels = [r[2] for r in train]
+    log(f"train pairs {len(train)}; mean tokens {np.mean(lengths):.1f}; p95 {np.percentile(lengths, 95):.0f}")
+
+    steps_per_epoch = math.ceil(len(train) / cfg.batch_size)
+    total = steps_per_epoch * cfg.epochs
+    if cfg.recipe == "unseen" and cfg.max_steps:
+        total = min(total, cfg.max_steps)  # the schedule decays over the steps this run will take
+    opt, sched = _xenc_optimizer(model, cfg, total)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    eval_every = cfg.eval_every or max(1, steps_per_epoch // cfg.evals_per_epoch)
+    if cfg.recipe == "unseen":
+        _claims_seen_write(cfg, train)
+    selection = _XencSelection(cfg, model, tok, dev)
+    step, seen, stopped_early = 0, 0, False
     if cfg.eval_every:
-        evaluate(0, 0.0)  # the starting weights: a later checkpoint is kept only if it beats them
+        selection.evaluate(0, 0.0)  # the starting weights: a later checkpoint is kept only if it beats them
     model.train()
-    seen = 0
     t_train = time.time()
     for epoch in range(cfg.epochs):
-        batches = length_bucketed_batches(lengths, cfg.batch_size, rng)
-        for b in batches:
-            L = max(lengths[i] for i in b)
-            x = torch.full((len(b), L), pad, dtype=torch.long)
-            tt = torch.zeros((len(b), L), dtype=torch.long)
-            m = torch.zeros((len(b), L), dtype=torch.long)
-            for j, i in enumerate(b):
-                n = lengths[i]
-                x[j, :n] = torch.tensor(ids[i])
-                tt[j, :n] = torch.tensor(tts[i])
-                m[j, :n] = 1
-            y = torch.tensor([labels[i] for i in b])
-            logits = model(x, m, tt)
-            loss = loss_fn(logits, y)
+        for b in length_bucketed_batches(lengths, cfg.batch_size, rng):
+            x, m, tt = _pair_batch(b, ids, tts, lengths, tok.pad_token_id)
+            loss = loss_fn(model(x, m, tt), torch.tensor([labels[i] for i in b]))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -421,32 +451,21 @@ def train_xenc(cfg: Config) -> dict:
             step += 1
             seen += len(b)
             if step % 50 == 0:
-                el = time.time() - t_train
-                log(f"ep {epoch} step {step}/{total} loss {loss.item():.4f} {seen / el:.1f} pairs/s")
+                log(f"ep {epoch} step {step}/{total} loss {loss.item():.4f} {seen / (time.time() - t_train):.1f} pairs/s")
             if step % eval_every == 0 or step == total:
-                evaluate(step, step / steps_per_epoch)
+                selection.evaluate(step, step / steps_per_epoch)
             if (cfg.max_minutes and (time.time() - t_start) > cfg.max_minutes * 60) or (cfg.max_steps and step >= cfg.max_steps):
                 stopped_early = True
                 break
         if stopped_early:
             log("time budget reached; stopping")
-            if history[-1]["step"] != step:
-                evaluate(step, step / steps_per_epoch)
+            if not selection.history or selection.history[-1]["step"] != step:
+                selection.evaluate(step, step / steps_per_epoch)
             break
-
-    return {
-        "cfg": cfg,
-        "per_file": {f: class_counts(r) for f, r in per_file.items()},
-        "n_train": len(train),
-        "mean_tokens": float(np.mean(lengths)),
-        "steps": step,
-        "total_steps": total,
-        "stopped_early": stopped_early,
-        "history": history,
-        "best": best,
-        "train_pairs_per_s": seen / (time.time() - t_train),
-        "wall_s": time.time() - t_start,
-    }
+    return {"cfg": cfg, "per_file": {f: class_counts(r) for f, r in per_file.items()}, "n_train": len(train),
+            "mean_tokens": float(np.mean(lengths)), "steps": step, "total_steps": total, "stopped_early": stopped_early,
+            "history": selection.history, "best": selection.best, "train_pairs_per_s": seen / (time.time() - t_train),
+            "wall_s": time.time() - t_start}
 
 
 # --------------------------------------------------------------------------- LR baseline

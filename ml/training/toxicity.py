@@ -253,10 +253,134 @@ def save(model, out: Path, cfg: Config, extra: dict) -> None:
     (out / "toxicity.json").write_text(json.dumps(meta, indent=2) + "\n")
 
 
+def _model_to_train(cfg: Config, base: Path):
+    """The base encoder with a fresh head, or (``fine_tune``) trained weights to continue from; the
+    word embeddings frozen either way (they are read from the base package, not shipped)."""
+    from transformers import BertModel
+
+    if cfg.fine_tune:
+        # Continue from trained weights (a short pass on the new rows plus the original mix keeps what
+        # the first 95 minutes learned; the shipped model is evaluated first, at step 0).
+        from ml.classifiers.minilm_toxicity import load_model
+
+        model, _, _ = load_model(Path(cfg.fine_tune), base)
+        model.train()
+    else:
+        model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
+    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
+    return model
+
+
+def _encoded_targets(train_rows: list[Row], tok, cfg: Config):
+    """(token ids, their lengths, targets, mask): a row supervises only the labels its file knows."""
+    import torch
+
+    ids = tok([r[0] for r in train_rows], truncation=True, max_length=cfg.max_len)["input_ids"]
+    y = torch.zeros((len(train_rows), len(LABELS)))
+    mask = torch.zeros((len(train_rows), len(LABELS)))
+    for i, (_, labels, _) in enumerate(train_rows):
+        for label, v in labels.items():
+            y[i, LABELS.index(label)] = v
+            mask[i, LABELS.index(label)] = 1
+    return ids, [len(x) for x in ids], y, mask
+
+
+def _optimizer(model, cfg: Config, total: int):
+    """AdamW (no decay on biases and LayerNorm; the head at its own rate) and the linear schedule."""
+    import torch
+    from transformers import get_linear_schedule_with_warmup
+
+    params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
+    no_decay = ("bias", "LayerNorm.weight")
+    opt = torch.optim.AdamW([
+        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": cfg.weight_decay, "lr": cfg.lr},
+        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0, "lr": cfg.lr},
+        {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
+    ])
+    warmup = cfg.warmup_steps if cfg.fine_tune else int(cfg.warmup_frac * total)
+    return opt, get_linear_schedule_with_warmup(opt, warmup, total)
+
+
+class _DevSelection:
+    """Dev evaluations during a run: the history, and the best step's weights and logits (saved to
+    ``cfg.out`` as they are found, so a run stopped from outside leaves its best so far)."""
+
+    def __init__(self, cfg: Config, model, clf: MiniLMToxicity, dev: list[Row], steps_per_epoch: int):
+        self.cfg, self.model, self.clf, self.dev, self.steps_per_epoch = cfg, model, clf, dev, steps_per_epoch
+        self.history: list[dict] = []
+        self.best: dict = {"select": -1.0}
+        self.best_state = self.best_logits = self.last_logits = None
+
+    def start(self) -> None:
+        """A fine-tune's step 0: the starting weights, kept unless a fine-tuned step beats them on dev."""
+        if self.cfg.start_select:  # measured already (an earlier run's step 0 on the same dev rows)
+            self.best.update(step=0, select=self.cfg.start_select)
+            self.best_state = copy.deepcopy(self.model.state_dict())
+            self.history.append({"step": 0, "epoch": 0.0, "select": self.cfg.start_select})
+        else:
+            self.evaluate(0)
+
+    def evaluate(self, step: int) -> None:
+        import torch
+
+        self.model.eval()
+        with torch.inference_mode():
+            logits = self.clf.logits([r[0] for r in self.dev], windows=False)
+        self.last_logits = logits
+        m = dev_metrics(logits, self.dev)
+        rec = {"step": step, "epoch": round(step / self.steps_per_epoch, 2), **m}
+        self.history.append(rec)
+        log("eval " + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in rec.items()}))
+        if m["select"] > self.best["select"]:
+            self.best.clear()
+            self.best.update(rec)
+            self.best_state, self.best_logits = copy.deepcopy(self.model.state_dict()), logits
+            save(self.model, Path(self.cfg.out), self.cfg, {"dev_select": m["select"], "step": step})
+        self.model.train()
+
+
+def _train_step(model, opt, sched, bce, batch, y, mask):
+    """One optimiser step on a padded batch (returns its loss); the masked loss counts only the labels a
+    row knows."""
+    import torch
+
+    x, m = batch
+    loss = (bce(model(x, m), y) * mask).sum() / mask.sum().clamp(min=1)
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    opt.step()
+    sched.step()
+    opt.zero_grad(set_to_none=True)
+    return loss
+
+
+def _save_selected(cfg: Config, model, dev: list[Row], rates: dict[str, float], selection: _DevSelection) -> dict:
+    """Save the step dev selected, calibrated, to ``cfg.out`` (and a fine-tune's last step to
+    ``<out>/last`` when dev kept another); returns the calibration."""
+    history, best, best_logits = selection.history, selection.best, selection.best_logits
+    if cfg.fine_tune and history[-1]["step"] != best["step"]:
+        # The last step too, calibrated, in <out>/last: what the fine-tune did, even when dev kept the start.
+        save(model, Path(cfg.out) / "last", cfg, {"dev_select": history[-1]["select"], "step": history[-1]["step"],
+                                                  "calibration": fit_calibration(selection.last_logits, dev, rates),
+                                                  "natural_rates": rates})
+    model.load_state_dict(selection.best_state)
+    # Calibrated on the read the selection saw (first max_len tokens); the shipped scorer's windows
+    # only add reads of the rest of long comments.
+    if best_logits is None:  # the starting weights won and were not re-read: keep their calibration
+        start = json.loads((Path(cfg.fine_tune) / "toxicity.json").read_text())
+        cal = {k: tuple(v) for k, v in start["calibration"].items()}
+    else:
+        cal = fit_calibration(best_logits, dev, rates)
+    save(model, Path(cfg.out), cfg, {"dev_select": best["select"], "step": best["step"], "calibration": cal,
+                                     "natural_rates": rates})
+    log(f"saved step {best['step']} (select {best['select']:.4f}) with calibration to {cfg.out}")
+    return cal
+
+
 def train(cfg: Config) -> dict:
     import numpy as np
     import torch
-    from transformers import AutoTokenizer, BertModel, get_linear_schedule_with_warmup
+    from transformers import AutoTokenizer
 
     t0 = time.time()
     torch.set_num_threads(cfg.threads)
@@ -269,84 +393,27 @@ def train(cfg: Config) -> dict:
 
     base = base_model_dir()
     tok = AutoTokenizer.from_pretrained(str(base))
-    if cfg.fine_tune:
-        # Continue from trained weights (a short pass on the new rows plus the original mix keeps what
-        # the first 95 minutes learned; the shipped model is evaluated first, at step 0).
-        from ml.classifiers.minilm_toxicity import load_model
-
-        model, _, _ = load_model(Path(cfg.fine_tune), base)
-        model.train()
-    else:
-        model = MultiLabelHead(BertModel.from_pretrained(str(base), add_pooling_layer=False))
-    model.encoder.embeddings.word_embeddings.weight.requires_grad_(False)
-    ids = tok([r[0] for r in train_rows], truncation=True, max_length=cfg.max_len)["input_ids"]
-    lengths = [len(x) for x in ids]
-    y = torch.zeros((len(train_rows), len(LABELS)))
-    mask = torch.zeros((len(train_rows), len(LABELS)))
-    for i, (_, labels, _) in enumerate(train_rows):
-        for label, v in labels.items():
-            y[i, LABELS.index(label)] = v
-            mask[i, LABELS.index(label)] = 1
+    model = _model_to_train(cfg, base)
+    ids, lengths, y, mask = _encoded_targets(train_rows, tok, cfg)
     steps_per_epoch = math.ceil(len(train_rows) / cfg.batch_size)
     total = int(steps_per_epoch * cfg.epochs)
     if cfg.fine_tune and (cfg.schedule_steps or cfg.max_steps):
         total = min(total, cfg.schedule_steps or cfg.max_steps)
-    params = [(n, p) for n, p in model.encoder.named_parameters() if p.requires_grad]
-    no_decay = ("bias", "LayerNorm.weight")
-    opt = torch.optim.AdamW([
-        {"params": [p for n, p in params if not any(k in n for k in no_decay)], "weight_decay": cfg.weight_decay, "lr": cfg.lr},
-        {"params": [p for n, p in params if any(k in n for k in no_decay)], "weight_decay": 0.0, "lr": cfg.lr},
-        {"params": list(model.head.parameters()), "weight_decay": 0.0, "lr": cfg.head_lr},
-    ])
-    warmup = cfg.warmup_steps if cfg.fine_tune else int(cfg.warmup_frac * total)
-    sched = get_linear_schedule_with_warmup(opt, warmup, total)
+    opt, sched = _optimizer(model, cfg, total)
     bce = torch.nn.BCEWithLogitsLoss(reduction="none")
-    clf = MiniLMToxicity(model, tok, version="dev", max_len=cfg.max_len)
-    dev_texts = [r[0] for r in dev]
-    history, best = [], {"select": -1.0}
-    best_state = best_logits = None
-    last_logits = None
-
-    def evaluate(step):
-        nonlocal best_state, best_logits, last_logits
-        model.eval()
-        with torch.inference_mode():
-            logits = clf.logits(dev_texts, windows=False)
-        last_logits = logits
-        m = dev_metrics(logits, dev)
-        rec = {"step": step, "epoch": round(step / steps_per_epoch, 2), **m}
-        history.append(rec)
-        log("eval " + json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in rec.items()}))
-        if m["select"] > best["select"]:
-            best.clear()
-            best.update(rec)
-            best_state, best_logits = copy.deepcopy(model.state_dict()), logits
-            save(model, Path(cfg.out), cfg, {"dev_select": m["select"], "step": step})
-        model.train()
-
+    selection = _DevSelection(cfg, model, MiniLMToxicity(model, tok, version="dev", max_len=cfg.max_len), dev,
+                              steps_per_epoch)
+    evaluate, history, best = selection.evaluate, selection.history, selection.best
     eval_every = max(1, steps_per_epoch // cfg.evals_per_epoch)
     if cfg.fine_tune:
         eval_every = max(1, total // max(1, cfg.evals_per_epoch))
-        if cfg.start_select:  # measured already (an earlier run's step 0 on the same dev rows)
-            best.update(step=0, select=cfg.start_select)
-            best_state = copy.deepcopy(model.state_dict())
-            history.append({"step": 0, "epoch": 0.0, "select": cfg.start_select})
-        else:
-            evaluate(0)  # the starting weights: kept unless a fine-tuned step beats them on dev
+        selection.start()
     step, seen, stopped = 0, 0, False
     t_train = time.time()
     model.train()
     while step < total and not stopped:
         for b in length_bucketed_batches(lengths, cfg.batch_size, rng):
-            x, m = pad_batch([ids[i] for i in b], tok.pad_token_id)
-            logits = model(x, m)
-            mb = mask[b]
-            loss = (bce(logits, y[b]) * mb).sum() / mb.sum().clamp(min=1)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            opt.zero_grad(set_to_none=True)
+            loss = _train_step(model, opt, sched, bce, pad_batch([ids[i] for i in b], tok.pad_token_id), y[b], mask[b])
             step += 1
             seen += len(b)
             if step % 50 == 0:
@@ -356,28 +423,13 @@ def train(cfg: Config) -> dict:
             if (cfg.max_minutes and time.time() - t0 > cfg.max_minutes * 60) or (cfg.max_steps and step >= cfg.max_steps):
                 stopped = True
                 log(f"budget reached at step {step}; stopping")
-                if history[-1]["step"] != step:
+                if not history or history[-1]["step"] != step:  # stopped before its first evaluation
                     evaluate(step)
             if step >= total or stopped:
                 break
 
     rates = natural_rates(cfg)
-    if cfg.fine_tune and history[-1]["step"] != best["step"]:
-        # The last step too, calibrated, in <out>/last: what the fine-tune did, even when dev kept the start.
-        save(model, Path(cfg.out) / "last", cfg, {"dev_select": history[-1]["select"], "step": history[-1]["step"],
-                                                  "calibration": fit_calibration(last_logits, dev, rates),
-                                                  "natural_rates": rates})
-    model.load_state_dict(best_state)
-    # Calibrated on the read the selection saw (first max_len tokens); the shipped scorer's windows
-    # only add reads of the rest of long comments.
-    if best_logits is None:  # the starting weights won and were not re-read: keep their calibration
-        start = json.loads((Path(cfg.fine_tune) / "toxicity.json").read_text())
-        cal = {k: tuple(v) for k, v in start["calibration"].items()}
-    else:
-        cal = fit_calibration(best_logits, dev, rates)
-    save(model, Path(cfg.out), cfg, {"dev_select": best["select"], "step": best["step"], "calibration": cal,
-                                     "natural_rates": rates})
-    log(f"saved step {best['step']} (select {best['select']:.4f}) with calibration to {cfg.out}")
+    cal = _save_selected(cfg, model, dev, rates, selection)
     return {"cfg": cfg, "counts": dict(counts), "dev_counts": dict(Counter(r[2] for r in dev)),
             "n_train": len(train_rows), "mean_tokens": float(np.mean(lengths)), "steps": step, "total": total,
             "stopped": stopped, "history": history, "best": best, "calibration": cal, "rates": rates,
