@@ -10,7 +10,7 @@ from rest_framework.settings import api_settings
 from blog import selectors, services
 from core.api.responses import BAD_INPUT, NOT_FOUND
 
-from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404, like_answer
+from .common import NOT_LOGGED_IN, TOO_MANY, LikeOutputSerializer, ReaderApi, article_or_404, like_answer
 from .serializers import ArticleSummaryOutputSerializer
 
 
@@ -72,11 +72,8 @@ class ArticleLikeApi(ReaderApi):
     permission_classes = [IsAuthenticated]
     throttle_scope = "likes"  # core.ratelimit: per user and per IP, 429 with Retry-After
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(LikeOutputSerializer):
         """The article's popularity after this reader's like."""
-
-        liked = serializers.BooleanField()
-        like_count = serializers.IntegerField()
 
         class Meta:
             ref_name = "ArticleLike"

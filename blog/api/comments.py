@@ -16,7 +16,15 @@ from core.api.responses import BAD_INPUT, NOT_FOUND
 from core.params import MAX_ID
 from moderation import facade as moderation
 
-from .common import NOT_LOGGED_IN, TOO_MANY, ReaderApi, article_or_404, like_answer, visible_comment_or_404
+from .common import (
+    NOT_LOGGED_IN,
+    TOO_MANY,
+    LikeOutputSerializer,
+    ReaderApi,
+    article_or_404,
+    like_answer,
+    visible_comment_or_404,
+)
 from .serializers import CommentOutputSerializer, ThreadCommentOutputSerializer
 
 
@@ -204,11 +212,8 @@ class CommentLikeApi(ReaderApi):
     permission_classes = [IsAuthenticated]
     throttle_scope = "likes"
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(LikeOutputSerializer):
         """The comment's like count after this reader's like."""
-
-        liked = serializers.BooleanField()
-        like_count = serializers.IntegerField()
 
         class Meta:
             ref_name = "CommentLike"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -40,6 +40,14 @@ NOT_LOGGED_IN = OpenApiResponse(description="Authentication credentials were not
 TOO_MANY = OpenApiResponse(
     description="Rate limit reached for this reader or address (core.ratelimit); retry after Retry-After seconds."
 )
+
+
+class LikeOutputSerializer(serializers.Serializer):
+    """Whether the reader likes it now, and its like count after the like or unlike. Each resource
+    subclasses it with its own ``Meta.ref_name`` (the schema names ArticleLike and CommentLike)."""
+
+    liked = serializers.BooleanField()
+    like_count = serializers.IntegerField()
 
 
 def like_answer(output_serializer, liked_object, *, liked: bool, created: bool = False) -> Response:
