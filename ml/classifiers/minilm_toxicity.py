@@ -164,7 +164,6 @@ class MiniLMToxicity:
         self.meta = meta or {}
         self.sentence_labels = tuple(sentence_labels)
         self.sentence_margin = SENTENCE_MARGIN
-        self._sentence_mask = torch.tensor([label in self.sentence_labels for label in LABELS])
         self._lock = threading.Lock()
 
     @classmethod
@@ -254,19 +253,21 @@ class MiniLMToxicity:
         comments are far below, so they cost one reading, not one per sentence."""
         if not self.sentence_labels:
             return
-        gate = self._toxicity_logit_at(SENTENCE_GATE)
+        gate, toxicity = self.toxicity_logit_at(SENTENCE_GATE), LABELS.index("toxicity")
         owners, pieces = [], []
         for i, text in enumerate(plain):
-            if float(best[i, LABELS.index("toxicity")]) >= gate:
+            if float(best[i, toxicity]) >= gate:
                 for sentence in sentences(text):
                     owners.append(i)
                     pieces.append(sentence)
         if not pieces:
             return
+        # Derived here, not kept: sentence_labels is a plain attribute a caller may set.
+        mask = torch.tensor([label in self.sentence_labels for label in LABELS])
         for i, row in zip(owners, self.logits(pieces)):
-            best[i] = torch.where(self._sentence_mask, torch.maximum(best[i], row - self.sentence_margin), best[i])
+            best[i] = torch.where(mask, torch.maximum(best[i], row - self.sentence_margin), best[i])
 
-    def _toxicity_logit_at(self, probability: float) -> float:
+    def toxicity_logit_at(self, probability: float) -> float:
         """The raw ``toxicity`` logit whose calibrated score is ``probability``."""
         a, b = self.calibration.get("toxicity", (1.0, 0.0))
         return (math.log(probability / (1 - probability)) - b) / a

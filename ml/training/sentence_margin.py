@@ -9,12 +9,14 @@ dev source, and at the shipped hold line the share of positives and of negatives
 from __future__ import annotations
 
 import argparse
+import json
 import random
 
 import numpy as np
 import torch
 
 from ml.classifiers.minilm_toxicity import (
+    DEFAULT_WEIGHTS_DIR,
     LABELS,
     SENTENCE_GATE,
     SENTENCE_MARGIN,
@@ -26,7 +28,7 @@ from ml.training import toxicity as recipe
 
 GROUPS = {"jigsaw": ("jigsaw2018_train_first2886", "jigsaw2018_train_balanced_sample"), "hateval": ("hateval_val",),
           "toxigen": ("toxigen_human",), "davidson": ("davidson2017",)}
-HOLD = 0.17  # the shipped policy's identity_attack hold line (moderation migration 0006)
+POLICY_FILE = DEFAULT_WEIGHTS_DIR / "policy.json"  # the shipped policy's cut-offs, tuned with the weights
 
 
 def whole_and_sentence_logits(model: MiniLMToxicity, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -57,7 +59,8 @@ def main(argv=None) -> None:
     model = MiniLMToxicity.from_dir()
     whole, best, toxicity = whole_and_sentence_logits(model, [r[0] for r in dev])
     a, b = model.calibration["identity_attack"]
-    gated = toxicity >= model._toxicity_logit_at(SENTENCE_GATE)
+    gated = toxicity >= model.toxicity_logit_at(SENTENCE_GATE)
+    hold = json.loads(POLICY_FILE.read_text())["thresholds"]["identity_attack"]["hold"]
     print(f"{len(dev)} dev rows, {int(np.isfinite(best).sum())} with two sentences or more, "
           f"{int((np.isfinite(best) & gated).sum())} of them with toxicity >= {SENTENCE_GATE} read whole")
     for margin in [None, *args.margins, "shipped"]:
@@ -65,7 +68,7 @@ def main(argv=None) -> None:
             z = np.where(gated, np.maximum(whole, best - SENTENCE_MARGIN), whole)
         else:
             z = whole if margin is None else np.maximum(whole, best - margin)
-        held = 1 / (1 + np.exp(-(a * z + b))) >= HOLD
+        held = 1 / (1 + np.exp(-(a * z + b))) >= hold
         cells = []
         for group, sources in GROUPS.items():
             idx = [i for i, r in enumerate(dev) if r[2] in sources and "identity_attack" in r[1]]
