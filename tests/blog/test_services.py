@@ -89,3 +89,38 @@ def test_banned_or_suspended_author_cannot_comment(reader):
     standing.save()
     with pytest.raises(ValidationError, match="suspended"):
         services.comment_create(article=ArticleFactory(), author=reader, text="hi")
+
+
+def test_a_comment_is_stored_with_its_path_in_one_write(reader):
+    """The path ends in the comment's own id, zero-padded; on PostgreSQL the id comes from the
+    sequence first, so the row is inserted whole (no UPDATE after the INSERT)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from blog.models import Comment
+
+    article = ArticleFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        root = services.comment_create(article=article, author=reader, text="root")
+    reply = services.comment_create(article=article, author=reader, text="reply", parent=root)
+
+    for comment in (root, reply):
+        stored = Comment.objects.get(pk=comment.pk)
+        assert stored.path == comment.path and stored.path.endswith(str(comment.pk).zfill(services.PATH_SEGMENT_WIDTH))
+    assert root.path == str(root.pk).zfill(10)
+    assert reply.path == f"{root.path}/{str(reply.pk).zfill(10)}" and reply.depth == 1
+    writes = [q["sql"].split()[0] for q in ctx.captured_queries if q["sql"].split()[0] in ("INSERT", "UPDATE")]
+    assert writes == (["INSERT"] if connection.vendor == "postgresql" else ["INSERT", "UPDATE"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_comment_is_committed_before_it_is_queued(reader, monkeypatch):
+    from django.db import connection
+
+    from blog.models import Comment
+
+    seen = []
+    monkeypatch.setattr(facade, "enqueue_classification",
+                        lambda pk: seen.append((pk, connection.in_atomic_block, Comment.objects.filter(pk=pk).exists())))
+    comment = services.comment_create(article=ArticleFactory(), author=reader, text="hello")
+    assert seen == [(comment.pk, False, True)]
