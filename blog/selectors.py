@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from core.compiled import CompiledLookup
+
 from .models import DELETED_USERNAME_PREFIX, Article, AuthorProfile, Comment, CommentLike
 
 User = get_user_model()
@@ -112,7 +114,11 @@ def article_get_for_write(*, slug: str) -> Article:
     No comment count or tags: ``article_get``'s count of published comments grows with the
     thread, and every POST would pay for it (at thousands of comments, a third of the request).
     """
-    return Article.objects.get(slug=slug)
+    return _article_by_slug.get(slug)
+
+
+# Every comment POST reads its article: compiled once per connection, not per request.
+_article_by_slug = CompiledLookup(Article.objects.all(), field="slug")
 
 
 @dataclass(frozen=True)

@@ -559,8 +559,9 @@ def test_a_token_post_costs_the_same_queries_on_a_long_thread(article, reader):
 
     short = post_queries()
     CommentFactory.create_batch(40, article=article, status=Comment.Status.PUBLISHED)
-    # token + user + standing in one query, the article, then the insert and its path
-    assert post_queries() == short <= 7
+    # token + user + standing in one query, the article, then on PostgreSQL the id from the
+    # sequence and the insert (elsewhere the insert and its path, in a transaction)
+    assert post_queries() == short <= (4 if connection.vendor == "postgresql" else 7)
 
 
 def test_a_reader_cannot_report_their_own_comment_through_the_api(reader_api, article, reader):
