@@ -11,10 +11,11 @@ from rest_framework import serializers
 
 from blog import selectors, services
 from blog.models import Comment
+from core.api.fields import ShallowCopiedFieldsMixin
 from moderation import facade as moderation
 
 
-class OutcomeOutputSerializer(serializers.Serializer):
+class OutcomeOutputSerializer(ShallowCopiedFieldsMixin, serializers.Serializer):
     """What the author is told about their own comment."""
 
     status = serializers.CharField()
@@ -102,7 +103,7 @@ class ArticleSummaryOutputSerializer(serializers.Serializer):
         return TagOutputSerializer(sorted(article.tags.all(), key=lambda t: t.name), many=True).data
 
 
-class CommentOutputSerializer(serializers.Serializer):
+class CommentOutputSerializer(ShallowCopiedFieldsMixin, serializers.Serializer):
     """A comment the requester may see: published, or their own in any status.
 
     `text` is the plain text as typed, not HTML: whoever displays it must escape it.
