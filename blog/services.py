@@ -65,7 +65,7 @@ def _clean_text(value: str, *, field: str, max_length: int) -> str:
     return value.replace("\r\n", "\n")
 
 
-_comment_id_sequence: dict[str, str] = {}  # database alias -> blog_comment.id's sequence
+_comment_id_sequence: dict[str, str | None] = {}  # database alias -> blog_comment.id's sequence
 
 
 def _comment_id_next() -> int | None:
@@ -78,9 +78,11 @@ def _comment_id_next() -> int | None:
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
-        if (sequence := _comment_id_sequence.get(connection.alias)) is None:
+        if connection.alias not in _comment_id_sequence:
             cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [Comment._meta.db_table, Comment._meta.pk.column])
-            sequence = _comment_id_sequence[connection.alias] = cursor.fetchone()[0]
+            _comment_id_sequence[connection.alias] = cursor.fetchone()[0]
+        if (sequence := _comment_id_sequence[connection.alias]) is None:
+            return None  # an id column without a sequence: insert, then set the path
         cursor.execute("SELECT nextval(%s)", [sequence])
         return cursor.fetchone()[0]
 
