@@ -82,6 +82,7 @@ def test_sweeper_finds_comments_left_unscored(settings):
 def test_messages_queued_under_the_old_task_names_still_run():
     from config.celery import app
 
+    app.loader.import_default_modules()  # what a worker does at start: autodiscovery is lazy until then
     # Messages already in the broker at an upgrade carry the names from before the rename.
     for old, new in [("moderation.tasks.classify_comment", "moderation.pipeline.classify_comment"),
                      ("moderation.tasks.sweep_unscored_comments", "moderation.pipeline.sweep_unscored_comments"),
