@@ -171,16 +171,17 @@ class MiniLMToxicity:
         """The shipped (or ``path``'s) weights at ``precision`` (default: ``PARLEY_MODEL_PRECISION``,
         see :mod:`ml.classifiers.quantize`). An int8 model's version ends in ``-int8``: its scores differ
         from fp32's in the third decimal, and an Analysis row says which one scored it."""
-        from .quantize import model_precision, model_quantize
+        from .quantize import model_precision, model_quantize, precision_suffix, smoothing_read
 
         path = Path(path) if path is not None else DEFAULT_WEIGHTS_DIR
         if not (path / "toxicity.json").exists() or not (path / "model.safetensors").exists():
             raise ModelUnavailable(f"no Parley toxicity weights in {path}")
         precision = precision or model_precision()
         model, tok, meta = load_model(path, base_model_dir())
-        model = model_quantize(model=model, precision=precision)
+        maxima = smoothing_read(path) if precision == "int8" else None
+        model = model_quantize(model=model, precision=precision, input_maxima=maxima)
         calibration = {k: (float(a), float(b)) for k, (a, b) in meta.get("calibration", {}).items()}
-        version = f"{meta['weights_sha256_10']}-{meta['date']}" + ("-int8" if precision == "int8" else "")
+        version = f"{meta['weights_sha256_10']}-{meta['date']}" + precision_suffix(precision, smoothed=bool(maxima), sep="-")
         return cls(model, tok, version=version, max_len=meta["max_len"], calibration=calibration,
                    meta={**meta, "precision": precision})
 

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from .base import STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches, stance_label
+from .quantize import model_precision, model_quantize, precision_suffix, smoothing_read
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
 
@@ -213,27 +214,24 @@ class MiniLMStance:
         return self._probs_to_scores(torch.softmax(self.lr_head(X), dim=-1))
 
 
-PRECISION_ENV = "PARLEY_MODEL_PRECISION"  # fp32 (default here) or int8; the same setting as the toxicity model's
-
-
 def stance_precision() -> str:
-    value = os.environ.get(PRECISION_ENV, "fp32").strip().lower() or "fp32"
-    if value not in ("fp32", "int8"):
-        raise ModelUnavailable(f"{PRECISION_ENV}={value!r}: expected fp32 or int8")
-    return value
+    """``PARLEY_MODEL_PRECISION``, the same setting as the toxicity model's (ml/classifiers/quantize.py)."""
+    try:
+        return model_precision()
+    except ValueError as exc:
+        raise ModelUnavailable(str(exc)) from exc
 
 
 def quantize_int8(clf: MiniLMStance) -> MiniLMStance:
-    """The cross-encoder with every ``nn.Linear`` as dynamic int8 (per-channel weights, per-tensor
-    activations): the worker's time is in those layers. The version says so, since its scores
-    differ from fp32's and every Analysis records which one scored. Per-channel weights moved
-    PERSPECTRUM's unseen-topic macro-F1 by 0.013, per-tensor by 0.050 (docs/MODELS.md)."""
-    from torch.ao.quantization import per_channel_dynamic_qconfig, quantize_dynamic
-
+    """The cross-encoder with every ``nn.Linear`` as dynamic int8 (per-channel weights), smoothed with
+    the statistics shipped beside its weights (ml/classifiers/quantize.py): the worker's time is in
+    those layers. The version says so, since its scores differ from fp32's and every Analysis records
+    which one scored. Measured against fp32: docs/MODELS.md, "Precision"."""
     if clf.model is None:
         raise ModelUnavailable("int8 needs the cross-encoder (xenc) weights")
-    clf.model = quantize_dynamic(clf.model, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8).eval()
-    clf.version = f"{clf.version}+int8"
+    maxima = smoothing_read(clf.weights_dir) if clf.weights_dir is not None else None
+    clf.model = model_quantize(model=clf.model, precision="int8", input_maxima=maxima).eval()
+    clf.version = f"{clf.version}{precision_suffix('int8', smoothed=bool(maxima), sep='+')}"
     return clf
 
 

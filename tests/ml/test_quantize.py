@@ -8,6 +8,7 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from ml.classifiers import quantize  # noqa: E402
@@ -49,7 +50,7 @@ def both():
 
 def test_the_int8_model_says_so_in_its_version(both):
     fp32, int8 = both
-    assert int8.version == fp32.version + "-int8"
+    assert int8.version == fp32.version + "-int8s"  # "s": smoothed with the shipped statistics
     assert (fp32.meta["precision"], int8.meta["precision"]) == ("fp32", "int8")
 
 
@@ -58,3 +59,45 @@ def test_int8_scores_real_sentences_like_fp32(both):
     for a, b in zip(fp32.score(SENTENCES), int8.score(SENTENCES)):
         for label in a:
             assert b[label] == pytest.approx(a[label], abs=0.1), (label, a, b)
+
+
+def test_smoothing_moves_scale_into_the_weights_without_changing_the_fp32_result():
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(8, 8), nn.GELU(), nn.Sequential(nn.Linear(8, 4))).eval()
+    x = torch.randn(5, 8)
+    x[:, 3] *= 40  # an outlier channel, as after GELU in a transformer
+    maxima = quantize.linear_input_maxima(model=model, run=lambda: model(x))
+    assert set(maxima) == {"2.0"}  # nested layers; a top-level layer (an output head) is left alone
+    smoothed = quantize._smoothed_copy(model, maxima)
+    assert isinstance(smoothed[2][0], quantize.SmoothedLinear)
+    with torch.inference_mode():
+        assert torch.allclose(smoothed(x), model(x), atol=1e-5)
+    q = quantize.model_quantize(model=model, precision="int8", input_maxima=maxima)
+    assert not any(type(m) is nn.Linear for m in q.modules())
+    assert type(model[2][0]) is nn.Linear  # the fp32 model is not changed
+
+
+def test_statistics_for_another_model_are_refused():
+    model = nn.Sequential(nn.Sequential(nn.Linear(8, 4))).eval()
+    with pytest.raises(ValueError, match="not a Linear of this model's shape"):
+        quantize.model_quantize(model=model, precision="int8", input_maxima={"0.0": torch.ones(16)})
+
+
+def test_the_shipped_statistics_bring_int8_closer_to_fp32_on_real_sentences():
+    from ml.classifiers.minilm_toxicity import DEFAULT_WEIGHTS_DIR
+
+    fp32 = MiniLMToxicity.from_dir(precision="fp32")
+    maxima = quantize.smoothing_read(DEFAULT_WEIGHTS_DIR)
+    assert maxima, "int8_smoothing.safetensors is shipped beside the toxicity weights"
+    plain = quantize.model_quantize(model=fp32.model, precision="int8")
+    smoothed = quantize.model_quantize(model=fp32.model, precision="int8", input_maxima=maxima)
+    with torch.inference_mode():
+        ref = fp32.model(**_batch(fp32))
+        err_plain = (plain(**_batch(fp32)) - ref).abs().mean()
+        err_smoothed = (smoothed(**_batch(fp32)) - ref).abs().mean()
+    assert err_smoothed < err_plain
+
+
+def _batch(clf):
+    enc = clf.tokenizer(SENTENCES, padding=True, return_tensors="pt")
+    return {"input_ids": enc["input_ids"], "attention_mask": enc["attention_mask"]}
