@@ -5,7 +5,7 @@
 For each shipped transformer (parley-minilm and the stance cross-encoder) run ``--rows`` of its own
 training dev rows through the fp32 model, drawn with the recipes' seed (13), and record each
 Linear's largest |input| per channel (:func:`ml.classifiers.quantize.linear_input_maxima`). Written to
-``ml/weights/<model>/int8_smoothing.safetensors`` in fp16; the same every time. Nothing in
+``ml/weights/<model>/int8_smoothing.safetensors`` in fp16; the same bytes every time (two runs compared). Nothing in
 ``shared/data/eval/`` or ``*_test.csv`` is read: toxicity's rows are the recipe's seeded dev split,
 stance's the unseen-topic dev claims (ml/evaluation/stance_split.py).
 """
