@@ -55,6 +55,7 @@ def test_moderator_presses_a_and_the_top_card_folds_out_of_the_way(live_server, 
     assert first_card.get_attribute("data-id") == str(top.pk)
     assert "insult" in first_card.inner_text() and "hold threshold" in first_card.inner_text()
 
+    page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")  # queue.js is deferred
     page.keyboard.press("a")
     # The decided card folds to its Undo bar (for services.UNDO_SECONDS) instead of vanishing at once.
     page.wait_for_selector(f".mod-card[data-id='{top.pk}'].decided .undo-bar", timeout=10_000)
@@ -129,6 +130,7 @@ def test_demo_queue_puts_threats_first_marks_the_phrase_and_undoes_a_decision(li
         assert "Why held:" in page.locator(".mod-card").first.inner_text()
 
         top_id = page.locator(".mod-card").first.get_attribute("data-id")
+        page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")
         page.keyboard.press("a")
         page.wait_for_selector(f"#card-{top_id}.decided .undo-bar button.undo")
         assert Comment.objects.get(pk=top_id).status == Comment.Status.PUBLISHED

@@ -45,6 +45,7 @@ def test_an_approval_of_text_the_author_changed_meanwhile_is_refused_and_shows_t
     author.wait_for_load_state()
     assert Comment.objects.get(pk=held.pk).text == EDITED
 
+    mod.wait_for_selector("#queue[data-keys-ready='1']", state="attached")  # queue.js is deferred
     mod.locator(f".mod-card[data-id='{held.pk}']").click()
     mod.keyboard.press("a")
     card = mod.locator(f".mod-card[data-id='{held.pk}']")

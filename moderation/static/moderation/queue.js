@@ -394,4 +394,6 @@
 
   window.setInterval(poll, POLL_MS);
   setCurrent(null);
+  // The keys work from here on (the script is deferred: a key pressed before this is not seen).
+  root.dataset.keysReady = "1";
 })();
