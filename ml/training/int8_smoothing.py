@@ -20,9 +20,7 @@ SEED = 13
 def toxicity_dev_texts(data: str, n: int) -> list[str]:
     from ml.training import toxicity as recipe
 
-    cfg = recipe.Config(data=data)
-    rng = random.Random(cfg.seed)
-    _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
+    dev = recipe.dev_rows(recipe.Config(data=data))
     return [r[0] for r in random.Random(SEED).sample(dev, min(n, len(dev)))]
 
 

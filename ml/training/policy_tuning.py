@@ -17,7 +17,6 @@ Nothing in ``shared/data/eval/`` or ``*_test.csv`` is read.
 from __future__ import annotations
 
 import json
-import random
 from pathlib import Path
 
 import numpy as np
@@ -107,9 +106,8 @@ def main(data: str | None = None, weights: str | Path | None = None, *, calibrat
 
     weights = Path(weights or DEFAULT_WEIGHTS_DIR)
     cfg = recipe.Config(data=data) if data else recipe.Config()
-    rng = random.Random(cfg.seed)
     recipe.set_seed(cfg.seed)
-    _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
+    dev = recipe.dev_rows(cfg)
     clf = MiniLMToxicity.from_dir(weights, precision="fp32")
     texts = [r[0] for r in dev]
     log(f"scoring {len(dev)} dev rows with {clf.name} {clf.version}")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 
 import numpy as np
 import torch
@@ -53,9 +52,7 @@ def main(argv=None) -> None:
     p.add_argument("--data", default=str(recipe.DEFAULT_DATA))
     p.add_argument("--margins", type=float, nargs="*", default=[0.0, 0.5, 1.0, 2.0])
     args = p.parse_args(argv)
-    cfg = recipe.Config(data=args.data)
-    rng = random.Random(cfg.seed)
-    _, dev = recipe.split(cfg, recipe.load_sources(cfg, rng), rng)
+    dev = recipe.dev_rows(recipe.Config(data=args.data))
     model = MiniLMToxicity.from_dir()
     whole, best, toxicity = whole_and_sentence_logits(model, [r[0] for r in dev])
     a, b = model.calibration["identity_attack"]

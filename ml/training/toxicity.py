@@ -178,6 +178,13 @@ def split(cfg: Config, src: dict[str, list[Row]], rng: random.Random):
     return train, dev
 
 
+def dev_rows(cfg: Config) -> list[Row]:
+    """The held-out dev rows exactly as :func:`train` draws them (same seed, sources and split): what its
+    checkpoint selection and calibration saw, for the tools that tune or measure on them afterwards."""
+    rng = random.Random(cfg.seed)
+    return split(cfg, load_sources(cfg, rng), rng)[1]
+
+
 def natural_rates(cfg: Config) -> dict[str, float]:
     """Each label's share in a random sample of comments (the first rows of Jigsaw's train file,
     10 % toxic like the whole file): the prior the calibration re-weights to."""
