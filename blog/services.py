@@ -112,13 +112,13 @@ def comment_create(*, article: Article, author, text: str, parent: Comment | Non
     if (pk := _comment_id_next()) is not None:
         # The path is known before the insert: one statement, atomic on its own.
         comment = Comment.objects.create(pk=pk, path=prefix + str(pk).zfill(PATH_SEGMENT_WIDTH), **fields)
-        moderation.comment_enqueue_on_commit(comment_id=comment.pk)
     else:
         with transaction.atomic():
             comment = Comment.objects.create(**fields)
             comment.path = prefix + str(comment.pk).zfill(PATH_SEGMENT_WIDTH)
             comment.save(update_fields=["path"])
-            moderation.comment_enqueue_on_commit(comment_id=comment.pk)
+    # Committed by now, unless the caller's transaction is still open: then it runs after that commits.
+    moderation.comment_enqueue_on_commit(comment_id=comment.pk)
     metrics.comment_posted()
     return comment
 

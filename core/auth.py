@@ -2,6 +2,8 @@
 answers permissions in one query; DRF token authentication reading the standing with the user."""
 from __future__ import annotations
 
+import functools
+
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Permission
@@ -52,8 +54,10 @@ class ModelBackend(DjangoModelBackend):
         return cached
 
 
-# DRF's token model (or a project's own) -> its lookup with the user and their standing.
-_token_lookups: dict[type, CompiledLookup] = {}
+@functools.cache
+def _token_lookup(model) -> CompiledLookup:
+    """DRF's token model (or a project's own): its lookup with the user and their standing."""
+    return CompiledLookup(model.objects.select_related("user", "user__standing"), field="key")
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
@@ -64,10 +68,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
         model = self.get_model()
         try:
-            lookup = _token_lookups.get(model)
-            if lookup is None:
-                lookup = _token_lookups[model] = CompiledLookup(model.objects.select_related("user", "user__standing"), field="key")
-            token = lookup.get(key)
+            token = _token_lookup(model).get(key)
         except model.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         if not token.user.is_active:
