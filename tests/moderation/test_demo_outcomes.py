@@ -27,7 +27,7 @@ DISAGREEMENT = ("disagree_polite", "sarcastic")
 pytestmark = pytest.mark.django_db
 
 # Misses of parley-minilm, the shipped default (see docs/MODELS.md, "Known limits"). The immigrants
-# comment was one (identity_attack 0.12 read whole) until threat and identity_attack were read
+# comment was one (identity_attack 0.12 read whole) until identity_attack was read
 # sentence by sentence (0.39).
 KNOWN_MISSES: dict[str, str] = {}
 # The labels that name each kind of abuse: holding a threat by `toxicity` alone would be luck.
