@@ -25,6 +25,12 @@ pytestmark = [
 ]
 
 
+def queue_keys_ready(page) -> None:
+    """Wait until queue.js has bound the queue's keys: it is deferred, and a key pressed before it
+    runs is not seen."""
+    page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")
+
+
 @pytest.fixture
 def browser_page():
     from playwright.sync_api import sync_playwright
@@ -55,7 +61,7 @@ def test_moderator_presses_a_and_the_top_card_folds_out_of_the_way(live_server, 
     assert first_card.get_attribute("data-id") == str(top.pk)
     assert "insult" in first_card.inner_text() and "hold threshold" in first_card.inner_text()
 
-    page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")  # queue.js is deferred
+    queue_keys_ready(page)
     page.keyboard.press("a")
     # The decided card folds to its Undo bar (for services.UNDO_SECONDS) instead of vanishing at once.
     page.wait_for_selector(f".mod-card[data-id='{top.pk}'].decided .undo-bar", timeout=10_000)
@@ -130,7 +136,7 @@ def test_demo_queue_puts_threats_first_marks_the_phrase_and_undoes_a_decision(li
         assert "Why held:" in page.locator(".mod-card").first.inner_text()
 
         top_id = page.locator(".mod-card").first.get_attribute("data-id")
-        page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")
+        queue_keys_ready(page)
         page.keyboard.press("a")
         page.wait_for_selector(f"#card-{top_id}.decided .undo-bar button.undo")
         assert Comment.objects.get(pk=top_id).status == Comment.Status.PUBLISHED

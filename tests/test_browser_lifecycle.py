@@ -14,7 +14,7 @@ from django.db import connections
 from blog.models import Comment
 from tests.factories import UserFactory
 from tests.moderation.queue.helpers import moderator, queued_comment  # noqa: F401 - fixtures
-from tests.test_browser import ARTIFACTS, CHROMIUM, _log_in
+from tests.test_browser import ARTIFACTS, CHROMIUM, _log_in, queue_keys_ready
 from tests.test_browser_reader import _login, browser  # noqa: F401 - browser is a fixture
 
 pytestmark = [
@@ -45,7 +45,7 @@ def test_an_approval_of_text_the_author_changed_meanwhile_is_refused_and_shows_t
     author.wait_for_load_state()
     assert Comment.objects.get(pk=held.pk).text == EDITED
 
-    mod.wait_for_selector("#queue[data-keys-ready='1']", state="attached")  # queue.js is deferred
+    queue_keys_ready(mod)
     mod.locator(f".mod-card[data-id='{held.pk}']").click()
     mod.keyboard.press("a")
     card = mod.locator(f".mod-card[data-id='{held.pk}']")
