@@ -145,6 +145,18 @@ def test_api_token_post_needs_no_csrf_token(reader, article):
     assert response.status_code == 201
 
 
+@pytest.mark.parametrize("key", ["abc\x00def", "x" * 5000])
+def test_an_odd_api_token_is_refused_like_a_wrong_one_and_stores_nothing(article, key):
+    def post(token):
+        return APIClient().post(f"/api/articles/{article.slug}/comments/", {"text": "hi"}, format="json",
+                                HTTP_AUTHORIZATION=f"Token {token}")
+
+    wrong, odd = post("0" * 40), post(key)
+    assert odd.status_code == wrong.status_code == 403  # DRF: session auth first, so no 401 challenge
+    assert odd.json() == wrong.json() == {"detail": "Invalid token."}
+    assert not Comment.objects.filter(article=article).exists()
+
+
 def test_moderator_form_post_without_csrf_token_is_403():
     held = CommentFactory(status=Comment.Status.HELD)
     client = Client(enforce_csrf_checks=True)
