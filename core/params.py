@@ -108,15 +108,29 @@ def undecodable_fields(request) -> list[str]:
     return _undecodable_names(request.body)
 
 
+def _nul_in_url_or_credentials(request, view_kwargs) -> BadParameter | None:
+    """A NUL in a URL part, or in what authentication reads (the session key and CSRF token in
+    cookies, an API token in Authorization): each of those goes into a query, on every path."""
+    for name, value in view_kwargs.items():
+        if isinstance(value, str) and "\x00" in value:
+            return BadParameter(name, NUL_REASON)
+    if "\x00" in request.META.get("HTTP_AUTHORIZATION", ""):
+        return BadParameter("Authorization header", NUL_REASON)
+    for name, value in request.COOKIES.items():
+        if "\x00" in name or "\x00" in value:
+            return BadParameter(f"cookie {name}".replace("\x00", "\\x00"), NUL_REASON)
+    return None
+
+
 def bad_input(request, view_kwargs=None) -> BadParameter | None:
     """The one rule for what no page or API view may be handed, whatever it reads:
-    a NUL in a URL part (PostgreSQL refuses NUL in any text: a DataError, a 500), and on the
+    a NUL in a URL part, a cookie or the Authorization header (PostgreSQL refuses NUL in any
+    text: a DataError, a 500), and on the
     pages a NUL or undecodable bytes in a query parameter or a form field. The API's own fields
     refuse those in bodies and query parameters already (DRF's CharField refuses NUL; its JSON
     parser refuses bad UTF-8)."""
-    for name, value in (view_kwargs or {}).items():
-        if isinstance(value, str) and "\x00" in value:
-            return BadParameter(name, NUL_REASON)
+    if (problem := _nul_in_url_or_credentials(request, view_kwargs or {})) is not None:
+        return problem
     if request.path_info.startswith("/api/"):
         return None
     for name, values in request.GET.lists():

@@ -145,16 +145,29 @@ def test_api_token_post_needs_no_csrf_token(reader, article):
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("key", ["abc\x00def", "x" * 5000])
-def test_an_odd_api_token_is_refused_like_a_wrong_one_and_stores_nothing(article, key):
+def test_an_api_token_with_a_nul_byte_is_400_naming_the_header_and_stores_nothing(article):
+    response = APIClient().post(f"/api/articles/{article.slug}/comments/", {"text": "hi"}, format="json",
+                                HTTP_AUTHORIZATION="Token abc\x00def")
+    assert response.status_code == 400
+    assert response.json() == {"Authorization header": ["must not contain NUL characters."]}
+    assert not Comment.objects.filter(article=article).exists()
+
+
+def test_a_long_wrong_api_token_is_refused_like_any_wrong_token(article):
     def post(token):
         return APIClient().post(f"/api/articles/{article.slug}/comments/", {"text": "hi"}, format="json",
                                 HTTP_AUTHORIZATION=f"Token {token}")
 
-    wrong, odd = post("0" * 40), post(key)
-    assert odd.status_code == wrong.status_code == 403  # DRF: session auth first, so no 401 challenge
-    assert odd.json() == wrong.json() == {"detail": "Invalid token."}
-    assert not Comment.objects.filter(article=article).exists()
+    wrong, long = post("0" * 40), post("x" * 5000)
+    assert long.status_code == wrong.status_code == 403  # DRF: session auth first, so no 401 challenge
+    assert long.json() == wrong.json() == {"detail": "Invalid token."}
+
+
+def test_a_session_cookie_with_a_nul_byte_is_400_naming_the_cookie(client):
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    response = client.get("/")
+    assert response.status_code == 400
+    assert "cookie sessionid" in response.content.decode()
 
 
 def test_moderator_form_post_without_csrf_token_is_403():
