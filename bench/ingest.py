@@ -42,6 +42,9 @@ def main(argv=None) -> int:  # noqa: C901 - one story, read top to bottom; split
                    help="the Celery worker's nice value: on one shared box, readers' POSTs win the CPU over scoring")
     p.add_argument("--worker-idle", action="store_true",
                    help="run the Celery worker under SCHED_IDLE (chrt -i 0): it scores only on CPU the web tier leaves")
+    p.add_argument("--worker-after", action="store_true",
+                   help="start the Celery worker only once posting stops: the CPU per POST is then measured "
+                        "without the worker's scoring on the same cores (alternating before/after runs stay comparable)")
     p.add_argument("--profile", action="store_true", help="sample the web server with py-spy while posting")
     p.add_argument("--no-write", action="store_true")
     args = p.parse_args(argv)
@@ -59,7 +62,8 @@ def main(argv=None) -> int:  # noqa: C901 - one story, read top to bottom; split
                worker_idle=args.worker_idle) as stack:
         stack.env.update(PARLEY_WEB_WORKERS=str(args.web_workers), PARLEY_WEB_THREADS=str(args.web_threads))
         stack.create_db()
-        stack.start_worker()
+        if not args.worker_after:
+            stack.start_worker()
         stack.start_web()
         stack.post_comment("warm-up")
         meter_db = stack.db()
@@ -114,6 +118,8 @@ def main(argv=None) -> int:  # noqa: C901 - one story, read top to bottom; split
         post_window = t_posted - t0
         cpu = meter.end()  # before the drain: the web side's cost of taking the POSTs
         meter_db.close()
+        if args.worker_after:
+            stack.start_worker()
         if profiler is not None:
             import signal
 
@@ -161,7 +167,8 @@ def main(argv=None) -> int:  # noqa: C901 - one story, read top to bottom; split
            "persistent DB connections)" if args.web == "gunicorn" else "Django runserver (threaded, a DB connection a request)")
     notes = [f"{args.clients} client threads, open loop; localhost; {web}, DEBUG off; one prefork "
              f"Celery worker (concurrency 1, nice {args.worker_nice}), parley-minilm + minilm-stance-xenc; the load "
-             "generator, web server, worker and PostgreSQL share the box's CPUs.",
+             "generator, web server, worker and PostgreSQL share the box's CPUs"
+             + (" (the worker started only once posting stopped: --worker-after)." if args.worker_after else "."),
              f"{len(state['late_ms'])} requests were sent late (all client threads busy): the achieved rate is the "
              "server's, not the generator's, limit only if that count is large.",
              "CPU per POST: user+system time of the web server's processes, of the PostgreSQL backends serving its "
