@@ -15,6 +15,7 @@ import time
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready
 from django.conf import settings
+from kombu.utils.uuid import uuid
 
 from moderation.pipeline import scoring
 from ops import metrics
@@ -38,12 +39,33 @@ def enqueue_classification(comment_id: int) -> bool:
         logger.info("Broker recently unreachable; comment %s is left for the sweeper", comment_id)
         return False
     try:
-        classify_comment.apply_async(args=[comment_id], retry=False)
+        classification_publish(comment_id=comment_id)
     except Exception:  # noqa: BLE001 - any broker failure means the same thing here
         _broker_down_until = time.monotonic() + BROKER_RETRY_AFTER_SECONDS
         logger.warning("Could not enqueue classification of comment %s; the sweeper will retry", comment_id, exc_info=True)
         return False
     return True
+
+
+def classification_publish(*, comment_id: int) -> None:
+    """Put ``classify_comment(comment_id)`` on the broker: the message ``apply_async(args=[comment_id],
+    retry=False)`` sends (tests/moderation/pipeline/test_publish.py compares the two), through
+    Celery's own message builder, producer pool and publish, without apply_async's per-call
+    work that gives the same answer for every comment (option merging, routing, the repr of the
+    arguments): a third of the publish's CPU, which is a reader's POST's largest single part.
+    Raises what the broker raises."""
+    app = classify_comment.app
+    conf = app.conf
+    if conf.task_always_eager or conf.task_routes:  # what this does not cover: apply_async's own way
+        classify_comment.apply_async(args=[comment_id], retry=False)
+        return
+    message = app.amqp.create_task_message(
+        uuid(), classify_comment.name, [comment_id], {},
+        reply_to=app.thread_oid, time_limit=conf.task_time_limit, soft_time_limit=conf.task_soft_time_limit,
+        ignore_result=classify_comment.ignore_result, argsrepr=f"[{comment_id}]", kwargsrepr="{}",
+    )
+    with app.producer_or_acquire() as producer:
+        app.amqp.send_task_message(producer, classify_comment.name, message, queue=conf.task_default_queue, retry=False)
 
 
 def retry_delay(retries: int) -> float:
