@@ -47,13 +47,14 @@ fuzz: install
 screenshots: install
 	$(PY) -m scripts.screenshots
 
-## make bench: the six benchmarks with modest sizes; each appends its table to docs/PERFORMANCE.md.
+## make bench: the seven benchmarks with modest sizes; each appends its table to docs/PERFORMANCE.md.
 ## Needs PostgreSQL on 127.0.0.1:5432 (BENCH_PG) and Redis on 127.0.0.1:6379 (BENCH_REDIS, database 13).
 bench: install
 	$(PY) bench/classify_throughput.py --n 300 --naive-n 100
 	$(PY) bench/queue_page.py --comments 200000 --requests 20
 	$(PY) bench/end_to_end.py --comments 100
 	$(PY) bench/ingest.py --rate 200 --seconds 15
+	$(PY) bench/post_cpu.py --rounds 2
 	$(PY) bench/memory.py --comments 32
 	$(PY) bench/drain.py --comments 500
 
