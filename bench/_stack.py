@@ -28,12 +28,16 @@ def _admin():
 class Stack:
     def __init__(self, db_name: str, *, port: int = 8765, toxicity_model: str = "parley-minilm",
                  worker_concurrency: int = 1, web_server: str = "gunicorn", worker_nice: int = 0,
-                 worker_idle: bool = False):
+                 worker_idle: bool = False, root: Path = ROOT, redis_db: int | None = None):
+        """``root``: the checkout whose code runs (another one runs with its own ``.venv``: a before/after)."""
         assert db_name.startswith("parley_bench"), "only parley_bench* databases are created or dropped here"
+        self.root = Path(root).resolve()
+        self.python = sys.executable if self.root == ROOT else str(self.root / ".venv" / "bin" / "python")
         # BENCH_DB_SUFFIX / BENCH_PORT: two checkouts benchmarking on one box never drop each other's database.
         self.db_name = db_name + os.environ.get("BENCH_DB_SUFFIX", "")
         self.port = int(os.environ.get("BENCH_PORT", port))
-        self.queue = f"bench-{os.getpid()}"
+        self.queue = f"bench-{os.getpid()}-{self.port}"
+        self.redis_db = REDIS_DB if redis_db is None else redis_db
         self.procs: list[subprocess.Popen] = []
         self.logs: dict[str, Path] = {}
         self.worker_concurrency = worker_concurrency
@@ -43,7 +47,7 @@ class Stack:
         self.env = {
             **os.environ,
             "DATABASE_URL": f"{PG}/{self.db_name}",
-            "REDIS_URL": f"{REDIS_BASE}/{REDIS_DB}",
+            "REDIS_URL": f"{REDIS_BASE}/{self.redis_db}",
             "PARLEY_CELERY_QUEUE": self.queue,
             "PARLEY_TOXICITY_MODEL": toxicity_model,
             "PARLEY_CACHE": "locmem",  # rate-limit counters in process: never touch a shared Redis cache
@@ -61,7 +65,7 @@ class Stack:
         with _admin() as c:
             c.execute(f'DROP DATABASE IF EXISTS "{self.db_name}" WITH (FORCE)')
             c.execute(f'CREATE DATABASE "{self.db_name}"')
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=self.env, check=True)
+        subprocess.run([self.python, "manage.py", "migrate", "-v", "0"], cwd=self.root, env=self.env, check=True)
         setup = (
             "import django; django.setup()\n"
             "from django.contrib.auth import get_user_model\n"
@@ -73,7 +77,7 @@ class Stack:
             "stance_claim='Cities should charge drivers a fee to enter their centres at busy times.')\n"
             "print(Token.objects.create(user=u).key)\n"
         )
-        out = subprocess.run([sys.executable, "-c", setup], cwd=ROOT, env=self.env, check=True, capture_output=True,
+        out = subprocess.run([self.python, "-c", setup], cwd=self.root, env=self.env, check=True, capture_output=True,
                              text=True).stdout
         self.token = out.strip().splitlines()[-1]
         self.slug = "bench-article"
@@ -90,23 +94,24 @@ class Stack:
     # ------------------------------------------------------------------ processes
     def _start(self, name: str, cmd: list[str]) -> subprocess.Popen:
         BENCH_VAR.mkdir(parents=True, exist_ok=True)
-        log = BENCH_VAR / f"{name}-{os.getpid()}.log"
+        log = BENCH_VAR / f"{name}-{os.getpid()}-{self.port}.log"
         self.logs[name] = log
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
+        proc = subprocess.Popen(cmd, cwd=self.root, env=self.env, stdout=open(log, "w"), stderr=subprocess.STDOUT,
                                 start_new_session=True)
         self.procs.append(proc)
         return proc
 
-    def start_worker(self, wait: float = 180.0) -> subprocess.Popen:
+    def start_worker(self, wait: float = 180.0, *, purge: bool = True) -> subprocess.Popen:
+        """``purge=False`` keeps what was queued before it started (ingest's --worker-after)."""
         # nice: on a box shared with the web tier, readers' requests win the CPU over scoring.
         # SCHED_IDLE (chrt -i): scoring runs only on CPU time the web tier leaves idle.
         nice = ["nice", "-n", str(self.worker_nice)] if self.worker_nice else []
         if self.worker_idle:
             nice = ["chrt", "-i", "0", *nice]
         self.worker = self._start("worker", [
-            *nice, sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+            *nice, self.python, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
             f"--concurrency={self.worker_concurrency}", "--loglevel=INFO", "--without-gossip", "--without-mingle",
-            "--without-heartbeat", "--purge", "-n", f"{self.queue}@%h"])
+            "--without-heartbeat", *(["--purge"] if purge else []), "-n", f"{self.queue}@%h"])
         deadline = time.time() + wait
         while time.time() < deadline:
             if self.worker.poll() is not None:
@@ -119,10 +124,10 @@ class Stack:
 
     def start_web(self, wait: float = 60.0) -> subprocess.Popen:
         if self.web_server == "gunicorn":
-            cmd = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--bind",
+            cmd = [self.python, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "--bind",
                    f"127.0.0.1:{self.port}", "config.wsgi"]
         else:
-            cmd = [sys.executable, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+            cmd = [self.python, "manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
         self.web = self._start("web", cmd)
         deadline = time.time() + wait
         while time.time() < deadline:
@@ -176,7 +181,7 @@ class Stack:
         import redis
 
         try:
-            client = redis.Redis.from_url(f"{REDIS_BASE}/{REDIS_DB}", socket_timeout=2)
+            client = redis.Redis.from_url(f"{REDIS_BASE}/{self.redis_db}", socket_timeout=2)
             keys = [k for pattern in (self.queue, f"_kombu.binding*.{self.queue}") for k in client.keys(pattern)]
             if keys:
                 client.delete(*keys)
