@@ -26,8 +26,8 @@ pytestmark = [
 
 
 def queue_keys_ready(page) -> None:
-    """Wait until queue.js has bound the queue's keys: it is deferred, and a key pressed before it
-    runs is not seen."""
+    """Wait until queue.js has run to its end (it binds the queue's keys last): it is deferred, and a
+    key pressed before it runs is not seen, nor is the phone's folding of the filters done."""
     page.wait_for_selector("#queue[data-keys-ready='1']", state="attached")
 
 
@@ -169,6 +169,7 @@ def test_no_moderator_page_scrolls_sideways_on_a_phone(live_server, moderator_ad
             page = browser.new_page(viewport=PHONE, is_mobile=True, device_scale_factor=3)
             _log_in(page, live_server.url)
             page.wait_for_selector(".mod-card")
+            queue_keys_ready(page)  # the deferred script folds the filters: a check before it runs fails
             assert page.evaluate("document.getElementById('queue-tools').open") is False  # filters folded away
             wide = {}
             for url in MODERATOR_PAGES:
