@@ -200,6 +200,8 @@ class MiniLMToxicity:
     def logits(self, texts: Sequence[str], *, windows: bool = True) -> torch.Tensor:
         """Raw (uncalibrated) logits, one row per text: the highest over its windows (or over its
         first ``max_len`` tokens alone with ``windows=False``, the cheaper read training evaluates with)."""
+        from .quantize import sequences
+
         encoded = self.tokenizer(list(texts), truncation=not windows, max_length=self.max_len)["input_ids"]
         windows_, owner = [], []
         for i, ids in enumerate(encoded):
@@ -216,7 +218,8 @@ class MiniLMToxicity:
             for j, i in enumerate(idx):
                 x[j, :lengths[i]] = torch.tensor(windows_[i])
                 m[j, :lengths[i]] = 1
-            logits = self.model(x, m).float()
+            with sequences([lengths[i] for i in idx]):  # int8: each window's own activation scale
+                logits = self.model(x, m).float()
             for j, i in enumerate(idx):
                 out[owner[i]] = torch.maximum(out[owner[i]], logits[j])
         return out

@@ -2,8 +2,9 @@
 
 ``PARLEY_MODEL_PRECISION=int8|fp32`` (read here, where the classifiers are built, so ``ml/`` stays free
 of Django). int8 is *dynamic* quantisation of every ``nn.Linear``: weights stored as int8 with one
-scale per output channel (``per_channel_dynamic_qconfig``), activations quantised per batch on the fly
-to the full 8 bits where the CPU multiplies int8 with VNNI instructions (torch's default keeps 7 bits
+scale per output channel (``per_channel_dynamic_qconfig``), activations quantised on the fly, one
+scale per sequence over its real tokens (:func:`sequences`, so a comment's score does not hang on its
+batch), to the full 8 bits where the CPU multiplies int8 with VNNI instructions (torch's default keeps 7 bits
 everywhere, to avoid an overflow only the older AVX2 kernels have; on MiniLM that doubled the error).
 The worker's time is almost all in those Linear layers (the attention and feed-forward projections),
 so this is where the speed is; embeddings, LayerNorm and the softmax stay fp32. The weights on disk
@@ -31,7 +32,9 @@ from __future__ import annotations
 
 import copy
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -63,12 +66,51 @@ def cpu_has_vnni() -> bool:
         return False
 
 
-class FullRangeDynamicLinear(nnqd.Linear):
-    """torch's dynamic int8 Linear with activations quantised to 8 bits instead of 7 (VNNI CPUs only)."""
+# The real length of each sequence in the batch being run (None: quantise the batch as one tensor).
+_SEQUENCE_LENGTHS: ContextVar[tuple[int, ...] | None] = ContextVar("parley_int8_sequence_lengths", default=None)
+
+
+@contextmanager
+def sequences(lengths: Sequence[int]) -> Iterator[None]:
+    """Run a padded batch (right-padded, ``lengths[b]`` real tokens in row ``b``) so that every int8
+    Linear quantises each sequence's activations on their own, over its real tokens only: a comment's
+    int8 scores then do not depend on which comments share its batch or how far they pad it (with one
+    scale per batch they did: the identity templates' held terms went 8 or 9 by batching alone). No
+    effect on an fp32 model."""
+    token = _SEQUENCE_LENGTHS.set(tuple(int(n) for n in lengths))
+    try:
+        yield
+    finally:
+        _SEQUENCE_LENGTHS.reset(token)
+
+
+class PerSequenceDynamicLinear(nnqd.Linear):
+    """torch's dynamic int8 Linear (int8 per-channel weights), its activation scale taken per sequence
+    inside :func:`sequences` and per call outside it. ``reduce_range``: torch's default keeps 7 bits of
+    the activations, to avoid an overflow only the older AVX2 kernels have."""
+
+    reduce_range = True
+
+    def _linear(self, x):
+        return torch.ops.quantized.linear_dynamic(x, self._packed_params._packed_params,
+                                                  reduce_range=self.reduce_range).to(x.dtype)
 
     def forward(self, x):
-        return torch.ops.quantized.linear_dynamic(x, self._packed_params._packed_params,
-                                                  reduce_range=False).to(x.dtype)
+        lengths = _SEQUENCE_LENGTHS.get()
+        if lengths is None or x.dim() not in (2, 3) or x.shape[0] != len(lengths):
+            return self._linear(x)
+        if x.dim() == 2:  # one vector a sequence (a pooled head): each on its own
+            return torch.cat([self._linear(x[b:b + 1]) for b in range(x.shape[0])])
+        out = x.new_zeros(x.shape[0], x.shape[1], self.out_features)
+        for b, n in enumerate(lengths):  # padding rows stay zero: nothing reads them
+            out[b, :n] = self._linear(x[b, :n])
+        return out
+
+
+class FullRangeDynamicLinear(PerSequenceDynamicLinear):
+    """Activations quantised to 8 bits instead of 7 (VNNI CPUs only, where the overflow cannot happen)."""
+
+    reduce_range = False
 
 
 SMOOTHING_FILE = "int8_smoothing.safetensors"
@@ -173,7 +215,7 @@ def model_quantize(*, model: nn.Module, precision: str,
 
     if "x86" in torch.backends.quantized.supported_engines:
         torch.backends.quantized.engine = "x86"  # fbgemm kernels, with AVX-512 VNNI where the CPU has them
-    mapping = {nn.Linear: FullRangeDynamicLinear} if cpu_has_vnni() else None
+    mapping = {nn.Linear: FullRangeDynamicLinear if cpu_has_vnni() else PerSequenceDynamicLinear}
     source = _smoothed_copy(model.eval(), input_maxima) if input_maxima else model.eval()
     return quantize_dynamic(source, {nn.Linear: per_channel_dynamic_qconfig}, dtype=torch.qint8,
                             mapping=mapping, inplace=source is not model)

@@ -18,7 +18,7 @@ import torch
 from torch import nn
 
 from .base import STANCE_LABELS, ModelUnavailable, Scores, configure_torch_threads, plan_batches, stance_label
-from .quantize import model_precision, model_quantize, precision_suffix, smoothing_read
+from .quantize import model_precision, model_quantize, precision_suffix, sequences, smoothing_read
 
 DEFAULT_WEIGHTS_DIR = Path(__file__).resolve().parent.parent / "weights" / "stance"
 
@@ -202,7 +202,8 @@ class MiniLMStance:
         for idx in plan_batches(lengths, max_batch=self.batch_size, overhead_tokens=self.BATCH_OVERHEAD_TOKENS):
             batch = tok.pad({k: [enc[k][i] for i in idx] for k in ("input_ids", "token_type_ids", "attention_mask")},
                             return_tensors="pt")
-            logits = self.model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
+            with sequences([lengths[i] for i in idx]):  # int8: each pair's own activation scale
+                logits = self.model(batch["input_ids"], batch["attention_mask"], batch["token_type_ids"])
             probs[idx] = torch.softmax(logits.float(), dim=-1)
         return self._probs_to_scores(probs)
 
