@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ml.classifiers.minilm_toxicity import LABELS, MiniLMToxicity, MultiLabelHead, deobfuscate
+from ml.classifiers.quantize import sequences
 
 MIN_EXAMPLES = 10  # positives and negatives a label needs before it is recalibrated or refitted
 VALIDATION_SHARE = 0.2
@@ -147,7 +148,8 @@ def _pooled(classifier: MiniLMToxicity, texts: list[str], *, batch_size: int) ->
             for j, i in enumerate(idx):
                 x[j, :len(ids[i])] = torch.tensor(ids[i])
                 m[j, :len(ids[i])] = 1
-            h = encoder(input_ids=x, attention_mask=m).last_hidden_state
+            with sequences([len(ids[i]) for i in idx]):  # an int8 encoder: each text's own scale, as in scoring
+                h = encoder(input_ids=x, attention_mask=m).last_hidden_state
             mask = m.unsqueeze(-1).to(h.dtype)
             pooled = (h * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
             out[idx] = pooled.float().numpy()
