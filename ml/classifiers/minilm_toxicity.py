@@ -168,15 +168,15 @@ class MiniLMToxicity:
 
     @classmethod
     def from_dir(cls, path: str | Path | None = None, *, precision: str | None = None) -> MiniLMToxicity:
-        """The shipped (or ``path``'s) weights at ``precision`` (default: ``PARLEY_MODEL_PRECISION``,
-        see :mod:`ml.classifiers.quantize`). An int8 model's version ends in ``-int8``: its scores differ
+        """The shipped (or ``path``'s) weights at ``precision`` (default: ``PARLEY_TOXICITY_PRECISION``,
+        else ``PARLEY_MODEL_PRECISION``; see :mod:`ml.classifiers.quantize`). An int8 model's version ends in ``-int8``: its scores differ
         from fp32's in the third decimal, and an Analysis row says which one scored it."""
         from .quantize import model_precision, model_quantize, precision_suffix, smoothing_read
 
         path = Path(path) if path is not None else DEFAULT_WEIGHTS_DIR
         if not (path / "toxicity.json").exists() or not (path / "model.safetensors").exists():
             raise ModelUnavailable(f"no Parley toxicity weights in {path}")
-        precision = precision or model_precision()
+        precision = precision or model_precision("toxicity")
         model, tok, meta = load_model(path, base_model_dir())
         maxima = smoothing_read(path) if precision == "int8" else None
         model = model_quantize(model=model, precision=precision, input_maxima=maxima)

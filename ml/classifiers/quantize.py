@@ -47,12 +47,18 @@ DEFAULT_PRECISION = "fp32"
 PRECISION_ENV = "PARLEY_MODEL_PRECISION"
 
 
-def model_precision() -> str:
-    """The configured precision: ``$PARLEY_MODEL_PRECISION`` (``int8`` or ``fp32``), else the default.
-    An unknown value raises ValueError naming the setting, so a typo never silently changes quality."""
-    value = os.environ.get(PRECISION_ENV, "").strip().lower() or DEFAULT_PRECISION
+def model_precision(model: str | None = None) -> str:
+    """The configured precision of ``model`` (``"toxicity"``, ``"stance"``): ``$PARLEY_<MODEL>_PRECISION``
+    where set, else ``$PARLEY_MODEL_PRECISION`` (both models), else the default; ``int8`` or ``fp32``.
+    The per-model setting lets a site run one model at int8 and the other at fp32 (the toxicity
+    model's int8 meets the evaluation rule the stance model's misses: docs/MODELS.md). An unknown
+    value raises ValueError naming the setting, so a typo never silently changes quality."""
+    env = PRECISION_ENV
+    if model is not None and os.environ.get(f"PARLEY_{model.upper()}_PRECISION", "").strip():
+        env = f"PARLEY_{model.upper()}_PRECISION"
+    value = os.environ.get(env, "").strip().lower() or DEFAULT_PRECISION
     if value not in PRECISIONS:
-        raise ValueError(f"{PRECISION_ENV}={value!r}: expected one of {', '.join(PRECISIONS)}")
+        raise ValueError(f"{env}={value!r}: expected one of {', '.join(PRECISIONS)}")
     return value
 
 

@@ -216,9 +216,10 @@ class MiniLMStance:
 
 
 def stance_precision() -> str:
-    """``PARLEY_MODEL_PRECISION``, the same setting as the toxicity model's (ml/classifiers/quantize.py)."""
+    """``PARLEY_STANCE_PRECISION``, else ``PARLEY_MODEL_PRECISION`` (the toxicity model's too; see
+    ml/classifiers/quantize.py)."""
     try:
-        return model_precision()
+        return model_precision("stance")
     except ValueError as exc:
         raise ModelUnavailable(str(exc)) from exc
 

@@ -126,3 +126,15 @@ def test_a_comments_int8_scores_hardly_depend_on_its_batch(both):
     # Not 0: the fp32 parts (attention, LayerNorm) round differently at another padded width, and a
     # rounding step can flip an int8 value. One scale per batch moved scores by ~0.01 here.
     assert worst < 0.002, worst
+
+
+def test_one_model_can_run_at_another_precision_than_the_other(monkeypatch):
+    monkeypatch.setenv("PARLEY_MODEL_PRECISION", "fp32")
+    monkeypatch.setenv("PARLEY_TOXICITY_PRECISION", "int8")
+    monkeypatch.delenv("PARLEY_STANCE_PRECISION", raising=False)
+    assert (quantize.model_precision("toxicity"), quantize.model_precision("stance")) == ("int8", "fp32")
+    monkeypatch.setenv("PARLEY_STANCE_PRECISION", "int4")
+    with pytest.raises(ValueError, match="PARLEY_STANCE_PRECISION='int4'"):  # the setting that was read
+        quantize.model_precision("stance")
+    monkeypatch.setenv("PARLEY_TOXICITY_PRECISION", "  ")  # blank: the shared setting applies
+    assert quantize.model_precision("toxicity") == "fp32"
