@@ -182,6 +182,9 @@ def main(argv=None) -> int:
     body = table(["precision", "worker processes", "torch threads each", "backlog", "scored", "scored twice", "seconds", "comments/s",
                   "comments/s per worker process", "comments/s per core used", "comments per worker",
                   "toxicity / stance forward passes (share of the processes' time)", "CPU cores"], rows)
+    notes += [f"{var}={os.environ[var].strip()} was set: that model ran at it in every row (the precision column is "
+              "PARLEY_MODEL_PRECISION, the other model's)." for var in ("PARLEY_TOXICITY_PRECISION", "PARLEY_STANCE_PRECISION")
+              if os.environ.get(var, "").strip()]
     notes += [
         f"Toxicity model {args.toxicity_model} plus the MiniLM stance cross-encoder; batches of up to "
         "PARLEY_CLASSIFY_BATCH_SIZE (32) comments; each worker process is `celery worker --concurrency=1`.",
