@@ -6,7 +6,8 @@ A child process per checkout (this one, and ``--baseline``: another checkout of 
 ``.venv``, e.g. ``git worktree add ../before <commit>``) sends ``--posts`` token-authenticated
 ``POST /api/articles/<slug>/comments/`` through Django's whole request path (its WSGI handler, as
 gunicorn calls it: request signals and the connection health check, middleware, DRF, the write,
-the classification publish to the real Redis, the answer), one after another, on its own PostgreSQL database (``parley_bench_post_cpu_*``) and Redis database 14
+the classification publish to the real Redis, the answer), one after another, on its own PostgreSQL
+database (``parley_bench_post_cpu_*``, set up by bench/_stack.py as ingest's is) and Redis database 14
 (its queue emptied after each round; no worker). It reports its own process CPU (user+system), the
 CPU of the PostgreSQL backend that served it, and the SQL statements per POST (through Django's cursor:
 the connection health check and transaction control are not among them). Rounds alternate the two
@@ -21,16 +22,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench._common import ROOT, median, report, table  # noqa: E402
+from bench._stack import Stack  # noqa: E402
 
-PG = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379")
+REDIS_DB = 14
 
 # Runs inside each checkout's own virtualenv and code: only APIs both sides have.
 CHILD = r'''
@@ -38,21 +38,12 @@ import json, os, sys, time
 sys.path.insert(0, os.getcwd())
 import django
 django.setup()
-from django.core.management import call_command
 from django.db import connection
 from django.core.handlers.wsgi import WSGIHandler
 import io
 import redis
-call_command("migrate", verbosity=0)
-from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
-from blog.models import Article
-user = get_user_model().objects.create_user("bench_reader", password="bench-reader-pass-1")
-article = Article.objects.create(title="Make drivers pay to enter the city centre at rush hour", slug="bench-article",
-                                 author=user, body="Para.",
-                                 stance_claim="Cities should charge drivers a fee to enter their centres at busy times.")
-token = Token.objects.create(user=user).key
-path, texts = f"/api/articles/{article.slug}/comments/", json.loads(sys.stdin.read())
+n, token, slug = int(sys.argv[1]), sys.argv[2], sys.argv[3]  # the database, reader and article: bench/_stack.py
+path, texts = f"/api/articles/{slug}/comments/", json.loads(sys.stdin.read())
 bodies = [json.dumps({"text": t}).encode() for t in texts]
 queue = redis.Redis.from_url(os.environ["REDIS_URL"])
 app = WSGIHandler()  # what gunicorn calls, with the environ its HTTP parser would build
@@ -81,7 +72,6 @@ def backend_cpu():
     fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
-n = int(sys.argv[1])
 for i in range(200):
     post(i)
 executed = []
@@ -101,32 +91,15 @@ print(json.dumps({"web_ms": 1000 * cpu / n, "db_ms": 1000 * db / n, "wall_ms": 1
 '''
 
 
-def _admin():
-    import psycopg
-
-    return psycopg.connect(f"{PG}/postgres", autocommit=True)
-
-
 def run_one(checkout: Path, side: str, texts: list[str], posts: int) -> dict:
-    db = f"parley_bench_post_cpu_{side}"
-    with _admin() as c:
-        c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        c.execute(f'CREATE DATABASE "{db}"')
-    env = {**os.environ, "DATABASE_URL": f"{PG}/{db}", "REDIS_URL": f"{REDIS}/14",
-           "PARLEY_CELERY_QUEUE": f"bench-post-cpu-{os.getpid()}", "PARLEY_CACHE": "locmem",
-           "PARLEY_RATE_COMMENTS_USER": "1000000/min", "PARLEY_RATE_COMMENTS_IP": "1000000/min",
-           "DJANGO_DEBUG": "0", "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SETTINGS_MODULE": "config.settings.local",
-           "DB_CONN_MAX_AGE": "60", "PYTHONWARNINGS": "ignore"}
-    try:
-        done = subprocess.run([str(checkout / ".venv" / "bin" / "python"), "-c", CHILD, str(posts)], input=json.dumps(texts),
+    with Stack(f"parley_bench_post_cpu_{side}", root=checkout, redis_db=REDIS_DB) as stack:
+        stack.create_db()  # migrated, with the bench reader, their token and the article
+        env = {**stack.env, "DB_CONN_MAX_AGE": "60", "PYTHONWARNINGS": "ignore"}
+        done = subprocess.run([stack.python, "-c", CHILD, str(posts), stack.token, stack.slug], input=json.dumps(texts),
                               cwd=checkout, env=env, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise SystemExit(f"{checkout}: the posting child failed:\n{done.stderr[-3000:]}")
-        out = done.stdout
-    finally:
-        with _admin() as c:
-            c.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-    return json.loads(out.strip().splitlines()[-1])
+    if done.returncode != 0:
+        raise SystemExit(f"{checkout}: the posting child failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def main(argv=None) -> int:
