@@ -169,8 +169,9 @@ class MiniLMToxicity:
     @classmethod
     def from_dir(cls, path: str | Path | None = None, *, precision: str | None = None) -> MiniLMToxicity:
         """The shipped (or ``path``'s) weights at ``precision`` (default: ``PARLEY_TOXICITY_PRECISION``,
-        else ``PARLEY_MODEL_PRECISION``; see :mod:`ml.classifiers.quantize`). An int8 model's version ends in ``-int8``: its scores differ
-        from fp32's in the third decimal, and an Analysis row says which one scored it."""
+        else ``PARLEY_MODEL_PRECISION``; see :mod:`ml.classifiers.quantize`). An int8 model's version
+        ends in ``-int8`` (``-int8s`` when smoothed): its scores differ from fp32's in the third
+        decimal, and an Analysis row says which one scored it."""
         from .quantize import model_precision, model_quantize, precision_suffix, smoothing_read
 
         path = Path(path) if path is not None else DEFAULT_WEIGHTS_DIR

@@ -4,8 +4,9 @@
 of Django). int8 is *dynamic* quantisation of every ``nn.Linear``: weights stored as int8 with one
 scale per output channel (``per_channel_dynamic_qconfig``), activations quantised on the fly, one
 scale per sequence over its real tokens (:func:`sequences`, so a comment's score does not hang on its
-batch), to the full 8 bits where the CPU multiplies int8 with VNNI instructions (torch's default keeps 7 bits
-everywhere, to avoid an overflow only the older AVX2 kernels have; on MiniLM that doubled the error).
+batch), to the full 8 bits where the CPU multiplies int8 with VNNI instructions (torch's default keeps
+7 bits everywhere, to avoid an overflow only the older AVX2 kernels have; on MiniLM that doubled the
+error).
 The worker's time is almost all in those Linear layers (the attention and feed-forward projections),
 so this is where the speed is; embeddings, LayerNorm and the softmax stay fp32. The weights on disk
 are unchanged (fp16 safetensors): quantisation happens once, at load, in a fraction of a second.
@@ -16,7 +17,7 @@ Any classifier uses it the same way::
     model = model_quantize(model=model, precision=model_precision())
 
 Smoothing (SmoothQuant, Xiao et al. 2023): a transformer's activations have a few channels tens of
-times larger than the rest (after GELU above all), and one scale per batch for every channel spends
+times larger than the rest (after GELU above all), and one activation scale for every channel spends
 the 8 bits on them. Each Linear's input channel c is divided by ``s_c = max|x_c|^a / max|W_c|^(1-a)``
 and its weight column multiplied by it (the product is unchanged in exact arithmetic), which moves
 the outliers into the per-channel weight scales. ``max|x_c|`` is measured once per model on training
